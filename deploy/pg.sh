@@ -1,0 +1,125 @@
+#!/usr/bin/env bash
+# The embedded PostgreSQL 15 cluster: private to this checkout, listening on a unix socket in its
+# folder and on 127.0.0.1 only.
+#
+#   deploy/pg.sh start          initialise (once) and start; idempotent
+#   deploy/pg.sh stop           stop (fast shutdown: sessions are ended, nothing committed is lost)
+#   deploy/pg.sh status         exit 0 when running
+#   deploy/pg.sh url [DBNAME]   print the libpq URI of a database in it (default: convene)
+#   deploy/pg.sh createdb NAME  create a database unless it exists
+#   deploy/pg.sh psql [ARGS]    psql as the cluster's superuser
+#
+# Where: $CONVENE_REPO/.pg (git-ignored). PostgreSQL refuses to run as root, so when run as root the
+# server runs as the unprivileged `postgres` user. If that user cannot enter the checkout (a clone
+# under /root, mode 700), the cluster lives in /var/lib/convene/pg-<hash of the checkout path> and
+# .pg is a symlink to it. Port: 55000 + (hash of the checkout path) mod 900, or $CONVENE_PG_PORT.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+PG_BIN=/usr/lib/postgresql/15/bin
+PG_LINK=$CONVENE_REPO/.pg
+PATH_HASH=$(printf '%s' "$CONVENE_REPO" | cksum | cut -d' ' -f1)
+PG_PORT=${CONVENE_PG_PORT:-$((55000 + PATH_HASH % 900))}
+PG_SUPERUSER=convene
+
+if [ "$(id -u)" = 0 ]; then
+  PG_OS_USER=postgres
+  run_as_pg() { runuser -u "$PG_OS_USER" -- "$@"; }
+else
+  PG_OS_USER=$(id -un)
+  run_as_pg() { "$@"; }
+fi
+
+# Decides where the cluster lives, creating the folder (or the symlink to it) on first use.
+pg_root() {
+  if [ -e "$PG_LINK" ]; then
+    readlink -f "$PG_LINK"
+    return
+  fi
+  if [ "$(id -u)" = 0 ]; then
+    id "$PG_OS_USER" >/dev/null 2>&1 || die "user $PG_OS_USER missing (it comes with the postgresql-15 package)"
+    mkdir -p "$PG_LINK"
+    chown "$PG_OS_USER": "$PG_LINK"
+    chmod 700 "$PG_LINK"
+    if ! run_as_pg test -w "$PG_LINK" 2>/dev/null; then
+      rmdir "$PG_LINK"
+      local elsewhere=/var/lib/convene/pg-$PATH_HASH
+      mkdir -p "$elsewhere"
+      chmod 755 /var/lib/convene
+      chown "$PG_OS_USER": "$elsewhere"
+      chmod 700 "$elsewhere"
+      ln -s "$elsewhere" "$PG_LINK"
+    fi
+  else
+    mkdir -p "$PG_LINK"
+    chmod 700 "$PG_LINK"
+  fi
+  readlink -f "$PG_LINK"
+}
+
+ROOT=$(pg_root)
+DATA=$ROOT/data
+RUN=$ROOT/run
+# A unix socket path must fit in 107 bytes; deep checkouts put the socket in /tmp instead.
+if [ $(( ${#RUN} + 20 )) -gt 100 ]; then
+  RUN=/tmp/convene-pg-$PATH_HASH
+fi
+
+is_running() { [ -f "$DATA/PG_VERSION" ] && run_as_pg "$PG_BIN/pg_ctl" -D "$DATA" status >/dev/null 2>&1; }
+
+start() {
+  install_packages postgresql-15 postgresql-client-15
+  mkdir -p "$RUN"
+  [ "$(id -u)" = 0 ] && chown "$PG_OS_USER": "$RUN"
+  chmod 700 "$RUN"
+  if [ ! -f "$DATA/PG_VERSION" ]; then
+    say "initialising the embedded PostgreSQL cluster in $DATA"
+    run_as_pg "$PG_BIN/initdb" -D "$DATA" -U "$PG_SUPERUSER" --auth-local=trust --auth-host=scram-sha-256 \
+      --encoding=UTF8 --locale=C.UTF-8 >/dev/null
+    run_as_pg tee -a "$DATA/postgresql.conf" >/dev/null <<EOF
+# convene: private cluster, reachable only from this machine.
+listen_addresses = '127.0.0.1'
+max_connections = 300
+shared_buffers = 256MB
+unix_socket_permissions = 0700
+log_min_messages = warning
+EOF
+  fi
+  if is_running; then
+    return 0
+  fi
+  say "starting PostgreSQL on port $PG_PORT (socket in $RUN)"
+  run_as_pg "$PG_BIN/pg_ctl" -D "$DATA" -l "$ROOT/postgres.log" -w -t 60 \
+    -o "-p $PG_PORT -k $RUN" start >/dev/null || { tail -20 "$ROOT/postgres.log" >&2; die "PostgreSQL did not start"; }
+}
+
+stop() {
+  if is_running; then
+    say "stopping PostgreSQL"
+    run_as_pg "$PG_BIN/pg_ctl" -D "$DATA" -m fast -w -t 60 stop >/dev/null
+  fi
+}
+
+# The socket directory as a query value of a libpq URI (percent-encoding what would end the value).
+encoded_run() { printf '%s' "$RUN" | sed 's/%/%25/g; s/ /%20/g; s/&/%26/g; s/#/%23/g; s/=/%3D/g; s/+/%2B/g'; }
+
+url() { printf 'postgresql://%s@/%s?host=%s&port=%s\n' "$PG_SUPERUSER" "${1:-convene}" "$(encoded_run)" "$PG_PORT"; }
+
+psql_admin() { psql -X -q -h "$RUN" -p "$PG_PORT" -U "$PG_SUPERUSER" -d postgres "$@"; }
+
+createdb() {
+  local name=$1
+  if [ "$(psql_admin -tAc "SELECT 1 FROM pg_database WHERE datname = '$name'")" != 1 ]; then
+    psql_admin -c "CREATE DATABASE \"$name\""
+  fi
+}
+
+case "${1:-}" in
+  start) start ;;
+  stop) stop ;;
+  status) is_running ;;
+  url) url "${2:-}" ;;
+  createdb) createdb "$2" ;;
+  psql) shift; psql_admin "$@" ;;
+  *) echo "usage: $0 start|stop|status|url [DB]|createdb NAME|psql [ARGS]" >&2; exit 2 ;;
+esac

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Command 2: the same set-up as deploy/serve.sh, then the whole test suite (unit, integration,
+# browser) through ctest. The embedded PostgreSQL is stopped again at the end if this script
+# started it. Extra arguments go to ctest (e.g. -R Registration).
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+install_packages "${CONVENE_RUNTIME_PACKAGES[@]}" "${CONVENE_TEST_PACKAGES[@]}"
+build_convene -DBUILD_TESTING=ON
+
+started_pg=no
+if [ -z "${DATABASE_URL:-}" ]; then
+  if ! "$CONVENE_REPO/deploy/pg.sh" status; then
+    started_pg=yes
+  fi
+  "$CONVENE_REPO/deploy/pg.sh" start
+  CONVENE_TEST_DATABASE_URL=$("$CONVENE_REPO/deploy/pg.sh" url postgres)
+  CONVENE_TEST_PG_CONTROL="$CONVENE_REPO/deploy/pg.sh"
+else
+  # An external server: tests create their own databases in it, so the role needs CREATEDB.
+  # Tests that stop and start PostgreSQL are skipped (they need the embedded cluster).
+  CONVENE_TEST_DATABASE_URL=$DATABASE_URL
+  CONVENE_TEST_PG_CONTROL=
+fi
+export CONVENE_TEST_DATABASE_URL CONVENE_TEST_PG_CONTROL
+cleanup() { if [ "$started_pg" = yes ]; then "$CONVENE_REPO/deploy/pg.sh" stop; fi; }
+trap cleanup EXIT
+
+say "running the test suite"
+cd "$CONVENE_BUILD"
+ctest --output-on-failure --timeout 900 -j "$(nproc)" "$@"

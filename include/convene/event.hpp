@@ -1,0 +1,126 @@
+// Events and their sessions, and the rules for creating and changing them.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <expected>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "convene/iso_duration.hpp"
+#include "convene/problem.hpp"
+#include "convene/time.hpp"
+
+namespace convene {
+
+enum class EventStatus { draft, published, cancelled };
+enum class SessionStatus { scheduled, cancelled };
+std::string_view to_string(EventStatus status);
+std::string_view to_string(SessionStatus status);
+std::optional<EventStatus> parse_event_status(std::string_view text);
+std::optional<SessionStatus> parse_session_status(std::string_view text);
+
+// When a session happens, as the organiser said it: a wall time in a zone. This is the source of
+// truth; the instant is derived from it, and derived again when the tz database changes.
+struct SessionTime {
+  WallTime starts_local;
+  TimeZone zone;
+  Disambiguation disambiguation = Disambiguation::reject;
+  std::chrono::minutes duration{0};
+};
+std::expected<Instant, WallTimeProblem> resolve(const SessionTime& time);
+
+struct Session {
+  std::int64_t id = 0;
+  std::string title;
+  SessionTime time;
+  Instant starts_at;  // resolve(time) with the tz database of the day it was computed
+  int sequence = 0;   // iCalendar SEQUENCE: bumped whenever the time changes or it is cancelled
+  SessionStatus status = SessionStatus::scheduled;
+  Instant ends_at() const { return starts_at + time.duration; }
+};
+
+// When registration closes. Absent at creation means "when the last session starts"; an explicit
+// null means "open until an organiser closes it".
+struct ClosesWhenLastSessionStarts {
+  friend bool operator==(const ClosesWhenLastSessionStarts&, const ClosesWhenLastSessionStarts&) = default;
+};
+struct StaysOpen {
+  friend bool operator==(const StaysOpen&, const StaysOpen&) = default;
+};
+using RegistrationCloses = std::variant<ClosesWhenLastSessionStarts, StaysOpen, Instant>;
+
+struct Event {
+  std::int64_t id = 0;
+  std::string slug;
+  std::string title;
+  std::string description;
+  TimeZone zone;
+  int capacity = 0;
+  std::optional<Instant> registration_opens_at;
+  RegistrationCloses registration_closes;
+  bool requires_approval = false;
+  std::optional<std::string> join_url;  // never shown over HTTP; only in what is mailed
+  std::optional<std::string> organiser_name;
+  std::optional<std::string> organiser_email;
+  std::vector<IsoDuration> reminder_offsets;
+  EventStatus status = EventStatus::published;
+  std::vector<Session> sessions;  // in start order, cancelled ones included
+
+  // The instant registration closes, if it closes by itself.
+  std::optional<Instant> registration_closes_at() const;
+};
+
+// Is registration open at `now`? (The seat itself is decided where capacity is enforced: the store.)
+struct RegistrationOpen {};
+struct RegistrationNotYetOpen {
+  Instant opens_at;
+};
+struct RegistrationClosed {
+  std::optional<Instant> closed_at;  // none when the event itself was cancelled
+};
+using RegistrationWindow = std::variant<RegistrationOpen, RegistrationNotYetOpen, RegistrationClosed>;
+RegistrationWindow registration_window(const Event& event, Instant now);
+
+// Limits on what organisers may ask for.
+inline constexpr int kMaxCapacity = 1'000'000;
+inline constexpr int kMaxSessionsPerEvent = 100;
+inline constexpr int kMaxSessionMinutes = 7 * 24 * 60;
+inline constexpr std::size_t kMaxReminderOffsets = 10;
+
+// A session as an organiser describes it, already checked: the instant is resolved.
+struct NewSession {
+  std::string title;
+  SessionTime time;
+  Instant starts_at;
+};
+
+// A new event, already checked. `sessions` are in the order given.
+struct NewEvent {
+  Event event;  // id 0, sessions empty
+  std::vector<NewSession> sessions;
+};
+std::expected<NewEvent, FieldErrors> parse_new_event(const nlohmann::json& body);
+
+// A session in a request: {"title", "starts_local", "timezone", "disambiguation", "duration_minutes"}
+// or {"title", "starts_at", "ends_at", "timezone"}. `prefix` names the field in errors
+// ("sessions[2]."). The title defaults to the event's.
+std::expected<NewSession, FieldErrors> parse_new_session(const nlohmann::json& body,
+                                                         const TimeZone& event_zone,
+                                                         const std::string& default_title,
+                                                         const std::string& prefix = "");
+
+// PATCH of an event: only what the body names changes. The slug cannot change (links depend on it).
+std::expected<Event, FieldErrors> apply_event_changes(const Event& current, const nlohmann::json& body);
+
+// PATCH of a session: title and/or time. Returns the changed session; the caller bumps the sequence
+// when the instant or status changed (see needs_new_sequence).
+std::expected<Session, FieldErrors> apply_session_changes(const Session& current,
+                                                          const nlohmann::json& body);
+bool needs_new_sequence(const Session& before, const Session& after);
+
+}  // namespace convene

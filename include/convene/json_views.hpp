@@ -1,0 +1,38 @@
+// The JSON shapes of the HTTP contract (../shared/design/API.md), built from domain values.
+// Times are always shown twice where people read them: in the event's zone and in the viewer's.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "convene/event.hpp"
+#include "convene/registration.hpp"
+#include "convene/time.hpp"
+
+namespace convene {
+
+// {"local": "2021-09-10T09:00:00", "offset": "-04:00", "abbreviation": "EDT", "zone": "America/New_York"}
+nlohmann::json zoned_json(const ZonedTime& zoned);
+nlohmann::json zoned_json(Instant instant, const TimeZone& zone);
+// {"starts": zoned, "ends": zoned}
+nlohmann::json span_json(Instant starts, Instant ends, const TimeZone& zone);
+
+nlohmann::json session_json(const Session& session, const TimeZone& event_zone, const TimeZone& viewer_zone);
+nlohmann::json sessions_json(const Event& event, const TimeZone& viewer_zone);
+
+// The public view of an event: no join link, nothing about who registered.
+nlohmann::json event_json(const Event& event, const TimeZone& viewer_zone, Instant now);
+
+// Links a registrant needs; only known right after registration or when the token is in the URL.
+struct RegistrationLinks {
+  std::string manage_url;
+  std::string invite_url;
+};
+nlohmann::json registration_json(const Registration& registration, const Event& event,
+                                 const TimeZone& viewer_zone, const std::optional<RegistrationLinks>& links);
+
+std::optional<std::string> optional_instant_json(const std::optional<Instant>& instant);
+
+}  // namespace convene

@@ -1,0 +1,86 @@
+// Attendee registrations: what a registrant may send, and the states a registration moves through.
+#pragma once
+
+#include <cstdint>
+#include <expected>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+#include "convene/locale.hpp"
+#include "convene/problem.hpp"
+#include "convene/time.hpp"
+
+namespace convene {
+
+// confirmed: holds a seat. waitlisted: waits for one, in order of arrival. pending: waits for an
+// organiser's approval. cancelled and rejected are final and hold no seat.
+enum class RegistrationStatus { confirmed, waitlisted, pending, cancelled, rejected };
+std::string_view to_string(RegistrationStatus status);
+std::optional<RegistrationStatus> parse_registration_status(std::string_view text);
+
+// An address that passed a syntax check: local@domain, at most 254 octets, a dotted domain.
+// Internationalised addresses (UTF-8 local part or domain) are accepted.
+class Email {
+ public:
+  static std::optional<Email> parse(std::string_view text);
+  const std::string& text() const { return text_; }
+
+ private:
+  explicit Email(std::string text) : text_(std::move(text)) {}
+  std::string text_;
+};
+
+inline constexpr std::size_t kMaxNameCharacters = 200;
+inline constexpr std::size_t kMaxEmailOctets = 254;
+inline constexpr std::size_t kMaxAnswersOctets = 16 * 1024;
+inline constexpr int kMaxAnswersDepth = 8;
+
+// What a registrant sends, checked: POST /events/{slug}/registrations.
+struct RegistrationRequest {
+  Email email;
+  std::string name;  // trimmed
+  std::optional<std::string> organisation;
+  std::optional<CountryCode> country;
+  std::optional<TimeZone> zone;          // default: the event's zone
+  std::optional<Language> language;      // default: English
+  nlohmann::json answers = nlohmann::json::object();
+};
+std::expected<RegistrationRequest, FieldErrors> parse_registration_request(const nlohmann::json& body);
+
+// What a registrant may change: PATCH /registrations/{token}. Absent fields stay as they are;
+// organisation may be cleared with null.
+struct RegistrationChanges {
+  std::optional<std::string> name;
+  std::optional<std::optional<std::string>> organisation;
+  std::optional<TimeZone> zone;
+  std::optional<Language> language;
+};
+std::expected<RegistrationChanges, FieldErrors> parse_registration_changes(const nlohmann::json& body);
+
+struct Registration {
+  std::int64_t id = 0;
+  std::int64_t event_id = 0;
+  std::string email;
+  std::string name;
+  std::optional<std::string> organisation;
+  std::optional<CountryCode> country;
+  TimeZone zone;
+  Language language = Language::en;
+  nlohmann::json answers = nlohmann::json::object();
+  RegistrationStatus status = RegistrationStatus::pending;
+  Instant consent_at;
+  Instant created_at;
+  Instant updated_at;
+  std::optional<Instant> cancelled_at;
+};
+
+// Applies changes a registrant asked for; the result is what gets stored.
+Registration apply(const Registration& current, const RegistrationChanges& changes);
+
+// Can the registrant cancel? Cancelling twice is fine (idempotent); a rejected one stays rejected.
+bool can_cancel(RegistrationStatus status);
+
+}  // namespace convene

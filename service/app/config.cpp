@@ -1,0 +1,45 @@
+#include "app/config.hpp"
+
+#include <cstdlib>
+#include <stdexcept>
+
+namespace convene::app {
+namespace {
+
+std::optional<std::string> env(const char* name) {
+  const char* value = std::getenv(name);
+  if (value == nullptr || *value == '\0') return std::nullopt;
+  return std::string(value);
+}
+
+long long env_number(const char* name, long long fallback, long long min, long long max) {
+  auto text = env(name);
+  if (!text) return fallback;
+  try {
+    std::size_t used = 0;
+    const long long value = std::stoll(*text, &used);
+    if (used == text->size() && value >= min && value <= max) return value;
+  } catch (const std::exception&) {
+  }
+  throw std::invalid_argument(std::string(name) + " must be a whole number from " + std::to_string(min) +
+                              " to " + std::to_string(max) + ", not '" + *text + "'");
+}
+
+}  // namespace
+
+Config config_from_environment() {
+  Config config;
+  config.database_url = env("DATABASE_URL").value_or(config.database_url);
+  config.host = env("HOST").value_or(config.host);
+  config.port = static_cast<int>(env_number("PORT", config.port, 0, 65535));
+  config.base_url = env("BASE_URL").value_or("http://" + config.host + ":" + std::to_string(config.port));
+  while (!config.base_url.empty() && config.base_url.back() == '/') config.base_url.pop_back();
+  config.smtp_url = env("SMTP_URL");
+  config.mail_from = env("MAIL_FROM").value_or(config.mail_from);
+  config.spool_dir = env("SPOOL_DIR").value_or(config.spool_dir);
+  config.db_pool_size = static_cast<std::size_t>(env_number("DB_POOL_SIZE", 16, 1, 500));
+  config.http_threads = static_cast<std::size_t>(env_number("HTTP_THREADS", 128, 4, 4096));
+  return config;
+}
+
+}  // namespace convene::app

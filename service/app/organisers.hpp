@@ -1,0 +1,33 @@
+// Organiser identity: bearer tokens, shown once, stored as SHA-256 hashes, scoped to events.
+#pragma once
+
+#include <cstdint>
+#include <expected>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "app/context.hpp"
+
+namespace convene::app {
+
+struct Organiser {
+  std::int64_t id;
+  bool all_events;
+};
+
+enum class Scope { event, any_event_creation };
+
+// Checks an Authorization header against the organisers table, in the caller's transaction.
+// No or malformed header, unknown or revoked token: 401. A token without rights on `slug` (or,
+// for event creation, without --all): 403.
+std::expected<Organiser, Problem> authorise(store::Transaction& tx, std::optional<std::string_view> authorization,
+                                            std::string_view slug, Scope scope = Scope::event);
+
+// `convene organiser add`: returns the new token (the only time it exists in clear).
+// Throws std::invalid_argument when the event does not exist.
+std::string add_organiser(store::Store& store, std::string_view email, std::optional<std::string_view> slug);
+// `convene organiser revoke`: revokes every live token of that address; returns how many.
+int revoke_organiser(store::Store& store, std::string_view email);
+
+}  // namespace convene::app

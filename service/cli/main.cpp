@@ -1,0 +1,197 @@
+// convene: one binary, several subcommands. See `convene --help`.
+#include <signal.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "app/config.hpp"
+#include "app/events.hpp"
+#include "app/organisers.hpp"
+#include "http/server.hpp"
+#include "store/migrations.hpp"
+#include "store/store.hpp"
+
+namespace {
+
+using namespace convene;
+
+constexpr const char* kUsage = R"(convene: registration, time zones and calendar invites for virtual events.
+
+Usage:
+  convene serve [--no-worker]          HTTP server (applies pending migrations first)
+  convene migrate                      apply pending database migrations and exit
+  convene seed FILE...                 create the events described in FILE (JSON bodies of
+                                       POST /api/v1/events) unless their slug exists
+  convene organiser add --email E (--event SLUG | --all)
+                                       create an organiser token; printed once, on the last line
+  convene organiser revoke --email E   revoke every token of that address
+  convene --help                       this text
+
+Environment (defaults in brackets):
+  DATABASE_URL  libpq URI of the database [postgresql:///convene]
+  HOST          address to listen on [127.0.0.1]
+  PORT          port to listen on [8080]
+  BASE_URL      public URL used in links and invites [http://HOST:PORT]
+  SMTP_URL      smtp:// or smtps:// URL of a mail server [unset: write .eml files to SPOOL_DIR]
+  MAIL_FROM     sender of notifications [convene <noreply@localhost>]
+  SPOOL_DIR     folder for .eml files when SMTP_URL is unset [spool]
+  DB_POOL_SIZE  database connections per process [16]
+  HTTP_THREADS  concurrent HTTP connections served [128]
+)";
+
+struct Arguments {
+  std::vector<std::string> words;
+  bool has(const std::string& flag) const {
+    for (const auto& w : words) {
+      if (w == flag) return true;
+    }
+    return false;
+  }
+  std::optional<std::string> value(const std::string& flag) const {
+    for (std::size_t i = 0; i + 1 < words.size(); ++i) {
+      if (words[i] == flag) return words[i + 1];
+    }
+    return std::nullopt;
+  }
+};
+
+store::PoolOptions pool_options(const app::Config& config) {
+  store::PoolOptions options;
+  options.url = config.database_url;
+  options.size = config.db_pool_size;
+  return options;
+}
+
+// Applies migrations, retrying for a while if the database is still starting.
+void migrate_with_retry(store::Store& store, std::chrono::seconds patience) {
+  const auto deadline = std::chrono::steady_clock::now() + patience;
+  while (true) {
+    try {
+      auto lease = store.pool().acquire();
+      for (const auto& m : store::migrate(*lease))
+        std::cerr << "applied migration " << m.version << " " << m.name << "\n";
+      return;
+    } catch (const store::DatabaseUnavailable& e) {
+      if (std::chrono::steady_clock::now() > deadline) throw;
+      std::cerr << "waiting for the database: " << e.what() << "\n";
+      std::this_thread::sleep_for(std::chrono::seconds(1));
+    }
+  }
+}
+
+int serve(const app::Config& config) {
+  // Signals go to one thread that stops the server; every other thread inherits the block.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+
+  store::Store store(pool_options(config));
+  migrate_with_retry(store, std::chrono::seconds(30));
+  const std::string cursor_secret =
+      store.transact([](store::Transaction& tx) { return tx.server_secret("cursor"); });
+  app::Context context{store, config, app::system_now, CursorCodec(cursor_secret)};
+
+  http::Server server(context, {config.host, config.port, config.http_threads});
+  if (!server.bind()) {
+    std::cerr << "cannot listen on " << config.host << ":" << config.port << ": " << std::strerror(errno) << "\n";
+    return 1;
+  }
+  std::thread signal_waiter([&] {
+    int received = 0;
+    sigwait(&signals, &received);
+    std::cerr << "received signal " << received << ": finishing requests in flight\n";
+    server.stop();
+    // A second signal, or requests that do not finish in 30 s, end the process at once.
+    std::thread([signals]() mutable {
+      struct timespec patience{30, 0};
+      sigtimedwait(&signals, nullptr, &patience);
+      std::cerr << "forced exit\n";
+      _exit(1);
+    }).detach();
+  });
+  std::cerr << "convene listening on http://" << config.host << ":" << server.port() << " (" << config.base_url
+            << ")\n";
+  server.serve();
+  signal_waiter.join();
+  std::cerr << "convene stopped\n";
+  return 0;
+}
+
+int seed(const app::Config& config, const std::vector<std::string>& files) {
+  store::Store store(pool_options(config));
+  for (const auto& file : files) {
+    std::ifstream in(file);
+    if (!in) {
+      std::cerr << "cannot read " << file << "\n";
+      return 1;
+    }
+    std::stringstream text;
+    text << in.rdbuf();
+    const auto body = nlohmann::json::parse(text.str());
+    const bool created = app::ensure_event(store, body);
+    std::cout << (created ? "created " : "exists  ") << body.value("slug", "?") << "\n";
+  }
+  return 0;
+}
+
+int organiser(const app::Config& config, const Arguments& args) {
+  store::Store store(pool_options(config));
+  auto email = args.value("--email");
+  if (args.words.size() >= 3 && args.words[1] == "add" && email) {
+    auto event = args.value("--event");
+    if (event.has_value() == args.has("--all")) {
+      std::cerr << "give exactly one of --event SLUG or --all\n";
+      return 2;
+    }
+    const std::string token = app::add_organiser(store, *email, event);
+    std::cerr << "Organiser token for " << *email << (event ? " on " + *event : " on all events")
+              << ". It is shown only now; keep it secret.\n";
+    std::cout << token << std::endl;
+    return 0;
+  }
+  if (args.words.size() >= 3 && args.words[1] == "revoke" && email) {
+    std::cout << "revoked " << app::revoke_organiser(store, *email) << " token(s)\n";
+    return 0;
+  }
+  std::cerr << kUsage;
+  return 2;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Arguments args{std::vector<std::string>(argv + 1, argv + argc)};
+  if (args.words.empty() || args.has("--help") || args.has("-h")) {
+    std::cout << kUsage;
+    return args.words.empty() ? 2 : 0;
+  }
+  try {
+    const app::Config config = app::config_from_environment();
+    const std::string& command = args.words[0];
+    if (command == "serve") return serve(config);
+    if (command == "migrate") {
+      store::Store store(pool_options(config));
+      migrate_with_retry(store, std::chrono::seconds(10));
+      std::cout << "schema is current\n";
+      return 0;
+    }
+    if (command == "seed") return seed(config, std::vector<std::string>(args.words.begin() + 1, args.words.end()));
+    if (command == "organiser") {
+      Arguments rest{std::vector<std::string>(args.words.begin(), args.words.end())};
+      return organiser(config, rest);
+    }
+    std::cerr << "unknown command '" << command << "'\n\n" << kUsage;
+    return 2;
+  } catch (const std::exception& e) {
+    std::cerr << "convene: " << e.what() << "\n";
+    return 1;
+  }
+}

@@ -1,0 +1,97 @@
+#include "convene/json_views.hpp"
+
+namespace convene {
+
+using nlohmann::json;
+
+json zoned_json(const ZonedTime& zoned) {
+  return {{"local", format_wall_time(zoned.local)},
+          {"offset", format_offset(zoned.offset)},
+          {"abbreviation", zoned.abbreviation},
+          {"zone", zoned.zone.name()}};
+}
+
+json zoned_json(Instant instant, const TimeZone& zone) { return zoned_json(to_zoned(instant, zone)); }
+
+json span_json(Instant starts, Instant ends, const TimeZone& zone) {
+  return {{"starts", zoned_json(starts, zone)}, {"ends", zoned_json(ends, zone)}};
+}
+
+json session_json(const Session& session, const TimeZone& event_zone, const TimeZone& viewer_zone) {
+  return {{"id", session.id},
+          {"title", session.title},
+          {"status", to_string(session.status)},
+          {"starts_at", format_instant(session.starts_at)},
+          {"ends_at", format_instant(session.ends_at())},
+          {"duration_minutes", session.time.duration.count()},
+          {"starts_local", format_wall_time(session.time.starts_local)},
+          {"timezone", session.time.zone.name()},
+          {"event_time", span_json(session.starts_at, session.ends_at(), event_zone)},
+          {"viewer_time", span_json(session.starts_at, session.ends_at(), viewer_zone)},
+          {"sequence", session.sequence}};
+}
+
+json sessions_json(const Event& event, const TimeZone& viewer_zone) {
+  json sessions = json::array();
+  for (const auto& session : event.sessions) sessions.push_back(session_json(session, event.zone, viewer_zone));
+  return sessions;
+}
+
+std::optional<std::string> optional_instant_json(const std::optional<Instant>& instant) {
+  if (!instant) return std::nullopt;
+  return format_instant(*instant);
+}
+
+namespace {
+json nullable(const std::optional<std::string>& value) { return value ? json(*value) : json(nullptr); }
+}  // namespace
+
+json event_json(const Event& event, const TimeZone& viewer_zone, Instant now) {
+  json offsets = json::array();
+  for (const auto& offset : event.reminder_offsets) offsets.push_back(offset.text());
+  const RegistrationWindow window = registration_window(event, now);
+  const char* state = std::holds_alternative<RegistrationOpen>(window)         ? "open"
+                      : std::holds_alternative<RegistrationNotYetOpen>(window) ? "not_yet_open"
+                                                                                : "closed";
+  return {{"slug", event.slug},
+          {"title", event.title},
+          {"description", event.description},
+          {"timezone", event.zone.name()},
+          {"capacity", event.capacity},
+          {"registration_opens_at", nullable(optional_instant_json(event.registration_opens_at))},
+          {"registration_closes_at", nullable(optional_instant_json(event.registration_closes_at()))},
+          {"registration_state", state},
+          {"requires_approval", event.requires_approval},
+          {"organiser_name", nullable(event.organiser_name)},
+          {"reminder_offsets", offsets},
+          {"status", to_string(event.status)},
+          {"viewer_timezone", viewer_zone.name()},
+          {"sessions", sessions_json(event, viewer_zone)}};
+}
+
+json registration_json(const Registration& registration, const Event& event, const TimeZone& viewer_zone,
+                       const std::optional<RegistrationLinks>& links) {
+  json out = {{"id", registration.id},
+              {"event", event.slug},
+              {"event_title", event.title},
+              {"status", to_string(registration.status)},
+              {"email", registration.email},
+              {"name", registration.name},
+              {"organisation", nullable(registration.organisation)},
+              {"country", registration.country ? json(registration.country->code()) : json(nullptr)},
+              {"timezone", registration.zone.name()},
+              {"language", to_string(registration.language)},
+              {"answers", registration.answers},
+              {"consent_at", format_instant(registration.consent_at)},
+              {"created_at", format_instant(registration.created_at)},
+              {"updated_at", format_instant(registration.updated_at)},
+              {"cancelled_at", nullable(optional_instant_json(registration.cancelled_at))},
+              {"sessions", sessions_json(event, viewer_zone)}};
+  if (links) {
+    out["manage_url"] = links->manage_url;
+    out["invite_url"] = links->invite_url;
+  }
+  return out;
+}
+
+}  // namespace convene

@@ -1,0 +1,31 @@
+// The names the tz database knows, and which of them are canonical.
+//
+// Howard Hinnant's date library, built against the OS database (Debian's libdate-tz), loads each
+// compiled zone file but cannot tell a zone from a backward-compatible link, and reports its version
+// as "unknown". Both facts are in tzdata.zi, the text form of the same database that Debian ships
+// next to the compiled files, so the catalogue reads them from there.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+namespace date {
+class time_zone;
+}
+
+namespace convene::detail {
+
+struct TzdbCatalog {
+  std::string version = "unknown";
+  std::vector<std::string> canonical_names;  // sorted
+  // Every accepted name (canonical or link) -> the canonical name it stands for.
+  std::unordered_map<std::string, std::string_view> canonical_of;
+  // Canonical name -> the zone's rules.
+  std::unordered_map<std::string_view, const date::time_zone*> zone_of;
+};
+
+const TzdbCatalog& tzdb_catalog();
+
+}  // namespace convene::detail

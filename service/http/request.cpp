@@ -1,0 +1,57 @@
+#include "http/request.hpp"
+
+#include "convene/text.hpp"
+
+namespace convene::http {
+
+std::optional<std::string_view> header(const httplib::Request& request, const char* name) {
+  auto it = request.headers.find(name);  // httplib's header map compares names case-insensitively
+  if (it == request.headers.end()) return std::nullopt;
+  return std::string_view(it->second);
+}
+
+std::optional<std::string_view> query(const httplib::Request& request, const char* name) {
+  auto it = request.params.find(name);
+  if (it == request.params.end()) return std::nullopt;
+  return std::string_view(it->second);
+}
+
+std::expected<nlohmann::json, Problem> json_body(const httplib::Request& request) {
+  // nlohmann-json keeps string bytes as they come; text must be UTF-8 before anything stores it.
+  if (!is_valid_utf8(request.body)) return std::unexpected(bad_request("The body is not valid UTF-8."));
+  bool too_deep = false;
+  // The callback sees the nesting depth while parsing, so a hostile body of 60,000 '[' is refused
+  // before it becomes a deep tree.
+  auto limit_depth = [&](int depth, nlohmann::json::parse_event_t, nlohmann::json&) {
+    if (depth > kMaxJsonDepth) too_deep = true;
+    return !too_deep;
+  };
+  try {
+    auto body = nlohmann::json::parse(request.body, limit_depth);
+    if (too_deep) return std::unexpected(bad_request("The JSON body is nested more than 20 levels deep."));
+    return body;
+  } catch (const nlohmann::json::parse_error& e) {
+    if (too_deep) return std::unexpected(bad_request("The JSON body is nested more than 20 levels deep."));
+    return std::unexpected(bad_request(std::string("The body is not valid UTF-8 JSON: ") + e.what()));
+  }
+}
+
+void send_json(httplib::Response& response, int status, std::string body) {
+  response.status = status;
+  response.set_content(std::move(body), "application/json");
+}
+
+void send_problem(httplib::Response& response, const Problem& problem) {
+  response.status = problem.status;
+  response.set_content(nlohmann::json(problem).dump(), "application/problem+json");
+  if (problem.status == 401) response.set_header("WWW-Authenticate", "Bearer realm=\"convene\"");
+}
+
+void send_result(httplib::Response& response, const app::Result& result) {
+  if (!result) return send_problem(response, result.error());
+  if (result->replayed) response.set_header("Idempotent-Replayed", "true");
+  if (!result->location.empty()) response.set_header("Location", result->location);
+  send_json(response, result->status, result->body);
+}
+
+}  // namespace convene::http

@@ -1,0 +1,29 @@
+// Small helpers shared by route handlers: reading requests, writing JSON and problem replies.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <httplib.h>
+#include <nlohmann/json.hpp>
+
+#include "app/context.hpp"
+#include "convene/problem.hpp"
+
+namespace convene::http {
+
+inline constexpr std::size_t kMaxBodyBytes = 64 * 1024;
+inline constexpr int kMaxJsonDepth = 20;
+
+std::optional<std::string_view> header(const httplib::Request& request, const char* name);
+std::optional<std::string_view> query(const httplib::Request& request, const char* name);
+
+// The body as JSON, or a 400 problem: not JSON, not UTF-8, or nested more than kMaxJsonDepth.
+std::expected<nlohmann::json, Problem> json_body(const httplib::Request& request);
+
+void send_json(httplib::Response& response, int status, std::string body);
+void send_problem(httplib::Response& response, const Problem& problem);
+void send_result(httplib::Response& response, const app::Result& result);
+
+}  // namespace convene::http

@@ -1,0 +1,225 @@
+#include "http/server.hpp"
+
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <charconv>
+#include <chrono>
+
+#include <httplib.h>
+
+#include "app/secrets.hpp"
+#include "http/request.hpp"
+#include "store/pool.hpp"
+
+namespace convene::http {
+namespace {
+
+// Per-request facts the logger needs after the handler ran (cpp-httplib serves a request on one
+// thread from start to finish, so thread-local storage is per request).
+struct RequestFacts {
+  std::chrono::steady_clock::time_point started;
+  std::string request_id;
+  const char* route = "unmatched";
+  Router::Match match;
+};
+thread_local RequestFacts current;
+
+bool is_acceptable_request_id(std::string_view id) {
+  if (id.empty() || id.size() > 128) return false;
+  for (char ch : id) {
+    const bool ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+                    ch == '-' || ch == '_' || ch == '.' || ch == ':';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+bool is_json_content_type(std::string_view type) {
+  const std::string media(type.substr(0, type.find(';')));
+  std::string lower;
+  for (char ch : media) {
+    if (ch != ' ') lower.push_back(ch >= 'A' && ch <= 'Z' ? static_cast<char>(ch - 'A' + 'a') : ch);
+  }
+  return lower == "application/json";
+}
+
+std::string json_escape(std::string_view text) { return nlohmann::json(std::string(text)).dump(); }
+
+// One write(2) per line: lines from concurrent requests never interleave.
+void log_line(std::string line) {
+  line.push_back('\n');
+  [[maybe_unused]] auto written = ::write(STDERR_FILENO, line.data(), line.size());
+}
+
+}  // namespace
+
+// cpp-httplib fixes its listen backlog at 5, so a burst of new connections loses handshakes and
+// waits a second for the SYN retry. The listening socket is protected, not private: a subclass
+// can reach it and raise the backlog (listen() on a listening socket only updates the backlog).
+class ListeningServer : public httplib::Server {
+ public:
+  bool raise_backlog(int backlog) { return ::listen(svr_sock_, backlog) == 0; }
+};
+
+class Server::Impl {
+ public:
+  ListeningServer http;
+  ServerOptions options;
+  int bound_port = 0;
+};
+
+Server::Server(app::Context& context, ServerOptions options) : impl_(std::make_unique<Impl>()) {
+  add_ops_routes(router_, context);
+  add_event_routes(router_, context);
+  add_registration_routes(router_, context);
+
+  auto& http = impl_->http;
+  const std::size_t threads = options.threads;
+  http.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+  // Without TCP_NODELAY every keep-alive response waits ~40 ms for the client's delayed ACK.
+  http.set_tcp_nodelay(true);
+  http.set_keep_alive_max_count(100000);
+  http.set_keep_alive_timeout(10);
+  http.set_read_timeout(10, 0);
+  http.set_write_timeout(10, 0);
+  http.set_payload_max_length(kMaxBodyBytes);
+
+  // Everything that can be decided from the request line and headers is decided here, before
+  // cpp-httplib reads the body: unknown routes, wrong methods, oversized or non-JSON bodies.
+  http.set_pre_routing_handler([this](const httplib::Request& request, httplib::Response& response) {
+    using httplib::Server;
+    current = RequestFacts{std::chrono::steady_clock::now(), {}, "unmatched", {}};
+    auto given = header(request, "X-Request-Id");
+    current.request_id = given && is_acceptable_request_id(*given) ? std::string(*given)
+                                                                   : base64url(app::random_bytes(12));
+    response.set_header("X-Request-Id", current.request_id);
+
+    current.match = router_.match(request.method, request.path);
+    if (current.match.route == nullptr) {
+      // The body, if any, stays unread: close the connection rather than parse it as a request.
+      if (header(request, "Content-Length") || header(request, "Transfer-Encoding"))
+        response.set_header("Connection", "close");
+      if (current.match.allowed.empty()) {
+        send_problem(response, not_found("No resource at " + request.path + "."));
+        return Server::HandlerResponse::Handled;
+      }
+      std::string allow;
+      for (const auto& method : current.match.allowed) allow += (allow.empty() ? "" : ", ") + method;
+      response.set_header("Allow", allow);
+      send_problem(response, Problem{405, "method-not-allowed", "Method not allowed",
+                                     request.method + " is not supported here; use " + allow + "."});
+      return Server::HandlerResponse::Handled;
+    }
+    current.route = current.match.route->pattern.c_str();
+
+    // Chunked request bodies have no length to check up front; clients of this API send
+    // Content-Length (nginx does too, buffering the body), so the rare other one is told to.
+    if (header(request, "Transfer-Encoding")) {
+      response.set_header("Connection", "close");
+      send_problem(response, Problem{411, "length-required", "Content-Length required",
+                                     "Send the request body with a Content-Length header, not chunked."});
+      return Server::HandlerResponse::Handled;
+    }
+    if (auto length = header(request, "Content-Length")) {
+      std::size_t bytes = 0;
+      const auto [end, error] = std::from_chars(length->data(), length->data() + length->size(), bytes);
+      if (error != std::errc() || end != length->data() + length->size() || bytes > kMaxBodyBytes) {
+        response.set_header("Connection", "close");
+        send_problem(response, Problem{413, "payload-too-large", "Request body too large",
+                                       "Request bodies are limited to 64 KiB."});
+        return Server::HandlerResponse::Handled;
+      }
+    }
+    if (current.match.route->takes_json_body) {
+      auto type = header(request, "Content-Type");
+      if (!type || !is_json_content_type(*type)) {
+        response.set_header("Connection", "close");
+        send_problem(response, Problem{415, "unsupported-media-type", "Send JSON",
+                                       "Requests with a body must have Content-Type: application/json."});
+        return Server::HandlerResponse::Handled;
+      }
+    }
+    return Server::HandlerResponse::Unhandled;
+  });
+
+  auto dispatch = [](const httplib::Request& request, httplib::Response& response) {
+    try {
+      current.match.route->handler(request, response, current.match.params);
+    } catch (const store::DatabaseUnavailable&) {
+      response.set_header("Retry-After", "2");
+      send_problem(response, Problem{503, "database-unavailable", "Temporarily unavailable",
+                                     "The database is not reachable right now; nothing was changed. Try again "
+                                     "in a few seconds."});
+    }
+  };
+  http.Get(".*", dispatch);
+  http.Post(".*", dispatch);
+  http.Put(".*", dispatch);
+  http.Patch(".*", dispatch);
+  http.Delete(".*", dispatch);
+  http.Options(".*", dispatch);
+
+  // Errors cpp-httplib produces itself (unreadable request line, body over the limit) get the same
+  // problem+json shape as ours.
+  http.set_error_handler(httplib::Server::HandlerWithResponse([](const httplib::Request&, httplib::Response& response) {
+    if (response.body.empty()) {
+      const int status = response.status;
+      if (status == 413) {
+        send_problem(response, Problem{413, "payload-too-large", "Request body too large",
+                                       "Request bodies are limited to 64 KiB."});
+      } else {
+        send_problem(response, Problem{status, "bad-request", "The request could not be read",
+                                       "The request is not well-formed HTTP."});
+      }
+    }
+    return httplib::Server::HandlerResponse::Handled;
+  }));
+  http.set_exception_handler([](const httplib::Request&, httplib::Response& response, std::exception_ptr error) {
+    std::string what = "unknown";
+    try {
+      std::rethrow_exception(error);
+    } catch (const std::exception& e) {
+      what = e.what();
+    } catch (...) {
+    }
+    // The cause goes to the log (by request id), never to the client.
+    log_line(R"({"level":"error","request_id":)" + json_escape(current.request_id) + R"(,"route":)" +
+             json_escape(current.route) + R"(,"error":)" + json_escape(what) + "}");
+    send_problem(response, Problem{500, "internal-error", "Internal error",
+                                   "Something went wrong on our side; it has been logged with request id " +
+                                       current.request_id + "."});
+  });
+  http.set_logger([](const httplib::Request& request, const httplib::Response& response) {
+    const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(
+                            std::chrono::steady_clock::now() - current.started)
+                            .count();
+    // The route pattern, not the path: paths carry manage tokens. No query strings, no bodies.
+    log_line(R"({"level":"info","request_id":)" + json_escape(current.request_id) + R"(,"method":)" +
+             json_escape(request.method) + R"(,"route":)" + json_escape(current.route) + R"(,"status":)" +
+             std::to_string(response.status) + R"(,"duration_us":)" + std::to_string(micros) + "}");
+  });
+  impl_->options = std::move(options);
+}
+
+Server::~Server() = default;
+
+bool Server::bind() {
+  auto& impl = *impl_;
+  if (impl.options.port == 0) {
+    impl.bound_port = impl.http.bind_to_any_port(impl.options.host);
+    if (impl.bound_port <= 0) return false;
+  } else {
+    if (!impl.http.bind_to_port(impl.options.host, impl.options.port)) return false;
+    impl.bound_port = impl.options.port;
+  }
+  return impl.http.raise_backlog(impl.options.listen_backlog);
+}
+
+int Server::port() const { return impl_->bound_port; }
+
+void Server::serve() { impl_->http.listen_after_bind(); }
+
+void Server::stop() { impl_->http.stop(); }
+
+}  // namespace convene::http

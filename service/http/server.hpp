@@ -1,0 +1,45 @@
+// The HTTP edge: cpp-httplib configured for many keep-alive clients, our router, request ids,
+// problem+json for every error, and 503 (never a hang, never a stack trace) when PostgreSQL is away.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "app/context.hpp"
+#include "http/router.hpp"
+
+namespace convene::http {
+
+struct ServerOptions {
+  std::string host = "127.0.0.1";
+  int port = 8080;
+  std::size_t threads = 128;  // cpp-httplib serves one connection per thread, keep-alive included
+  int listen_backlog = 4096;
+};
+
+class Server {
+ public:
+  Server(app::Context& context, ServerOptions options);
+  ~Server();
+
+  // Binds the port; returns false (with errno set) when it cannot. Then serve() until stop().
+  bool bind();
+  int port() const;
+  void serve();
+  // Stops accepting; requests in flight finish before serve() returns.
+  void stop();
+
+  const Router& router() const { return router_; }
+
+ private:
+  class Impl;
+  std::unique_ptr<Impl> impl_;
+  Router router_;
+};
+
+// Route tables, one per area of the API (routes_*.cpp).
+void add_ops_routes(Router& router, app::Context& context);
+void add_event_routes(Router& router, app::Context& context);
+void add_registration_routes(Router& router, app::Context& context);
+
+}  // namespace convene::http

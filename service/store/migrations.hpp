@@ -1,0 +1,28 @@
+// Schema migrations: sql/NNN_name.sql, compiled into the binary, applied in order.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <pqxx/connection>
+
+namespace convene::store {
+
+struct Migration {
+  int version;
+  std::string_view name;
+  std::string_view sql;
+};
+
+const std::vector<Migration>& embedded_migrations();  // generated at build time, in order
+
+// Applies every pending migration, each in its own transaction and recorded in schema_migrations.
+// Safe when several processes start at once: they queue on an advisory lock, and each re-reads what
+// is applied after taking it. Returns the migrations this call applied.
+std::vector<Migration> migrate(pqxx::connection& connection);
+
+// Versions the binary knows but the database has not applied (empty when current).
+std::vector<int> pending_migrations(pqxx::connection& connection);
+
+}  // namespace convene::store

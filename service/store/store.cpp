@@ -1,0 +1,579 @@
+#include "store/store.hpp"
+
+#include <nlohmann/json.hpp>
+
+namespace convene::store {
+namespace {
+
+// ---------------------------------------------------------------------------------------------
+// Statements. Times cross the boundary as whole seconds since the epoch: the session runs in UTC,
+// and nothing depends on how PostgreSQL would format a timestamp.
+
+constexpr const char* kEventColumns = R"sql(
+  e.id, e.slug, e.title, e.description, e.timezone, e.capacity,
+  extract(epoch FROM e.registration_opens_at)::bigint,
+  e.registration_closes,
+  extract(epoch FROM e.registration_closes_at)::bigint,
+  e.requires_approval, e.join_url, e.organiser_name, e.organiser_email,
+  array_to_json(e.reminder_offsets)::text, e.status,
+  (SELECT coalesce(json_agg(json_build_array(
+            s.id, s.title, extract(epoch FROM s.starts_local)::bigint, s.timezone, s.disambiguation,
+            extract(epoch FROM s.starts_at)::bigint, s.duration_minutes, s.sequence, s.status)
+          ORDER BY s.starts_at, s.id), '[]')::text
+     FROM sessions s WHERE s.event_id = e.id)
+)sql";
+
+constexpr const char* kRegistrationColumns = R"sql(
+  r.id, r.event_id, r.email, r.name, r.organisation, r.country, r.timezone, r.language,
+  r.answers::text, r.status,
+  extract(epoch FROM r.consent_at)::bigint, extract(epoch FROM r.created_at)::bigint,
+  extract(epoch FROM r.updated_at)::bigint, extract(epoch FROM r.cancelled_at)::bigint
+)sql";
+
+struct Statement {
+  const char* name;
+  std::string sql;
+};
+
+const std::vector<Statement>& statements() {
+  static const std::vector<Statement> all = {
+      {"event_by_slug", std::string("SELECT ") + kEventColumns + " FROM events e WHERE e.slug = $1"},
+      {"event_by_id", std::string("SELECT ") + kEventColumns + " FROM events e WHERE e.id = $1::bigint"},
+      {"published_events", std::string("SELECT ") + kEventColumns +
+                               " FROM events e WHERE e.status = 'published' AND e.id > $1 ORDER BY e.id LIMIT $2"},
+      {"insert_event", R"sql(
+        INSERT INTO events (slug, title, description, timezone, capacity, registration_opens_at,
+                            registration_closes, registration_closes_at, requires_approval, join_url,
+                            organiser_name, organiser_email, reminder_offsets, status)
+        VALUES ($1, $2, $3, $4, $5, to_timestamp($6), $7, to_timestamp($8), $9, $10, $11, $12,
+                ARRAY(SELECT json_array_elements_text($13::json)), $14)
+        ON CONFLICT (slug) DO NOTHING
+        RETURNING id)sql"},
+      {"update_event", R"sql(
+        UPDATE events SET title = $2, description = $3, timezone = $4, capacity = $5,
+               registration_opens_at = to_timestamp($6), registration_closes = $7,
+               registration_closes_at = to_timestamp($8), requires_approval = $9, join_url = $10,
+               organiser_name = $11, organiser_email = $12,
+               reminder_offsets = ARRAY(SELECT json_array_elements_text($13::json)), status = $14,
+               updated_at = now()
+        WHERE id = $1)sql"},
+      {"insert_session", R"sql(
+        INSERT INTO sessions (event_id, title, starts_local, timezone, disambiguation, starts_at,
+                              duration_minutes, tzdb_version)
+        VALUES ($1, $2, to_timestamp($3) AT TIME ZONE 'UTC', $4, $5, to_timestamp($6), $7, $8)
+        RETURNING id)sql"},
+      {"update_session", R"sql(
+        UPDATE sessions SET title = $3, starts_local = to_timestamp($4) AT TIME ZONE 'UTC',
+               timezone = $5, disambiguation = $6, starts_at = to_timestamp($7),
+               duration_minutes = $8, sequence = $9, status = $10, tzdb_version = $11,
+               updated_at = now()
+        WHERE event_id = $1 AND id = $2)sql"},
+      {"add_seats", R"sql(
+        INSERT INTO seats (event_id, seat_no) SELECT $1, n FROM generate_series($2::int, $3::int) AS n)sql"},
+      {"lock_capacity", "SELECT pg_advisory_xact_lock(1, $1::int)"},
+      {"confirmed_count",
+       "SELECT count(*) FROM seats WHERE event_id = $1 AND registration_id IS NOT NULL"},
+      {"remove_seats_above", R"sql(
+        DELETE FROM seats WHERE event_id = $1 AND seat_no > $2 RETURNING registration_id)sql"},
+      {"reseat", R"sql(
+        WITH displaced AS (
+          SELECT id, row_number() OVER (ORDER BY id) AS n
+          FROM unnest($2::bigint[]) AS id),
+        free AS (
+          SELECT seat_no, row_number() OVER (ORDER BY seat_no) AS n
+          FROM seats WHERE event_id = $1 AND registration_id IS NULL)
+        UPDATE seats s SET registration_id = displaced.id
+        FROM displaced JOIN free USING (n)
+        WHERE s.event_id = $1 AND s.seat_no = free.seat_no AND s.registration_id IS NULL)sql"},
+      {"fill_seats_from_waitlist", R"sql(
+        WITH free AS (
+          SELECT seat_no, row_number() OVER (ORDER BY seat_no) AS n
+          FROM seats WHERE event_id = $1 AND registration_id IS NULL),
+        waiting AS (
+          SELECT id, row_number() OVER (ORDER BY id) AS n
+          FROM registrations WHERE event_id = $1 AND status = 'waitlisted'),
+        seated AS (
+          UPDATE seats s SET registration_id = waiting.id
+          FROM free JOIN waiting USING (n)
+          WHERE s.event_id = $1 AND s.seat_no = free.seat_no AND s.registration_id IS NULL
+          RETURNING waiting.id)
+        UPDATE registrations SET status = 'confirmed', updated_at = to_timestamp($2)
+        WHERE id IN (SELECT id FROM seated)
+        RETURNING id)sql"},
+      // The fast path of the opening rush: one statement takes the first free seat nobody else is
+      // taking at this moment and inserts the registration holding it. Registrations for one event
+      // lock different seat rows, so they commit in parallel; the unique index on seats.registration_id
+      // and the seat's primary key make a double booking impossible, not unlikely.
+      {"insert_registration_taking_seat", R"sql(
+        WITH seat AS (
+          SELECT seat_no FROM seats
+          WHERE event_id = $1 AND registration_id IS NULL
+          ORDER BY seat_no LIMIT 1
+          FOR UPDATE SKIP LOCKED),
+        registration AS (
+          INSERT INTO registrations (event_id, email, name, organisation, country, timezone, language,
+                                     answers, consent_at, status, manage_token_hash, created_at, updated_at)
+          SELECT $1, $2, $3, $4, $5, $6, $7, $8::jsonb, to_timestamp($9),
+                 CASE WHEN EXISTS (SELECT 1 FROM seat) THEN 'confirmed' ELSE 'waitlisted' END,
+                 decode($10, 'hex'), to_timestamp($9), to_timestamp($9)
+          ON CONFLICT (event_id, lower(email)) DO NOTHING
+          RETURNING id, status),
+        taken AS (
+          UPDATE seats SET registration_id = registration.id
+          FROM registration, seat
+          WHERE seats.event_id = $1 AND seats.seat_no = seat.seat_no
+          RETURNING seats.seat_no)
+        SELECT id, status FROM registration)sql"},
+      {"insert_registration_pending", R"sql(
+        INSERT INTO registrations (event_id, email, name, organisation, country, timezone, language,
+                                   answers, consent_at, status, manage_token_hash, created_at, updated_at)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, to_timestamp($9), 'pending', decode($10, 'hex'),
+                to_timestamp($9), to_timestamp($9))
+        ON CONFLICT (event_id, lower(email)) DO NOTHING
+        RETURNING id, status)sql"},
+      // The slow path, under the event's capacity lock: without SKIP LOCKED the statement waits for
+      // seats that others are taking right now, and takes one if their transaction rolled back.
+      {"claim_seat_waiting", R"sql(
+        WITH taken AS (
+          UPDATE seats SET registration_id = $2
+          WHERE event_id = $1 AND seat_no = (
+            SELECT seat_no FROM seats WHERE event_id = $1 AND registration_id IS NULL
+            ORDER BY seat_no LIMIT 1 FOR UPDATE)
+          RETURNING seat_no)
+        UPDATE registrations SET status = 'confirmed', updated_at = to_timestamp($3)
+        WHERE id = $2 AND EXISTS (SELECT 1 FROM taken)
+        RETURNING id)sql"},
+      {"registration_by_token_hash", std::string("SELECT ") + kRegistrationColumns +
+                                         " FROM registrations r WHERE r.manage_token_hash = decode($1, 'hex')"},
+      {"registration_by_token_hash_for_update",
+       std::string("SELECT ") + kRegistrationColumns +
+           " FROM registrations r WHERE r.manage_token_hash = decode($1, 'hex') FOR UPDATE"},
+      {"registration_by_id", std::string("SELECT ") + kRegistrationColumns +
+                                 " FROM registrations r WHERE r.id = $1"},
+      {"update_registration_details", R"sql(
+        UPDATE registrations SET name = $2, organisation = $3, timezone = $4, language = $5,
+               updated_at = to_timestamp($6)
+        WHERE id = $1)sql"},
+      {"set_registration_status", R"sql(
+        UPDATE registrations SET status = $2, updated_at = to_timestamp($3),
+               cancelled_at = CASE WHEN $2 = 'cancelled' THEN coalesce(cancelled_at, to_timestamp($3))
+                                   ELSE cancelled_at END
+        WHERE id = $1)sql"},
+      {"release_seat", "UPDATE seats SET registration_id = NULL WHERE registration_id = $1 RETURNING seat_no"},
+      {"expire_idempotency_key",
+       "DELETE FROM idempotency_keys WHERE key_hash = decode($1, 'hex') AND created_at < now() - interval '24 hours'"},
+      {"claim_idempotency_key", R"sql(
+        INSERT INTO idempotency_keys (key_hash, request_hash) VALUES (decode($1, 'hex'), decode($2, 'hex'))
+        ON CONFLICT (key_hash) DO NOTHING RETURNING 1)sql"},
+      {"idempotency_record",
+       "SELECT encode(request_hash, 'hex'), status, encode(response, 'hex') FROM idempotency_keys "
+       "WHERE key_hash = decode($1, 'hex')"},
+      {"complete_idempotency_key",
+       "UPDATE idempotency_keys SET status = $2, response = decode($3, 'hex') WHERE key_hash = decode($1, 'hex')"},
+      {"insert_organiser",
+       "INSERT INTO organisers (email, token_hash, all_events) VALUES ($1, decode($2, 'hex'), $3) RETURNING id"},
+      {"grant_event_by_slug", R"sql(
+        INSERT INTO organiser_events (organiser_id, event_id)
+        SELECT $1, id FROM events WHERE slug = $2
+        ON CONFLICT DO NOTHING RETURNING event_id)sql"},
+      {"grant_event_by_id",
+       "INSERT INTO organiser_events (organiser_id, event_id) VALUES ($1, $2) ON CONFLICT DO NOTHING"},
+      {"organiser_by_token_hash", R"sql(
+        SELECT o.id, o.all_events,
+               EXISTS (SELECT 1 FROM organiser_events oe JOIN events e ON e.id = oe.event_id
+                       WHERE oe.organiser_id = o.id AND e.slug = $2)
+        FROM organisers o WHERE o.token_hash = decode($1, 'hex') AND o.revoked_at IS NULL)sql"},
+      {"revoke_organisers",
+       "UPDATE organisers SET revoked_at = now() WHERE lower(email) = lower($1) AND revoked_at IS NULL"},
+      {"server_secret", "SELECT encode(value, 'hex') FROM server_secrets WHERE name = $1"},
+  };
+  return all;
+}
+
+void prepare_statements(pqxx::connection& connection) {
+  for (const auto& statement : statements()) connection.prepare(statement.name, statement.sql);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Parameters and columns.
+
+// libpqxx 6 passes a null for a null const char*; std::optional is not understood there.
+const char* nullable(const std::optional<std::string>& value) { return value ? value->c_str() : nullptr; }
+
+std::optional<long long> epoch(const std::optional<Instant>& instant) {
+  if (!instant) return std::nullopt;
+  return instant->time_since_epoch().count();
+}
+
+// to_timestamp(NULL) is NULL, so optional instants travel as nullable text.
+std::optional<std::string> epoch_text(const std::optional<Instant>& instant) {
+  auto seconds = epoch(instant);
+  return seconds ? std::optional(std::to_string(*seconds)) : std::nullopt;
+}
+
+long long epoch(Instant instant) { return instant.time_since_epoch().count(); }
+long long epoch(WallTime wall) { return wall.time_since_epoch().count(); }
+
+Instant instant_of(const pqxx::field& field) { return Instant{std::chrono::seconds{field.as<long long>()}}; }
+std::optional<Instant> optional_instant_of(const pqxx::field& field) {
+  if (field.is_null()) return std::nullopt;
+  return instant_of(field);
+}
+std::optional<std::string> optional_text(const pqxx::field& field) {
+  if (field.is_null()) return std::nullopt;
+  return field.as<std::string>();
+}
+
+// A zone name stored earlier that today's tz database no longer knows (it has never happened: IANA
+// keeps old names as links) falls back to UTC rather than making the row unreadable.
+TimeZone zone_of(const std::string& name) { return TimeZone::find(name).value_or(TimeZone::utc()); }
+
+std::string hex(const Sha256& digest) { return to_hex(digest); }
+
+Sha256 digest_from_hex(const std::string& text) {
+  Sha256 digest{};
+  for (std::size_t i = 0; i < digest.size() && 2 * i + 1 < text.size(); ++i)
+    digest[i] = static_cast<std::uint8_t>(std::stoi(text.substr(2 * i, 2), nullptr, 16));
+  return digest;
+}
+
+std::string bytes_from_hex(const std::string& text) {
+  std::string bytes(text.size() / 2, '\0');
+  for (std::size_t i = 0; i < bytes.size(); ++i)
+    bytes[i] = static_cast<char>(std::stoi(text.substr(2 * i, 2), nullptr, 16));
+  return bytes;
+}
+
+std::string hex_of_bytes(std::string_view bytes) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(bytes.size() * 2);
+  for (unsigned char byte : bytes) {
+    out.push_back(kDigits[byte >> 4]);
+    out.push_back(kDigits[byte & 15]);
+  }
+  return out;
+}
+
+const char* closes_kind(const RegistrationCloses& closes) {
+  if (std::holds_alternative<Instant>(closes)) return "at";
+  if (std::holds_alternative<StaysOpen>(closes)) return "never";
+  return "last_session_start";
+}
+
+std::optional<Instant> closes_at(const RegistrationCloses& closes) {
+  if (const auto* at = std::get_if<Instant>(&closes)) return *at;
+  return std::nullopt;
+}
+
+std::string offsets_json(const std::vector<IsoDuration>& offsets) {
+  nlohmann::json list = nlohmann::json::array();
+  for (const auto& offset : offsets) list.push_back(offset.text());
+  return list.dump();
+}
+
+Session session_from_json(const nlohmann::json& s) {
+  return Session{
+      .id = s[0].get<std::int64_t>(),
+      .title = s[1].get<std::string>(),
+      .time = SessionTime{WallTime{std::chrono::seconds{s[2].get<long long>()}}, zone_of(s[3].get<std::string>()),
+                          parse_disambiguation(s[4].get<std::string>()).value_or(Disambiguation::reject),
+                          std::chrono::minutes{s[6].get<int>()}},
+      .starts_at = Instant{std::chrono::seconds{s[5].get<long long>()}},
+      .sequence = s[7].get<int>(),
+      .status = parse_session_status(s[8].get<std::string>()).value_or(SessionStatus::scheduled),
+  };
+}
+
+Event event_from_row(const pqxx::row& row) {
+  Event event{.zone = zone_of(row[4].as<std::string>())};
+  event.id = row[0].as<std::int64_t>();
+  event.slug = row[1].as<std::string>();
+  event.title = row[2].as<std::string>();
+  event.description = row[3].as<std::string>();
+  event.capacity = row[5].as<int>();
+  event.registration_opens_at = optional_instant_of(row[6]);
+  const auto closes = row[7].as<std::string>();
+  if (closes == "at") event.registration_closes = instant_of(row[8]);
+  else if (closes == "never") event.registration_closes = StaysOpen{};
+  else event.registration_closes = ClosesWhenLastSessionStarts{};
+  event.requires_approval = row[9].as<bool>();
+  event.join_url = optional_text(row[10]);
+  event.organiser_name = optional_text(row[11]);
+  event.organiser_email = optional_text(row[12]);
+  for (const auto& text : nlohmann::json::parse(row[13].as<std::string>())) {
+    if (auto offset = IsoDuration::parse(text.get<std::string>())) event.reminder_offsets.push_back(*offset);
+  }
+  event.status = parse_event_status(row[14].as<std::string>()).value_or(EventStatus::draft);
+  for (const auto& s : nlohmann::json::parse(row[15].as<std::string>())) {
+    event.sessions.push_back(session_from_json(s));
+  }
+  return event;
+}
+
+Registration registration_from_row(const pqxx::row& row) {
+  Registration r{.zone = zone_of(row[6].as<std::string>())};
+  r.id = row[0].as<std::int64_t>();
+  r.event_id = row[1].as<std::int64_t>();
+  r.email = row[2].as<std::string>();
+  r.name = row[3].as<std::string>();
+  r.organisation = optional_text(row[4]);
+  if (!row[5].is_null()) r.country = CountryCode::parse(row[5].as<std::string>());
+  r.language = parse_language(row[7].as<std::string>()).value_or(Language::en);
+  r.answers = nlohmann::json::parse(row[8].as<std::string>());
+  r.status = parse_registration_status(row[9].as<std::string>()).value_or(RegistrationStatus::pending);
+  r.consent_at = instant_of(row[10]);
+  r.created_at = instant_of(row[11]);
+  r.updated_at = instant_of(row[12]);
+  r.cancelled_at = optional_instant_of(row[13]);
+  return r;
+}
+
+std::optional<InsertedRegistration> inserted_from(const pqxx::result& result) {
+  if (result.empty()) return std::nullopt;
+  return InsertedRegistration{
+      result[0][0].as<std::int64_t>(),
+      parse_registration_status(result[0][1].as<std::string>()).value_or(RegistrationStatus::pending)};
+}
+
+bool means_database_unavailable(const std::string& sqlstate) {
+  // 08: connection exception; 57P0x: the server is shutting down or starting; 57014: a statement
+  // ran into statement_timeout; 53300: too many connections.
+  return sqlstate.rfind("08", 0) == 0 || sqlstate.rfind("57P0", 0) == 0 || sqlstate == "57014" ||
+         sqlstate == "53300";
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------
+// Events.
+
+std::optional<Event> Transaction::event_where(const std::string& statement, const std::string& key) {
+  const auto result = tx_.exec_prepared(statement, key);
+  if (result.empty()) return std::nullopt;
+  return event_from_row(result[0]);
+}
+
+std::optional<Event> Transaction::event_by_slug(std::string_view slug) {
+  return event_where("event_by_slug", std::string(slug));
+}
+
+std::optional<Event> Transaction::event_by_id(std::int64_t id) {
+  return event_where("event_by_id", std::to_string(id));
+}
+
+std::vector<Event> Transaction::published_events(std::int64_t after_id, int limit) {
+  std::vector<Event> events;
+  for (const auto& row : tx_.exec_prepared("published_events", after_id, limit))
+    events.push_back(event_from_row(row));
+  return events;
+}
+
+namespace {
+// The columns insert_event and update_event share, in their parameter order from $2.
+template <class Exec>
+auto with_event_parameters(const Event& e, Exec&& exec) {
+  const auto opens = epoch_text(e.registration_opens_at);
+  const auto closes = epoch_text(closes_at(e.registration_closes));
+  return exec(e.title, e.description, std::string(e.zone.name()), e.capacity, nullable(opens),
+              closes_kind(e.registration_closes), nullable(closes), e.requires_approval,
+              nullable(e.join_url), nullable(e.organiser_name), nullable(e.organiser_email),
+              offsets_json(e.reminder_offsets), std::string(to_string(e.status)));
+}
+}  // namespace
+
+std::optional<std::int64_t> Transaction::insert_event(const Event& event) {
+  const auto result = with_event_parameters(event, [&](auto&&... columns) {
+    return tx_.exec_prepared("insert_event", event.slug, columns...);
+  });
+  if (result.empty()) return std::nullopt;
+  return result[0][0].as<std::int64_t>();
+}
+
+void Transaction::update_event(const Event& event) {
+  with_event_parameters(event, [&](auto&&... columns) {
+    return tx_.exec_prepared("update_event", event.id, columns...);
+  });
+}
+
+Session Transaction::insert_session(std::int64_t event_id, const NewSession& s) {
+  const auto result = tx_.exec_prepared("insert_session", event_id, s.title, epoch(s.time.starts_local),
+                                        std::string(s.time.zone.name()),
+                                        std::string(to_string(s.time.disambiguation)), epoch(s.starts_at),
+                                        static_cast<int>(s.time.duration.count()), tzdb_version());
+  return Session{.id = result[0][0].as<std::int64_t>(), .title = s.title, .time = s.time, .starts_at = s.starts_at};
+}
+
+void Transaction::update_session(std::int64_t event_id, const Session& s) {
+  tx_.exec_prepared("update_session", event_id, s.id, s.title, epoch(s.time.starts_local),
+                    std::string(s.time.zone.name()), std::string(to_string(s.time.disambiguation)),
+                    epoch(s.starts_at), static_cast<int>(s.time.duration.count()), s.sequence,
+                    std::string(to_string(s.status)), tzdb_version());
+}
+
+// ---------------------------------------------------------------------------------------------
+// Capacity.
+
+void Transaction::add_seats(std::int64_t event_id, int first_seat_no, int last_seat_no) {
+  if (first_seat_no <= last_seat_no) tx_.exec_prepared("add_seats", event_id, first_seat_no, last_seat_no);
+}
+
+void Transaction::lock_capacity(std::int64_t event_id) { tx_.exec_prepared("lock_capacity", event_id); }
+
+int Transaction::confirmed_count(std::int64_t event_id) {
+  return tx_.exec_prepared("confirmed_count", event_id)[0][0].as<int>();
+}
+
+void Transaction::shrink_seats(std::int64_t event_id, int capacity) {
+  std::string displaced = "{";
+  for (const auto& row : tx_.exec_prepared("remove_seats_above", event_id, capacity)) {
+    if (row[0].is_null()) continue;
+    if (displaced.size() > 1) displaced += ',';
+    displaced += row[0].as<std::string>();
+  }
+  displaced += '}';
+  if (displaced != "{}") tx_.exec_prepared("reseat", event_id, displaced);
+}
+
+std::vector<std::int64_t> Transaction::fill_seats_from_waitlist(std::int64_t event_id, Instant now) {
+  std::vector<std::int64_t> promoted;
+  for (const auto& row : tx_.exec_prepared("fill_seats_from_waitlist", event_id, epoch(now)))
+    promoted.push_back(row[0].as<std::int64_t>());
+  return promoted;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Registrations.
+
+namespace {
+template <class Exec>
+auto with_registration_parameters(const Transaction::NewRegistration& r, Exec&& exec) {
+  const auto& q = r.request;
+  const std::optional<std::string> country =
+      q.country ? std::optional(std::string(q.country->code())) : std::nullopt;
+  return exec(r.event_id, q.email.text(), q.name, nullable(q.organisation), nullable(country),
+              std::string(r.zone.name()), std::string(to_string(r.language)), q.answers.dump(),
+              epoch(r.now), hex(r.manage_token_hash));
+}
+}  // namespace
+
+std::optional<InsertedRegistration> Transaction::insert_registration_taking_seat(const NewRegistration& r) {
+  return inserted_from(with_registration_parameters(r, [&](auto&&... p) {
+    return tx_.exec_prepared("insert_registration_taking_seat", p...);
+  }));
+}
+
+std::optional<InsertedRegistration> Transaction::insert_registration_pending(const NewRegistration& r) {
+  return inserted_from(with_registration_parameters(r, [&](auto&&... p) {
+    return tx_.exec_prepared("insert_registration_pending", p...);
+  }));
+}
+
+bool Transaction::claim_seat_waiting(std::int64_t event_id, std::int64_t registration_id, Instant now) {
+  return !tx_.exec_prepared("claim_seat_waiting", event_id, registration_id, epoch(now)).empty();
+}
+
+std::optional<Registration> Transaction::registration_by_token_hash(const Sha256& hash, bool for_update) {
+  const auto result = tx_.exec_prepared(
+      for_update ? "registration_by_token_hash_for_update" : "registration_by_token_hash", hex(hash));
+  if (result.empty()) return std::nullopt;
+  return registration_from_row(result[0]);
+}
+
+std::optional<Registration> Transaction::registration_by_id(std::int64_t id) {
+  const auto result = tx_.exec_prepared("registration_by_id", id);
+  if (result.empty()) return std::nullopt;
+  return registration_from_row(result[0]);
+}
+
+void Transaction::update_registration_details(const Registration& r, Instant now) {
+  tx_.exec_prepared("update_registration_details", r.id, r.name, nullable(r.organisation),
+                    std::string(r.zone.name()), std::string(to_string(r.language)), epoch(now));
+}
+
+void Transaction::set_registration_status(std::int64_t id, RegistrationStatus status, Instant now) {
+  tx_.exec_prepared("set_registration_status", id, std::string(to_string(status)), epoch(now));
+}
+
+bool Transaction::release_seat(std::int64_t registration_id) {
+  return !tx_.exec_prepared("release_seat", registration_id).empty();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Idempotency keys.
+
+bool Transaction::claim_idempotency_key(const Sha256& key_hash, const Sha256& request_hash) {
+  tx_.exec_prepared("expire_idempotency_key", hex(key_hash));
+  return !tx_.exec_prepared("claim_idempotency_key", hex(key_hash), hex(request_hash)).empty();
+}
+
+std::optional<IdempotencyRecord> Transaction::idempotency_record(const Sha256& key_hash) {
+  const auto result = tx_.exec_prepared("idempotency_record", hex(key_hash));
+  if (result.empty()) return std::nullopt;
+  IdempotencyRecord record{digest_from_hex(result[0][0].as<std::string>()), std::nullopt, std::nullopt};
+  if (!result[0][1].is_null()) record.status = result[0][1].as<int>();
+  if (!result[0][2].is_null()) record.sealed_response = bytes_from_hex(result[0][2].as<std::string>());
+  return record;
+}
+
+void Transaction::complete_idempotency_key(const Sha256& key_hash, int status, const std::string& sealed) {
+  tx_.exec_prepared("complete_idempotency_key", hex(key_hash), status, hex_of_bytes(sealed));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Organisers.
+
+std::int64_t Transaction::insert_organiser(std::string_view email, const Sha256& token_hash, bool all_events) {
+  return tx_.exec_prepared("insert_organiser", std::string(email), hex(token_hash), all_events)[0][0]
+      .as<std::int64_t>();
+}
+
+bool Transaction::grant_event(std::int64_t organiser_id, std::string_view slug) {
+  const auto result = tx_.exec_prepared("grant_event_by_slug", organiser_id, std::string(slug));
+  return !result.empty() || !tx_.exec_prepared("event_by_slug", std::string(slug)).empty();
+}
+
+void Transaction::grant_event(std::int64_t organiser_id, std::int64_t event_id) {
+  tx_.exec_prepared("grant_event_by_id", organiser_id, event_id);
+}
+
+std::optional<OrganiserGrant> Transaction::organiser_by_token_hash(const Sha256& token_hash, std::string_view slug) {
+  const auto result = tx_.exec_prepared("organiser_by_token_hash", hex(token_hash), std::string(slug));
+  if (result.empty()) return std::nullopt;
+  return OrganiserGrant{result[0][0].as<std::int64_t>(), result[0][1].as<bool>(), result[0][2].as<bool>()};
+}
+
+int Transaction::revoke_organisers(std::string_view email) {
+  return static_cast<int>(tx_.exec_prepared("revoke_organisers", std::string(email)).affected_rows());
+}
+
+std::string Transaction::server_secret(std::string_view name) {
+  const auto result = tx_.exec_prepared("server_secret", std::string(name));
+  if (result.empty()) throw std::runtime_error("server secret missing: run convene migrate");
+  return bytes_from_hex(result[0][0].as<std::string>());
+}
+
+// ---------------------------------------------------------------------------------------------
+
+Store::Store(PoolOptions options) : pool_(std::move(options), prepare_statements) {}
+
+void Store::translate_failure(Pool::Lease& lease) {
+  try {
+    throw;
+  } catch (const pqxx::broken_connection& e) {
+    lease.discard();
+    throw DatabaseUnavailable(e.what());
+  } catch (const pqxx::in_doubt_error& e) {
+    // The commit may or may not have happened; the client was not told it did, so it will retry.
+    lease.discard();
+    throw DatabaseUnavailable(e.what());
+  } catch (const pqxx::sql_error& e) {
+    if (means_database_unavailable(e.sqlstate())) {
+      lease.discard();
+      throw DatabaseUnavailable(e.what());
+    }
+    throw;
+  }
+}
+
+}  // namespace convene::store

@@ -1,0 +1,119 @@
+-- convene: events, sessions, seats, registrations, organisers, idempotency records.
+-- Applied in one transaction by `convene migrate` (see service/store/migrations.cpp).
+
+-- Secrets every server on this database shares (cursor signatures), from PostgreSQL's strong
+-- random source (gen_random_uuid uses pg_strong_random: 2 x 122 random bits, hashed to 256).
+CREATE TABLE server_secrets (
+  name  text PRIMARY KEY,
+  value bytea NOT NULL
+);
+INSERT INTO server_secrets (name, value)
+VALUES ('cursor', sha256(convert_to(gen_random_uuid()::text || gen_random_uuid()::text, 'UTF8')));
+
+CREATE TABLE events (
+  id                     bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  slug                   text NOT NULL UNIQUE CHECK (slug ~ '^[a-z0-9]([a-z0-9-]{0,62}[a-z0-9])?$'),
+  title                  text NOT NULL,
+  description            text NOT NULL DEFAULT '',
+  timezone               text NOT NULL,
+  capacity               integer NOT NULL CHECK (capacity >= 0),
+  registration_opens_at  timestamptz,
+  -- 'last_session_start': closes when the last scheduled session starts;
+  -- 'never': open until an organiser closes it; 'at': at registration_closes_at.
+  registration_closes    text NOT NULL DEFAULT 'last_session_start'
+                         CHECK (registration_closes IN ('last_session_start', 'never', 'at')),
+  registration_closes_at timestamptz,
+  requires_approval      boolean NOT NULL DEFAULT false,
+  join_url               text,
+  organiser_name         text,
+  organiser_email        text,
+  reminder_offsets       text[] NOT NULL DEFAULT '{P1D,PT1H}',
+  status                 text NOT NULL DEFAULT 'published'
+                         CHECK (status IN ('draft', 'published', 'cancelled')),
+  created_at             timestamptz NOT NULL DEFAULT now(),
+  updated_at             timestamptz NOT NULL DEFAULT now(),
+  CHECK ((registration_closes = 'at') = (registration_closes_at IS NOT NULL))
+);
+
+-- The organiser's wall time and zone are the source of truth; starts_at is derived from them with
+-- the tz database named in tzdb_version, and recomputed by `convene tz-refresh` when tzdata changes.
+CREATE TABLE sessions (
+  id               bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  event_id         bigint NOT NULL REFERENCES events (id) ON DELETE CASCADE,
+  title            text NOT NULL,
+  starts_local     timestamp NOT NULL,
+  timezone         text NOT NULL,
+  disambiguation   text NOT NULL DEFAULT 'reject'
+                   CHECK (disambiguation IN ('reject', 'earlier', 'later', 'compatible')),
+  starts_at        timestamptz NOT NULL,
+  duration_minutes integer NOT NULL CHECK (duration_minutes BETWEEN 1 AND 10080),
+  sequence         integer NOT NULL DEFAULT 0 CHECK (sequence >= 0),
+  status           text NOT NULL DEFAULT 'scheduled' CHECK (status IN ('scheduled', 'cancelled')),
+  tzdb_version     text NOT NULL,
+  created_at       timestamptz NOT NULL DEFAULT now(),
+  updated_at       timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX sessions_by_event ON sessions (event_id, starts_at);
+
+CREATE TABLE registrations (
+  id                bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  event_id          bigint NOT NULL REFERENCES events (id) ON DELETE CASCADE,
+  email             text NOT NULL,
+  name              text NOT NULL,
+  organisation      text,
+  country           text CHECK (country ~ '^[A-Z]{2}$'),
+  timezone          text NOT NULL,
+  language          text NOT NULL,
+  answers           jsonb NOT NULL DEFAULT '{}',
+  consent_at        timestamptz NOT NULL,
+  status            text NOT NULL
+                    CHECK (status IN ('confirmed', 'waitlisted', 'pending', 'cancelled', 'rejected')),
+  manage_token_hash bytea NOT NULL UNIQUE,
+  created_at        timestamptz NOT NULL DEFAULT now(),
+  updated_at        timestamptz NOT NULL DEFAULT now(),
+  cancelled_at      timestamptz
+);
+-- One registration per address and event, whatever the letter case.
+CREATE UNIQUE INDEX registrations_event_email ON registrations (event_id, lower(email));
+-- The waitlist, in order of arrival.
+CREATE INDEX registrations_waitlist ON registrations (event_id, id) WHERE status = 'waitlisted';
+
+-- Capacity as rows: an event has exactly `capacity` seats, and a confirmed registration holds one.
+-- Taking a seat locks only that row (FOR UPDATE SKIP LOCKED), so registrations for one event run
+-- in parallel instead of queueing on a single counter, and a seat can never be held twice
+-- (registration_id is unique). See service/store/store.cpp for the claiming protocol.
+CREATE TABLE seats (
+  event_id        bigint NOT NULL REFERENCES events (id) ON DELETE CASCADE,
+  seat_no         integer NOT NULL,
+  registration_id bigint UNIQUE REFERENCES registrations (id),
+  PRIMARY KEY (event_id, seat_no)
+);
+CREATE INDEX seats_free ON seats (event_id, seat_no) WHERE registration_id IS NULL;
+
+CREATE TABLE organisers (
+  id          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  email       text NOT NULL,
+  token_hash  bytea NOT NULL UNIQUE,
+  all_events  boolean NOT NULL DEFAULT false,
+  created_at  timestamptz NOT NULL DEFAULT now(),
+  revoked_at  timestamptz
+);
+
+CREATE TABLE organiser_events (
+  organiser_id bigint NOT NULL REFERENCES organisers (id) ON DELETE CASCADE,
+  event_id     bigint NOT NULL REFERENCES events (id) ON DELETE CASCADE,
+  PRIMARY KEY (organiser_id, event_id)
+);
+
+-- Responses to POST requests that carried an Idempotency-Key, kept for 24 hours so that a retry
+-- gets the first answer byte for byte. The response holds a manage token, so it is stored sealed
+-- (AES-256-GCM) under a key derived from the Idempotency-Key and the request body: neither is
+-- stored, so a copy of the database alone does not reveal any token.
+CREATE TABLE idempotency_keys (
+  key_hash     bytea PRIMARY KEY,
+  request_hash bytea NOT NULL,
+  status       integer,
+  response     bytea,
+  created_at   timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX idempotency_keys_by_age ON idempotency_keys (created_at);
