@@ -80,7 +80,8 @@ Server::Server(app::Context& context, ServerOptions options) : impl_(std::make_u
   // Without TCP_NODELAY every keep-alive response waits ~40 ms for the client's delayed ACK.
   http.set_tcp_nodelay(true);
   http.set_keep_alive_max_count(100000);
-  http.set_keep_alive_timeout(10);
+  // An idle keep-alive connection holds a thread, and SIGTERM waits for it: 5 s, as Apache.
+  http.set_keep_alive_timeout(5);
   http.set_read_timeout(10, 0);
   http.set_write_timeout(10, 0);
   http.set_payload_max_length(kMaxBodyBytes);

@@ -1,0 +1,163 @@
+// Capacity is a database fact: never exceeded under concurrency, waitlist in arrival order,
+// a cancellation promotes the oldest waitlisted registrant, capacity changes move seats.
+#include <gtest/gtest.h>
+
+#include <thread>
+
+#include "support/harness.hpp"
+
+namespace convene::testing {
+namespace {
+
+class Capacity : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() { service = new Service("convene_it_capacity"); }
+  static void TearDownTestSuite() {
+    delete service;
+    service = nullptr;
+  }
+  static Service* service;
+  Client client = service->client();
+
+  void create_event(const std::string& slug, int capacity) {
+    auto reply = client.post("/api/v1/events",
+                             {{"slug", slug}, {"title", "Capacity " + slug}, {"timezone", "Africa/Nairobi"},
+                              {"capacity", capacity}, {"registration_closes_at", nullptr}},
+                             bearer(service->admin_token()));
+    ASSERT_EQ(reply.status, 201) << reply.body;
+  }
+
+  nlohmann::json registrant(const std::string& tag) {
+    return {{"email", unique_email(tag)}, {"name", "Registrant " + tag}, {"consent", true}};
+  }
+
+  // status -> count, straight from the database
+  std::map<std::string, int> counts(const std::string& slug) {
+    auto connection = service->connect();
+    pqxx::read_transaction tx(connection);
+    std::map<std::string, int> out;
+    for (const auto& row : tx.exec_params(
+             "SELECT r.status, count(*) FROM registrations r JOIN events e ON e.id = r.event_id "
+             "WHERE e.slug = $1 GROUP BY r.status",
+             slug))
+      out[row[0].as<std::string>()] = row[1].as<int>();
+    return out;
+  }
+
+  int seats_held(const std::string& slug) {
+    auto connection = service->connect();
+    pqxx::read_transaction tx(connection);
+    return tx.exec_params1("SELECT count(*) FROM seats s JOIN events e ON e.id = s.event_id "
+                           "WHERE e.slug = $1 AND s.registration_id IS NOT NULL",
+                           slug)[0]
+        .as<int>();
+  }
+};
+Service* Capacity::service = nullptr;
+
+TEST_F(Capacity, SixtyConcurrentRegistrationsForTenSeatsConfirmExactlyTen) {
+  create_event("ten-seats", 10);
+  std::vector<int> statuses(60);
+  std::vector<std::string> outcomes(60);
+  std::vector<std::thread> threads;
+  const int port = service->server().port();
+  for (int i = 0; i < 60; ++i) {
+    threads.emplace_back([&, i] {
+      Client own(port);
+      auto reply = own.post("/api/v1/events/ten-seats/registrations", registrant("rush" + std::to_string(i)));
+      statuses[i] = reply.status;
+      if (reply.status == 201) outcomes[i] = reply.json()["status"];
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(std::count(statuses.begin(), statuses.end(), 201), 60);
+  EXPECT_EQ(std::count(outcomes.begin(), outcomes.end(), "confirmed"), 10);
+  EXPECT_EQ(std::count(outcomes.begin(), outcomes.end(), "waitlisted"), 50);
+  EXPECT_EQ(counts("ten-seats"), (std::map<std::string, int>{{"confirmed", 10}, {"waitlisted", 50}}));
+  EXPECT_EQ(seats_held("ten-seats"), 10);
+}
+
+TEST_F(Capacity, CancellationPromotesTheOldestWaitlisted) {
+  create_event("two-seats", 2);
+  std::vector<std::string> tokens;
+  std::vector<std::string> statuses;
+  for (int i = 0; i < 4; ++i) {
+    auto reply = client.post("/api/v1/events/two-seats/registrations", registrant("wl" + std::to_string(i)));
+    ASSERT_EQ(reply.status, 201);
+    tokens.push_back(reply.json()["manage_token"]);
+    statuses.push_back(reply.json()["status"]);
+  }
+  EXPECT_EQ(statuses, (std::vector<std::string>{"confirmed", "confirmed", "waitlisted", "waitlisted"}));
+  ASSERT_EQ(client.del("/api/v1/registrations/" + tokens[0]).status, 200);
+  EXPECT_EQ(client.get("/api/v1/registrations/" + tokens[2]).json()["status"], "confirmed");
+  EXPECT_EQ(client.get("/api/v1/registrations/" + tokens[3]).json()["status"], "waitlisted");
+  // Cancelling a waitlisted registrant frees no seat and promotes nobody.
+  ASSERT_EQ(client.del("/api/v1/registrations/" + tokens[3]).status, 200);
+  EXPECT_EQ(counts("two-seats"), (std::map<std::string, int>{{"cancelled", 2}, {"confirmed", 2}}));
+  EXPECT_EQ(seats_held("two-seats"), 2);
+}
+
+TEST_F(Capacity, ConcurrentCancellationsAndRegistrationsKeepTheInvariant) {
+  create_event("churn", 5);
+  std::vector<std::string> tokens;
+  for (int i = 0; i < 15; ++i) {
+    auto reply = client.post("/api/v1/events/churn/registrations", registrant("churn" + std::to_string(i)));
+    ASSERT_EQ(reply.status, 201);
+    tokens.push_back(reply.json()["manage_token"]);
+  }
+  const int port = service->server().port();
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 8; ++i) {
+    threads.emplace_back([&, i] { Client(port).del("/api/v1/registrations/" + tokens[i]); });
+    threads.emplace_back([&, i] {
+      Client(port).post("/api/v1/events/churn/registrations", registrant("late" + std::to_string(i)));
+    });
+  }
+  for (auto& t : threads) t.join();
+  auto c = counts("churn");
+  EXPECT_EQ(c["confirmed"], 5);
+  EXPECT_EQ(seats_held("churn"), 5);
+  // Nobody waits while a seat is free.
+  EXPECT_EQ(c["cancelled"], 8);
+  EXPECT_EQ(c["waitlisted"], 23 - 8 - 5);
+}
+
+TEST_F(Capacity, RaisingCapacityPromotesTheWaitlistAndLoweringIsRefusedBelowConfirmed) {
+  create_event("resize", 1);
+  std::vector<std::string> tokens;
+  for (int i = 0; i < 3; ++i)
+    tokens.push_back(client.post("/api/v1/events/resize/registrations", registrant("rs" + std::to_string(i)))
+                         .json()["manage_token"]);
+  auto raised = client.patch("/api/v1/events/resize", {{"capacity", 2}}, bearer(service->admin_token()));
+  ASSERT_EQ(raised.status, 200) << raised.body;
+  EXPECT_EQ(raised.json()["capacity"], 2);
+  EXPECT_EQ(client.get("/api/v1/registrations/" + tokens[1]).json()["status"], "confirmed");
+  EXPECT_EQ(client.get("/api/v1/registrations/" + tokens[2]).json()["status"], "waitlisted");
+
+  auto lowered = client.patch("/api/v1/events/resize", {{"capacity", 1}}, bearer(service->admin_token()));
+  EXPECT_EQ(lowered.status, 409) << lowered.body;
+  EXPECT_TRUE(lowered.json()["type"].get<std::string>().ends_with("capacity-below-confirmed"));
+
+  // Free the low seat, then shrink: the holder of seat 2 moves to seat 1 and keeps a seat.
+  ASSERT_EQ(client.del("/api/v1/registrations/" + tokens[0]).status, 200);  // promotes tokens[2]
+  ASSERT_EQ(client.del("/api/v1/registrations/" + tokens[2]).status, 200);  // frees a seat again
+  auto shrunk = client.patch("/api/v1/events/resize", {{"capacity", 1}}, bearer(service->admin_token()));
+  ASSERT_EQ(shrunk.status, 200) << shrunk.body;
+  EXPECT_EQ(client.get("/api/v1/registrations/" + tokens[1]).json()["status"], "confirmed");
+  EXPECT_EQ(seats_held("resize"), 1);
+  auto connection = service->connect();
+  pqxx::read_transaction tx(connection);
+  EXPECT_EQ(tx.exec1("SELECT count(*) FROM seats s JOIN events e ON e.id = s.event_id WHERE e.slug = 'resize'")[0]
+                .as<int>(),
+            1);
+}
+
+TEST_F(Capacity, ZeroCapacityWaitlistsEveryone) {
+  create_event("no-seats", 0);
+  auto reply = client.post("/api/v1/events/no-seats/registrations", registrant("zero"));
+  ASSERT_EQ(reply.status, 201);
+  EXPECT_EQ(reply.json()["status"], "waitlisted");
+}
+
+}  // namespace
+}  // namespace convene::testing

@@ -1,0 +1,111 @@
+// The conventions of API.md that hold for every endpoint: problem+json, status codes for bad
+// requests, request ids, method handling.
+#include <gtest/gtest.h>
+
+#include <thread>
+
+#include "support/harness.hpp"
+
+namespace convene::testing {
+namespace {
+
+class HttpContract : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() { service = new Service("convene_it_http"); }
+  static void TearDownTestSuite() {
+    delete service;
+    service = nullptr;
+  }
+  static Service* service;
+  Client client = service->client();
+  const std::string registrations = "/api/v1/events/south-south-2021/registrations";
+
+  static void expect_problem(const Reply& reply, int status) {
+    EXPECT_EQ(reply.status, status) << reply.body;
+    EXPECT_EQ(reply.header("Content-Type"), "application/problem+json") << reply.body;
+    const auto problem = reply.json();
+    EXPECT_EQ(problem["status"], status);
+    EXPECT_TRUE(problem["type"].is_string());
+    EXPECT_TRUE(problem["title"].is_string());
+    EXPECT_TRUE(problem["detail"].is_string());
+  }
+};
+Service* HttpContract::service = nullptr;
+
+TEST_F(HttpContract, HealthAndReadiness) {
+  EXPECT_EQ(client.get("/healthz").status, 200);
+  auto ready = client.get("/readyz");
+  EXPECT_EQ(ready.status, 200);
+  EXPECT_EQ(ready.json()["ready"], true);
+}
+
+TEST_F(HttpContract, WrongContentTypeIs415) {
+  expect_problem(client.send("POST", registrations, R"({"a":1})", "text/plain"), 415);
+  expect_problem(client.send("POST", registrations, R"({"a":1})", ""), 415);
+  EXPECT_NE(client.send("POST", registrations, R"({"a":1})", "application/json; charset=utf-8").status, 415);
+}
+
+TEST_F(HttpContract, MalformedJsonAndInvalidUtf8Are400) {
+  expect_problem(client.send("POST", registrations, "{not json", "application/json"), 400);
+  expect_problem(client.send("POST", registrations, "{\"email\":\"a@b.org\",\"name\":\"\xff\xfe\",\"consent\":true}",
+                             "application/json"),
+                 400);
+  expect_problem(client.send("POST", registrations, std::string(5000, '['), "application/json"), 400);
+  expect_problem(client.send("POST", registrations, "[1,2]", "application/json"), 422);
+}
+
+TEST_F(HttpContract, BodiesOver64KiBAre413) {
+  const std::string big = "{\"pad\":\"" + std::string(70 * 1024, 'x') + "\"}";
+  expect_problem(client.send("POST", registrations, big, "application/json"), 413);
+  // The limit is on the whole body: just under it is read and validated normally.
+  const std::string fits = "{\"pad\":\"" + std::string(60 * 1024, 'x') + "\"}";
+  EXPECT_EQ(client.send("POST", registrations, fits, "application/json").status, 422);
+}
+
+TEST_F(HttpContract, UnknownRoute404WrongMethod405WithAllow) {
+  expect_problem(client.get("/api/v1/nothing-here"), 404);
+  auto reply = client.send("PUT", "/api/v1/events/south-south-2021", "", "");
+  expect_problem(reply, 405);
+  EXPECT_EQ(reply.header("Allow"), "GET, HEAD, PATCH");
+  auto del = client.del("/api/v1/events");
+  expect_problem(del, 405);
+  EXPECT_EQ(del.header("Allow"), "GET, HEAD, POST");
+}
+
+TEST_F(HttpContract, RequestIdIsEchoedOrGenerated) {
+  auto echoed = client.get("/healthz", {{"X-Request-Id", "trace-abc-123"}});
+  EXPECT_EQ(echoed.header("X-Request-Id"), "trace-abc-123");
+  auto generated = client.get("/healthz");
+  EXPECT_GE(generated.header("X-Request-Id").size(), 16u);
+  auto other = client.get("/healthz");
+  EXPECT_NE(other.header("X-Request-Id"), generated.header("X-Request-Id"));
+  // Something unsafe to log is replaced, not echoed.
+  auto unsafe = client.get("/healthz", {{"X-Request-Id", "a b\"c"}});
+  EXPECT_NE(unsafe.header("X-Request-Id"), "a b\"c");
+  EXPECT_EQ(client.get("/api/v1/nothing", {{"X-Request-Id", "on-404"}}).header("X-Request-Id"), "on-404");
+}
+
+TEST_F(HttpContract, LogsCarryRoutesNotTokensOrAddresses) {
+  auto created = client.post(registrations, {{"email", "log.check@example.org"}, {"name", "Log Check"}, {"consent", true}});
+  ASSERT_EQ(created.status, 201);
+  const std::string token = created.json()["manage_token"];
+  client.get("/api/v1/registrations/" + token);
+  // The access log line is written after the response, so give it a moment to land.
+  std::string log;
+  for (int i = 0; i < 100 && log.find("/api/v1/registrations/{token}") == std::string::npos; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    log = service->server().log();
+  }
+  EXPECT_EQ(log.find(token), std::string::npos);
+  EXPECT_EQ(log.find("log.check@example.org"), std::string::npos);
+  EXPECT_NE(log.find("/api/v1/registrations/{token}"), std::string::npos);
+}
+
+TEST_F(HttpContract, SigtermFinishesAndExitsZero) {
+  ServerProcess own(service->env());
+  EXPECT_EQ(Client(own.port()).get("/healthz").status, 200);
+  EXPECT_EQ(own.stop(SIGTERM), 0) << own.log();
+}
+
+}  // namespace
+}  // namespace convene::testing

@@ -1,0 +1,69 @@
+// Migrations: recorded, idempotent, safe when several processes start at once.
+#include <gtest/gtest.h>
+
+#include <future>
+
+#include "support/harness.hpp"
+
+namespace convene::testing {
+namespace {
+
+TEST(Migrations, ConcurrentMigratorsApplyEachMigrationOnce) {
+  const std::string url = fresh_database("convene_it_migrations");
+  const std::map<std::string, std::string> env{{"DATABASE_URL", url}};
+  std::vector<std::future<CommandResult>> runs;
+  for (int i = 0; i < 4; ++i) runs.push_back(std::async(std::launch::async, [&] { return run_convene({"migrate"}, env); }));
+  for (auto& run : runs) EXPECT_EQ(run.get().status, 0);
+  pqxx::connection connection(url);
+  pqxx::read_transaction tx(connection);
+  const auto versions = tx.exec("SELECT version FROM schema_migrations ORDER BY version");
+  ASSERT_GE(versions.size(), 1u);
+  for (std::size_t i = 0; i < versions.size(); ++i) EXPECT_EQ(versions[i][0].as<int>(), static_cast<int>(i) + 1);
+  EXPECT_EQ(tx.exec1("SELECT count(*) FROM server_secrets")[0].as<int>(), 1);
+}
+
+TEST(Migrations, MigrateAndSeedAreIdempotent) {
+  const std::string url = fresh_database("convene_it_migrations_twice");
+  const std::map<std::string, std::string> env{{"DATABASE_URL", url}};
+  const std::string seed = std::string(CONVENE_SOURCE_DIR) + "/seed/south-south-2021.json";
+  for (int i = 0; i < 2; ++i) {
+    EXPECT_EQ(run_convene({"migrate"}, env).status, 0);
+    EXPECT_EQ(run_convene({"seed", seed}, env).status, 0);
+  }
+  pqxx::connection connection(url);
+  pqxx::read_transaction tx(connection);
+  EXPECT_EQ(tx.exec1("SELECT count(*) FROM events")[0].as<int>(), 1);
+  EXPECT_EQ(tx.exec1("SELECT count(*) FROM sessions")[0].as<int>(), 1);
+  EXPECT_EQ(tx.exec1("SELECT count(*) FROM seats")[0].as<int>(), 1000);
+}
+
+TEST(Migrations, ReadinessIsFalseWhileAMigrationIsPending) {
+  const std::string url = fresh_database("convene_it_migrations_ready");
+  const std::map<std::string, std::string> env{{"DATABASE_URL", url}};
+  ServerProcess server(env);  // serve migrates at start
+  Client client(server.port());
+  EXPECT_EQ(client.get("/readyz").status, 200);
+  pqxx::connection connection(url);
+  pqxx::work tx(connection);
+  const int latest = tx.exec1("SELECT max(version) FROM schema_migrations")[0].as<int>();
+  tx.exec_params("DELETE FROM schema_migrations WHERE version = $1", latest);
+  tx.commit();
+  auto pending = client.get("/readyz");
+  EXPECT_EQ(pending.status, 503);
+  EXPECT_EQ(pending.json()["pending_migrations"], nlohmann::json::array({latest}));
+  pqxx::work restore(connection);
+  restore.exec_params("INSERT INTO schema_migrations (version, name) VALUES ($1, 'restored')", latest);
+  restore.commit();
+  EXPECT_EQ(client.get("/readyz").status, 200);
+}
+
+TEST(Migrations, HelpAndUnknownCommands) {
+  auto help = run_convene({"--help"}, {});
+  EXPECT_EQ(help.status, 0);
+  for (const char* word : {"serve", "migrate", "organiser add", "DATABASE_URL", "BASE_URL", "SMTP_URL", "SPOOL_DIR"})
+    EXPECT_NE(help.out.find(word), std::string::npos) << word;
+  EXPECT_EQ(run_convene({"bogus"}, {}).status, 2);
+}
+
+}  // namespace
+}  // namespace convene::testing

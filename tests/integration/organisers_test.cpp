@@ -1,0 +1,128 @@
+// Organiser tokens: created by the CLI, hashed at rest, scoped to events, revocable. The auth
+// matrix (no token, wrong, revoked, other event, all events) for every organiser write.
+#include <gtest/gtest.h>
+
+#include "support/harness.hpp"
+
+namespace convene::testing {
+namespace {
+
+class Organisers : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    service = new Service("convene_it_organisers");
+    Client client = service->client();
+    for (const char* slug : {"event-a", "event-b"}) {
+      auto reply = client.post("/api/v1/events",
+                               {{"slug", slug}, {"title", slug}, {"timezone", "UTC"}, {"capacity", 3},
+                                {"registration_closes_at", nullptr},
+                                {"sessions", {{{"starts_local", "2031-01-01T10:00"}, {"duration_minutes", 60}}}}},
+                               bearer(service->admin_token()));
+      ASSERT_EQ(reply.status, 201) << reply.body;
+    }
+    scoped = token_for({"--event", "event-a"});
+    revoked = token_for({"--event", "event-a"}, "revoked@example.org");
+    EXPECT_EQ(run_convene({"organiser", "revoke", "--email", "revoked@example.org"}, service->env()).status, 0);
+  }
+  static void TearDownTestSuite() {
+    delete service;
+    service = nullptr;
+  }
+  static std::string token_for(std::vector<std::string> scope, const std::string& email = "scoped@example.org") {
+    std::vector<std::string> args{"organiser", "add", "--email", email};
+    args.insert(args.end(), scope.begin(), scope.end());
+    auto result = run_convene(args, service->env());
+    EXPECT_EQ(result.status, 0);
+    std::string out = result.out;
+    while (!out.empty() && out.back() == '\n') out.pop_back();
+    return out.substr(out.rfind('\n') == std::string::npos ? 0 : out.rfind('\n') + 1);
+  }
+
+  static Service* service;
+  static std::string scoped, revoked;
+  Client client = service->client();
+
+  struct Call {
+    std::string name, method, path;
+    nlohmann::json body;
+  };
+  std::vector<Call> writes_on(const std::string& slug) {
+    const auto event = client.get("/api/v1/events/" + slug).json();
+    const std::string session = std::to_string(event["sessions"][0]["id"].get<int>());
+    return {{"patch event", "PATCH", "/api/v1/events/" + slug, {{"description", "new"}}},
+            {"add session", "POST", "/api/v1/events/" + slug + "/sessions",
+             {{"starts_local", "2031-01-02T10:00"}, {"duration_minutes", 30}}},
+            {"patch session", "PATCH", "/api/v1/events/" + slug + "/sessions/" + session, {{"title", "t"}}},
+            {"cancel session", "DELETE", "/api/v1/events/" + slug + "/sessions/" + session, nullptr}};
+  }
+  int call(const Call& c, const httplib::Headers& headers) {
+    const std::string body = c.body.is_null() ? "" : c.body.dump();
+    return client.send(c.method, c.path, body, body.empty() ? "" : "application/json", headers).status;
+  }
+};
+Service* Organisers::service = nullptr;
+std::string Organisers::scoped;
+std::string Organisers::revoked;
+
+TEST_F(Organisers, TokenIsPrintedOnceAndStoredOnlyAsAHash) {
+  EXPECT_EQ(scoped.size(), 32u);
+  auto connection = service->connect();
+  pqxx::read_transaction tx(connection);
+  EXPECT_EQ(tx.exec_params1("SELECT count(*) FROM organisers WHERE position($1 IN encode(token_hash, 'escape')) > 0 "
+                            "OR position($1 IN email) > 0",
+                            scoped)[0]
+                .as<int>(),
+            0);
+}
+
+TEST_F(Organisers, AuthMatrixForEveryOrganiserWrite) {
+  struct Who {
+    std::string name;
+    httplib::Headers headers;
+    int expected_on_own_event;
+    int expected_on_other_event;
+  };
+  const std::vector<Who> who = {
+      {"no token", {}, 401, 401},
+      {"malformed header", {{"Authorization", "Token abc"}}, 401, 401},
+      {"wrong token", bearer("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"), 401, 401},
+      {"revoked token", bearer(revoked), 401, 401},
+      {"token of event-a", bearer(scoped), 200, 403},
+      {"token for all events", bearer(service->admin_token()), 200, 200},
+  };
+  for (const auto& w : who) {
+    for (const auto& [slug, own] : {std::pair{"event-a", true}, std::pair{"event-b", false}}) {
+      for (const auto& c : writes_on(slug)) {
+        const int expected = own ? w.expected_on_own_event : w.expected_on_other_event;
+        const int status = call(c, w.headers);
+        if (expected == 200)
+          EXPECT_TRUE(status == 200 || status == 201) << w.name << " / " << c.name << " on " << slug << ": " << status;
+        else
+          EXPECT_EQ(status, expected) << w.name << " / " << c.name << " on " << slug;
+      }
+    }
+  }
+}
+
+TEST_F(Organisers, UnauthorisedRepliesCarryWwwAuthenticate) {
+  auto reply = client.patch("/api/v1/events/event-a", {{"title", "x"}});
+  EXPECT_EQ(reply.status, 401);
+  EXPECT_EQ(reply.header("WWW-Authenticate").rfind("Bearer", 0), 0u);
+  EXPECT_EQ(reply.header("Content-Type"), "application/problem+json");
+}
+
+TEST_F(Organisers, OnlyAllEventTokensCreateEvents) {
+  nlohmann::json body{{"slug", "made-by-scoped"}, {"title", "x"}, {"timezone", "UTC"}, {"capacity", 1}};
+  EXPECT_EQ(client.post("/api/v1/events", body).status, 401);
+  EXPECT_EQ(client.post("/api/v1/events", body, bearer(scoped)).status, 403);
+  EXPECT_EQ(client.post("/api/v1/events", body, bearer(service->admin_token())).status, 201);
+}
+
+TEST_F(Organisers, AddingATokenForAnUnknownEventFails) {
+  auto result = run_convene({"organiser", "add", "--email", "x@example.org", "--event", "nope"}, service->env());
+  EXPECT_NE(result.status, 0);
+  EXPECT_NE(run_convene({"organiser", "add", "--email", "x@example.org"}, service->env()).status, 0);
+}
+
+}  // namespace
+}  // namespace convene::testing

@@ -1,0 +1,272 @@
+#include "support/harness.hpp"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <regex>
+#include <sstream>
+#include <stdexcept>
+#include <thread>
+#include <vector>
+
+extern char** environ;
+
+namespace convene::testing {
+namespace {
+
+std::vector<std::string> merged_environment(const std::map<std::string, std::string>& overrides) {
+  std::map<std::string, std::string> all;
+  for (char** entry = environ; *entry != nullptr; ++entry) {
+    const std::string text(*entry);
+    const auto eq = text.find('=');
+    if (eq != std::string::npos) all[text.substr(0, eq)] = text.substr(eq + 1);
+  }
+  for (const auto& [key, value] : overrides) all[key] = value;
+  std::vector<std::string> out;
+  for (const auto& [key, value] : all) out.push_back(key + "=" + value);
+  return out;
+}
+
+std::vector<char*> c_strings(std::vector<std::string>& strings) {
+  std::vector<char*> out;
+  for (auto& s : strings) out.push_back(s.data());
+  out.push_back(nullptr);
+  return out;
+}
+
+// fork + exec with stdout (and stderr) sent to the given descriptors.
+pid_t spawn(std::vector<std::string> argv, const std::map<std::string, std::string>& env, int out_fd, int err_fd) {
+  auto environment = merged_environment(env);
+  auto argv_c = c_strings(argv);
+  auto env_c = c_strings(environment);
+  const pid_t pid = fork();
+  if (pid < 0) throw std::runtime_error("fork failed");
+  if (pid == 0) {
+    dup2(out_fd, STDOUT_FILENO);
+    dup2(err_fd, STDERR_FILENO);
+    // Unblock signals a test runner may have blocked; the server installs its own handling.
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, nullptr);
+    execve(argv_c[0], argv_c.data(), env_c.data());
+    _exit(127);
+  }
+  return pid;
+}
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+}  // namespace
+
+std::string admin_database_url() {
+  const char* url = std::getenv("CONVENE_TEST_DATABASE_URL");
+  if (url == nullptr || *url == '\0')
+    throw std::runtime_error("CONVENE_TEST_DATABASE_URL is not set: run the tests through deploy/test.sh");
+  return url;
+}
+
+std::string with_database(const std::string& url, const std::string& name) {
+  const auto scheme = url.find("://");
+  if (scheme == std::string::npos) return url + " dbname=" + name;  // key=value form
+  const auto query = url.find('?', scheme + 3);
+  const auto path = std::min(url.find('/', scheme + 3), query);  // where the authority ends
+  return url.substr(0, path) + "/" + name + (query == std::string::npos ? "" : url.substr(query));
+}
+
+std::string fresh_database(const std::string& name) {
+  pqxx::connection admin(admin_database_url());
+  pqxx::nontransaction tx(admin);
+  tx.exec("DROP DATABASE IF EXISTS " + tx.quote_name(name) + " WITH (FORCE)");
+  tx.exec("CREATE DATABASE " + tx.quote_name(name));
+  return with_database(admin_database_url(), name);
+}
+
+std::optional<std::string> pg_control() {
+  const char* script = std::getenv("CONVENE_TEST_PG_CONTROL");
+  if (script == nullptr || *script == '\0') return std::nullopt;
+  return std::string(script);
+}
+
+void control_postgres(const std::string& action) {
+  auto script = pg_control();
+  if (!script) throw std::runtime_error("no embedded PostgreSQL to control");
+  const std::string command = "'" + *script + "' " + action + " >/dev/null 2>&1";
+  if (std::system(command.c_str()) != 0) throw std::runtime_error("pg.sh " + action + " failed");
+}
+
+CommandResult run_convene(const std::vector<std::string>& args, const std::map<std::string, std::string>& env) {
+  int pipe_fds[2];
+  if (pipe(pipe_fds) != 0) throw std::runtime_error("pipe failed");
+  std::vector<std::string> argv{CONVENE_BINARY};
+  argv.insert(argv.end(), args.begin(), args.end());
+  const int devnull = open("/dev/null", O_WRONLY);
+  const pid_t pid = spawn(argv, env, pipe_fds[1], devnull);
+  close(pipe_fds[1]);
+  close(devnull);
+  std::string out;
+  char buffer[4096];
+  ssize_t n;
+  while ((n = read(pipe_fds[0], buffer, sizeof buffer)) > 0) out.append(buffer, static_cast<std::size_t>(n));
+  close(pipe_fds[0]);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status), out};
+}
+
+ServerProcess::ServerProcess(std::map<std::string, std::string> env, std::vector<std::string> extra_args) {
+  static std::atomic<int> counter{0};
+  log_path_ = "/tmp/convene-test-" + std::to_string(getpid()) + "-" + std::to_string(counter++) + ".log";
+  env["PORT"] = "0";
+  env.emplace("HOST", "127.0.0.1");
+  const int log_fd = open(log_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  std::vector<std::string> argv{CONVENE_BINARY, "serve"};
+  argv.insert(argv.end(), extra_args.begin(), extra_args.end());
+  pid_ = spawn(argv, env, log_fd, log_fd);
+  close(log_fd);
+  const std::regex listening(R"(listening on http://[^:]+:(\d+))");
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (std::chrono::steady_clock::now() < deadline) {
+    std::smatch match;
+    const std::string text = read_file(log_path_);
+    if (std::regex_search(text, match, listening)) {
+      port_ = std::stoi(match[1]);
+      return;
+    }
+    int status = 0;
+    if (waitpid(pid_, &status, WNOHANG) == pid_) {
+      pid_ = -1;
+      throw std::runtime_error("convene serve exited at start:\n" + text);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  throw std::runtime_error("convene serve did not start listening:\n" + read_file(log_path_));
+}
+
+ServerProcess::~ServerProcess() {
+  if (pid_ > 0) stop(SIGTERM, std::chrono::seconds(10));
+}
+
+int ServerProcess::stop(int signal_number, std::chrono::seconds patience) {
+  if (pid_ <= 0) return -1;
+  kill(pid_, signal_number);
+  const auto deadline = std::chrono::steady_clock::now() + patience;
+  int status = 0;
+  while (waitpid(pid_, &status, WNOHANG) == 0) {
+    if (std::chrono::steady_clock::now() > deadline) {
+      kill(pid_, SIGKILL);
+      waitpid(pid_, &status, 0);
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  pid_ = -1;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+std::string ServerProcess::log() const { return read_file(log_path_); }
+
+const nlohmann::json& Reply::json() const {
+  if (!parsed) parsed = nlohmann::json::parse(body);
+  return *parsed;
+}
+
+std::string Reply::header(const std::string& name) const {
+  auto it = headers.find(name);
+  return it == headers.end() ? "" : it->second;
+}
+
+Client::Client(int port) : client_(std::make_unique<httplib::Client>("127.0.0.1", port)) {
+  client_->set_connection_timeout(5, 0);
+  client_->set_read_timeout(30, 0);
+  client_->set_write_timeout(30, 0);
+  client_->set_keep_alive(true);
+}
+
+namespace {
+Reply to_reply(const httplib::Result& result) {
+  if (!result) throw std::runtime_error("HTTP request failed: " + httplib::to_string(result.error()));
+  return Reply{result->status, result->body, result->headers, std::nullopt};
+}
+}  // namespace
+
+Reply Client::get(const std::string& path, const httplib::Headers& headers) {
+  return to_reply(client_->Get(path, headers));
+}
+
+Reply Client::post(const std::string& path, const nlohmann::json& body, const httplib::Headers& headers) {
+  return to_reply(client_->Post(path, headers, body.dump(), "application/json"));
+}
+
+Reply Client::patch(const std::string& path, const nlohmann::json& body, const httplib::Headers& headers) {
+  return to_reply(client_->Patch(path, headers, body.dump(), "application/json"));
+}
+
+Reply Client::del(const std::string& path, const httplib::Headers& headers) {
+  return to_reply(client_->Delete(path, headers));
+}
+
+Reply Client::send(const std::string& method, const std::string& path, const std::string& body,
+                   const std::string& content_type, const httplib::Headers& headers) {
+  httplib::Request request;
+  request.method = method;
+  request.path = path;
+  request.headers = headers;
+  request.body = body;
+  if (!content_type.empty()) request.set_header("Content-Type", content_type);
+  if (!body.empty() || method == "POST" || method == "PATCH" || method == "PUT")
+    request.set_header("Content-Length", std::to_string(body.size()));
+  return to_reply(client_->send(request));
+}
+
+Service::Service(const std::string& database_name, std::map<std::string, std::string> extra_env)
+    : database_url_(fresh_database(database_name)), extra_env_(std::move(extra_env)) {
+  auto migrated = run_convene({"migrate"}, env());
+  if (migrated.status != 0) throw std::runtime_error("convene migrate failed");
+  auto seeded = run_convene({"seed", std::string(CONVENE_SOURCE_DIR) + "/seed/south-south-2021.json"}, env());
+  if (seeded.status != 0) throw std::runtime_error("convene seed failed");
+  server_ = std::make_unique<ServerProcess>(env());
+}
+
+std::map<std::string, std::string> Service::env() const {
+  std::map<std::string, std::string> env = extra_env_;
+  env["DATABASE_URL"] = database_url_;
+  env.emplace("SPOOL_DIR", "/tmp/convene-test-spool-" + std::to_string(getpid()));
+  env.emplace("DB_POOL_SIZE", "8");
+  return env;
+}
+
+void Service::restart() {
+  server_.reset();
+  server_ = std::make_unique<ServerProcess>(env());
+}
+
+std::string Service::admin_token() {
+  if (!admin_token_) {
+    auto result = run_convene({"organiser", "add", "--email", "admin@example.org", "--all"}, env());
+    if (result.status != 0) throw std::runtime_error("organiser add failed");
+    std::string out = result.out;
+    while (!out.empty() && (out.back() == '\n' || out.back() == '\r')) out.pop_back();
+    admin_token_ = out.substr(out.rfind('\n') == std::string::npos ? 0 : out.rfind('\n') + 1);
+  }
+  return *admin_token_;
+}
+
+std::string unique_email(const std::string& tag) {
+  static std::atomic<int> counter{0};
+  return tag + "." + std::to_string(getpid()) + "." + std::to_string(counter++) + "@example.org";
+}
+
+httplib::Headers bearer(const std::string& token) { return {{"Authorization", "Bearer " + token}}; }
+
+}  // namespace convene::testing

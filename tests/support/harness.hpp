@@ -1,0 +1,112 @@
+// Integration test support: a fresh database per suite, the real convene binary as a child
+// process, and an HTTP client with JSON helpers.
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include <httplib.h>
+#include <nlohmann/json.hpp>
+#include <pqxx/pqxx>
+
+namespace convene::testing {
+
+// The server the test command started (CONVENE_TEST_DATABASE_URL); tests create databases in it.
+std::string admin_database_url();
+// `url` with its database name replaced (URI or key=value form).
+std::string with_database(const std::string& url, const std::string& name);
+// Drops and creates database `name`; returns its URL.
+std::string fresh_database(const std::string& name);
+// The embedded cluster's control script, or nullopt when the tests run against an external server.
+std::optional<std::string> pg_control();
+// Runs `deploy/pg.sh ARG` (start/stop); throws when it fails.
+void control_postgres(const std::string& action);
+
+// `convene ARGS...` run to completion; returns its exit status and what it printed on stdout.
+struct CommandResult {
+  int status;
+  std::string out;
+};
+CommandResult run_convene(const std::vector<std::string>& args, const std::map<std::string, std::string>& env);
+
+// `convene serve` on a free port, stopped (SIGTERM, then SIGKILL) when destroyed.
+class ServerProcess {
+ public:
+  explicit ServerProcess(std::map<std::string, std::string> env, std::vector<std::string> extra_args = {});
+  ~ServerProcess();
+  ServerProcess(const ServerProcess&) = delete;
+  ServerProcess& operator=(const ServerProcess&) = delete;
+
+  int port() const { return port_; }
+  pid_t pid() const { return pid_; }
+  std::string base_url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+  // Sends a signal and waits for the process to end; returns its exit status (or 128+signal).
+  int stop(int signal_number, std::chrono::seconds patience = std::chrono::seconds(30));
+  const std::string& log_path() const { return log_path_; }
+  std::string log() const;
+
+ private:
+  pid_t pid_ = -1;
+  int port_ = 0;
+  std::string log_path_;
+};
+
+struct Reply {
+  int status = 0;
+  std::string body;
+  httplib::Headers headers;
+  mutable std::optional<nlohmann::json> parsed = {};
+  // The parsed body (throws if not JSON). A reference into the reply, so that
+  // `for (auto& item : reply.json()["items"])` does not loop over a destroyed temporary.
+  const nlohmann::json& json() const;
+  std::string header(const std::string& name) const;
+};
+
+class Client {
+ public:
+  explicit Client(int port);
+  Reply get(const std::string& path, const httplib::Headers& headers = {});
+  Reply post(const std::string& path, const nlohmann::json& body, const httplib::Headers& headers = {});
+  Reply patch(const std::string& path, const nlohmann::json& body, const httplib::Headers& headers = {});
+  Reply del(const std::string& path, const httplib::Headers& headers = {});
+  // Raw request: any method, any body, any content type.
+  Reply send(const std::string& method, const std::string& path, const std::string& body,
+             const std::string& content_type, const httplib::Headers& headers = {});
+
+ private:
+  std::unique_ptr<httplib::Client> client_;
+};
+
+// A whole service for one suite: its own database, migrated, seeded, and a server on it.
+class Service {
+ public:
+  explicit Service(const std::string& database_name, std::map<std::string, std::string> extra_env = {});
+  const std::string& database_url() const { return database_url_; }
+  ServerProcess& server() { return *server_; }
+  Client client() { return Client(server_->port()); }
+  std::map<std::string, std::string> env() const;
+  // Restarts the server process (same database).
+  void restart();
+  // An organiser token with rights on every event.
+  std::string admin_token();
+  pqxx::connection connect() { return pqxx::connection(database_url_); }
+
+ private:
+  std::string database_url_;
+  std::map<std::string, std::string> extra_env_;
+  std::unique_ptr<ServerProcess> server_;
+  std::optional<std::string> admin_token_;
+};
+
+// A unique e-mail address for a test.
+std::string unique_email(const std::string& tag);
+
+// Bearer header for an organiser token.
+httplib::Headers bearer(const std::string& token);
+
+}  // namespace convene::testing
