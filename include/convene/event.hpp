@@ -70,6 +70,7 @@ struct Event {
   std::vector<IsoDuration> reminder_offsets;
   EventStatus status = EventStatus::published;
   std::vector<Session> sessions;  // in start order, cancelled ones included
+  std::int64_t version = 0;       // of this snapshot; the store bumps it on every change
 
   // The instant registration closes, if it closes by itself.
   std::optional<Instant> registration_closes_at() const;

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "app/config.hpp"
+#include "app/event_cache.hpp"
 #include "convene/cursor.hpp"
 #include "convene/problem.hpp"
 #include "convene/time.hpp"
@@ -22,6 +23,7 @@ struct Context {
   const Config& config;
   Clock clock;
   CursorCodec cursors;
+  EventCache events = {};
 };
 
 // A successful reply: status and JSON text (kept as text so that a replay is byte for byte).

@@ -36,6 +36,7 @@ std::optional<Event> insert_new_event(Transaction& tx, const NewEvent& created) 
   if (!id) return std::nullopt;
   Event event = created.event;
   event.id = *id;
+  event.version = 1;
   tx.add_seats(event.id, 1, event.capacity);
   for (const auto& session : created.sessions) event.sessions.push_back(tx.insert_session(event.id, session));
   std::stable_sort(event.sessions.begin(), event.sessions.end(),
@@ -146,6 +147,7 @@ Result change_event(Context& context, Authorization authorization, std::string_v
     if (!after) return std::unexpected(validation_failed(after.error()));
     if (auto problem = resize(tx, *before, *after, now)) return std::unexpected(*problem);
     tx.update_event(*after);
+    context.events.forget(slug);  // other servers find out from the version check
     return ok_json(event_json(*after, after->zone, now));
   });
 }
@@ -161,6 +163,7 @@ Result add_session(Context& context, Authorization authorization, std::string_vi
     auto session = parse_new_session(body, event->zone, event->title);
     if (!session) return std::unexpected(validation_failed(session.error()));
     const Session stored = tx.insert_session(event->id, *session);
+    context.events.forget(slug);
     Reply reply{201, session_json(stored, event->zone, event->zone).dump()};
     reply.location = context.config.base_url + "/api/v1/events/" + event->slug + "/sessions/" + std::to_string(stored.id);
     return reply;
@@ -188,6 +191,7 @@ Result update_session(Context& context, Authorization authorization, std::string
     if (!next) return std::unexpected(validation_failed(next.error()));
     if (needs_new_sequence(*current, *next)) next->sequence = current->sequence + 1;
     tx.update_session(event->id, *next);
+    context.events.forget(slug);
     return ok_json(session_json(*next, event->zone, event->zone));
   });
 }

@@ -1,5 +1,8 @@
 #include "app/registrations.hpp"
 
+#include <random>
+
+
 #include "app/secrets.hpp"
 #include "convene/json_views.hpp"
 #include "convene/registration.hpp"
@@ -62,6 +65,13 @@ IdempotencyKeys idempotency_keys(std::string_view slug, std::string_view key, st
   return {sha256("lookup\n" + scope), sha256(raw_body), sha256("seal\n" + scope + "\n" + std::string(raw_body))};
 }
 
+// Where a registration starts looking for a free seat: anywhere, so that concurrent registrations
+// for one event lock different rows on different pages (seat numbers mean nothing to anyone).
+int random_seat(int capacity) {
+  thread_local std::mt19937 generator{std::random_device{}()};
+  return std::uniform_int_distribution<int>(1, std::max(1, capacity))(generator);
+}
+
 Problem idempotency_key_reused() {
   return Problem{422, "idempotency-key-reused", "Idempotency-Key reused with another request",
                  "This Idempotency-Key was first used with a different request body. Use a new key for "
@@ -76,6 +86,72 @@ std::expected<TimeZone, Problem> viewer_zone_or(std::optional<std::string_view> 
 
 }  // namespace
 
+namespace {
+
+// A registration written: the event it was checked against, and what the store decided.
+struct Admitted {
+  EventCache::Snapshot event;
+  std::int64_t id;
+  RegistrationStatus status;
+};
+
+// Applies the event's rules to a cached copy of the event and inserts the registration, in one
+// statement that holds only if the copy is still current; a stale copy is reloaded and the rules
+// applied again.
+std::expected<Admitted, Problem> admit(Context& context, store::Transaction& tx, std::string_view slug,
+                                       const RegistrationRequest& request, const SecretToken& token, Instant now) {
+  auto event = context.events.get(tx, slug);
+  for (int attempt = 0; attempt < 5; ++attempt) {
+    if (!event || event->status == EventStatus::draft) return std::unexpected(event_not_found(slug));
+    if (auto problem = window_problem(*event, now)) return std::unexpected(*problem);
+    const TimeZone zone = request.zone.value_or(event->zone);
+    const Transaction::NewRegistration row{event->id, request, zone, request.language.value_or(Language::en),
+                                           token.hash(), now};
+    const auto inserted = tx.insert_registration(row, *event, random_seat(event->capacity));
+    switch (inserted.outcome) {
+      case store::RegistrationInsert::inserted:
+        return Admitted{event, inserted.id, inserted.status};
+      case store::RegistrationInsert::already_registered:
+        return std::unexpected(already_registered());
+      case store::RegistrationInsert::event_changed:
+        event = context.events.reload(tx, slug);
+        break;
+    }
+  }
+  return std::unexpected(Problem{409, "event-changing", "The event is being changed",
+                                 "The event changed several times while we registered you; please try again."});
+}
+
+// No seat was free for the taking; settle it under the event's capacity lock: seats others were
+// taking may have come free again, and nobody can free one meanwhile unseen.
+void settle_waitlisted(store::Transaction& tx, Admitted& admitted, Instant now) {
+  if (admitted.status != RegistrationStatus::waitlisted) return;
+  tx.lock_capacity(admitted.event->id);
+  if (tx.claim_seat_waiting(admitted.event->id, admitted.id, now)) admitted.status = RegistrationStatus::confirmed;
+}
+
+Reply created_reply(const Context& context, const Admitted& admitted, const RegistrationRequest& request,
+                    const SecretToken& token, Instant now) {
+  const Event& event = *admitted.event;
+  Registration registration{.zone = request.zone.value_or(event.zone)};
+  registration.id = admitted.id;
+  registration.event_id = event.id;
+  registration.email = request.email.text();
+  registration.name = request.name;
+  registration.organisation = request.organisation;
+  registration.country = request.country;
+  registration.language = request.language.value_or(Language::en);
+  registration.answers = request.answers;
+  registration.status = admitted.status;
+  registration.consent_at = registration.created_at = registration.updated_at = now;
+  nlohmann::json body =
+      registration_json(registration, event, registration.zone, links_for(context.config, token.text()));
+  body["manage_token"] = token.text();
+  return Reply{201, body.dump(), false};
+}
+
+}  // namespace
+
 Result register_attendee(Context& context, const RegistrationRequestContext& input) {
   auto request = parse_registration_request(input.body);
   if (!request) return std::unexpected(validation_failed(request.error()));
@@ -84,55 +160,34 @@ Result register_attendee(Context& context, const RegistrationRequestContext& inp
   }
   const Instant now = context.clock();
   const SecretToken token = SecretToken::generate();
-  std::optional<IdempotencyKeys> idempotency;
-  if (input.idempotency_key) idempotency = idempotency_keys(input.slug, *input.idempotency_key, input.raw_body);
 
+  if (!input.idempotency_key) {
+    // The common case is one statement, committed on its own; only a waitlisting needs a
+    // transaction of its own afterwards.
+    auto admitted = context.store.autocommit(
+        [&](Transaction& tx) { return admit(context, tx, input.slug, *request, token, now); });
+    if (!admitted) return std::unexpected(admitted.error());
+    if (admitted->status == RegistrationStatus::waitlisted)
+      context.store.transact([&](Transaction& tx) { settle_waitlisted(tx, *admitted, now); });
+    return created_reply(context, *admitted, *request, token, now);
+  }
+
+  // With an Idempotency-Key, the registration and the record of its answer commit together.
+  const IdempotencyKeys keys = idempotency_keys(input.slug, *input.idempotency_key, input.raw_body);
   return context.store.transact([&](Transaction& tx) -> Result {
-    if (idempotency && !tx.claim_idempotency_key(idempotency->lookup, idempotency->request)) {
+    if (!tx.claim_idempotency_key(keys.lookup, keys.request)) {
       // Seen before (the claim waited for the first request's transaction if it was in flight).
-      auto record = tx.idempotency_record(idempotency->lookup);
-      if (!record || record->request_hash != idempotency->request) return std::unexpected(idempotency_key_reused());
-      auto body = record->sealed_response ? open(idempotency->seal, *record->sealed_response) : std::nullopt;
+      auto record = tx.idempotency_record(keys.lookup);
+      if (!record || record->request_hash != keys.request) return std::unexpected(idempotency_key_reused());
+      auto body = record->sealed_response ? open(keys.seal, *record->sealed_response) : std::nullopt;
       if (!body || !record->status) return std::unexpected(idempotency_key_reused());
       return Reply{*record->status, *std::move(body), true};
     }
-
-    auto event = tx.event_by_slug(input.slug);
-    if (!event || event->status == EventStatus::draft) return std::unexpected(event_not_found(input.slug));
-    if (auto problem = window_problem(*event, now)) return std::unexpected(*problem);
-
-    const TimeZone zone = request->zone.value_or(event->zone);
-    const Transaction::NewRegistration row{event->id, *request, zone,
-                                           request->language.value_or(Language::en), token.hash(), now};
-    auto inserted = event->requires_approval ? tx.insert_registration_pending(row)
-                                             : tx.insert_registration_taking_seat(row);
-    if (!inserted) return std::unexpected(already_registered());
-    if (inserted->status == RegistrationStatus::waitlisted) {
-      // No seat was free for the taking; settle it under the event's lock: seats others were
-      // taking may have come free again, and nobody can free one meanwhile unseen.
-      tx.lock_capacity(event->id);
-      if (tx.claim_seat_waiting(event->id, inserted->id, now)) inserted->status = RegistrationStatus::confirmed;
-    }
-
-    Registration registration{.zone = zone};
-    registration.id = inserted->id;
-    registration.event_id = event->id;
-    registration.email = request->email.text();
-    registration.name = request->name;
-    registration.organisation = request->organisation;
-    registration.country = request->country;
-    registration.language = row.language;
-    registration.answers = request->answers;
-    registration.status = inserted->status;
-    registration.consent_at = registration.created_at = registration.updated_at = now;
-
-    nlohmann::json body = registration_json(registration, *event, zone, links_for(context.config, token.text()));
-    body["manage_token"] = token.text();
-    Reply reply{201, body.dump(), false};
-    if (idempotency) {
-      tx.complete_idempotency_key(idempotency->lookup, reply.status,
-                                  seal(idempotency->seal, random_bytes(12), reply.body));
-    }
+    auto admitted = admit(context, tx, input.slug, *request, token, now);
+    if (!admitted) return std::unexpected(admitted.error());
+    settle_waitlisted(tx, *admitted, now);
+    Reply reply = created_reply(context, *admitted, *request, token, now);
+    tx.complete_idempotency_key(keys.lookup, reply.status, seal(keys.seal, random_bytes(12), reply.body));
     return reply;
   });
 }
@@ -185,8 +240,8 @@ Result cancel_registration(Context& context, std::string_view manage_token) {
                                      "An organiser declined this registration, so there is nothing to cancel."});
     }
     if (registration->status != RegistrationStatus::cancelled) {
-      tx.set_registration_status(registration->id, RegistrationStatus::cancelled, now);
-      if (tx.release_seat(registration->id)) tx.fill_seats_from_waitlist(event->id, now);
+      if (tx.end_registration(registration->id, RegistrationStatus::cancelled, now))
+        tx.fill_seats_from_waitlist(event->id, now);
       registration->status = RegistrationStatus::cancelled;
       registration->cancelled_at = now;
       registration->updated_at = now;

@@ -30,6 +30,7 @@ Usage:
   convene organiser add --email E (--event SLUG | --all)
                                        create an organiser token; printed once, on the last line
   convene organiser revoke --email E   revoke every token of that address
+  convene sql NAME                     print the SQL of a prepared statement (diagnostics, benchmarks)
   convene --help                       this text
 
 Environment (defaults in brackets):
@@ -181,6 +182,15 @@ int main(int argc, char** argv) {
       store::Store store(pool_options(config));
       migrate_with_retry(store, std::chrono::seconds(10));
       std::cout << "schema is current\n";
+      return 0;
+    }
+    if (command == "sql" && args.words.size() == 2) {
+      auto sql = store::statement_sql(args.words[1]);
+      if (!sql) {
+        std::cerr << "no statement named " << args.words[1] << "\n";
+        return 2;
+      }
+      std::cout << *sql << "\n";
       return 0;
     }
     if (command == "seed") return seed(config, std::vector<std::string>(args.words.begin() + 1, args.words.end()));

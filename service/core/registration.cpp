@@ -84,7 +84,7 @@ int json_depth(const nlohmann::json& value) {
 
 std::optional<Email> Email::parse(std::string_view text) {
   const std::string_view trimmed = trim(text);
-  if (trimmed.size() > kMaxEmailOctets) return std::nullopt;
+  if (trimmed.size() > kMaxEmailOctets || has_line_breaking_or_control_characters(trimmed)) return std::nullopt;
   const std::size_t at = trimmed.rfind('@');
   if (at == std::string_view::npos) return std::nullopt;
   if (!is_valid_local_part(trimmed.substr(0, at)) || !is_valid_domain(trimmed.substr(at + 1)))
@@ -136,6 +136,8 @@ std::optional<Language> read_language(FieldReader& fields) {
 
 std::expected<RegistrationRequest, FieldErrors> parse_registration_request(const nlohmann::json& body) {
   FieldReader fields(body);
+  // A body that is not an object is the one error: "email is required" and the like would mislead.
+  if (!fields.ok()) return std::unexpected(fields.take_errors());
   auto email = read_email(fields);
   auto name = fields.line("name", kMaxNameCharacters, Presence::required);
   auto organisation = fields.line("organisation", kMaxNameCharacters, Presence::optional);

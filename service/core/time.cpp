@@ -1,7 +1,5 @@
 #include "convene/time.hpp"
 
-#include <charconv>
-#include <cstdio>
 
 #include "tzdb_catalog.hpp"
 
@@ -96,15 +94,27 @@ void append_two_digits(std::string& out, long value) {
 }
 
 // "YYYY-MM-DDTHH:MM:SS" for a count of seconds since 1970-01-01 00:00 (UTC or wall, same shape).
+// Written digit by digit: every time in every reply goes through here.
 std::string format_date_time(seconds since_epoch) {
   const auto day = date::floor<date::days>(date::sys_seconds{since_epoch});
   const date::year_month_day ymd{day};
-  const date::hh_mm_ss<seconds> hms{since_epoch - day.time_since_epoch()};
-  char buffer[32];
-  std::snprintf(buffer, sizeof buffer, "%04d-%02u-%02uT%02d:%02d:%02d", int(ymd.year()),
-                unsigned(ymd.month()), unsigned(ymd.day()), int(hms.hours().count() % 24),
-                int(hms.minutes().count()), int(hms.seconds().count()));
-  return buffer;
+  const long of_day = (since_epoch - day.time_since_epoch()).count();
+  std::string out;
+  out.reserve(20);
+  const int year = int(ymd.year());
+  append_two_digits(out, year / 100);
+  append_two_digits(out, year % 100);
+  out.push_back('-');
+  append_two_digits(out, unsigned(ymd.month()));
+  out.push_back('-');
+  append_two_digits(out, unsigned(ymd.day()));
+  out.push_back('T');
+  append_two_digits(out, of_day / 3600);
+  out.push_back(':');
+  append_two_digits(out, of_day / 60 % 60);
+  out.push_back(':');
+  append_two_digits(out, of_day % 60);
+  return out;
 }
 
 // Reads exactly `width` ASCII digits at text[pos].

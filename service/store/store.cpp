@@ -20,7 +20,8 @@ constexpr const char* kEventColumns = R"sql(
             s.id, s.title, extract(epoch FROM s.starts_local)::bigint, s.timezone, s.disambiguation,
             extract(epoch FROM s.starts_at)::bigint, s.duration_minutes, s.sequence, s.status)
           ORDER BY s.starts_at, s.id), '[]')::text
-     FROM sessions s WHERE s.event_id = e.id)
+     FROM sessions s WHERE s.event_id = e.id),
+  e.version
 )sql";
 
 constexpr const char* kRegistrationColumns = R"sql(
@@ -55,94 +56,119 @@ const std::vector<Statement>& statements() {
                registration_closes_at = to_timestamp($8), requires_approval = $9, join_url = $10,
                organiser_name = $11, organiser_email = $12,
                reminder_offsets = ARRAY(SELECT json_array_elements_text($13::json)), status = $14,
-               updated_at = now()
+               version = version + 1, updated_at = now()
         WHERE id = $1)sql"},
       {"insert_session", R"sql(
+        WITH bump AS (UPDATE events SET version = version + 1, updated_at = now() WHERE id = $1)
         INSERT INTO sessions (event_id, title, starts_local, timezone, disambiguation, starts_at,
                               duration_minutes, tzdb_version)
         VALUES ($1, $2, to_timestamp($3) AT TIME ZONE 'UTC', $4, $5, to_timestamp($6), $7, $8)
         RETURNING id)sql"},
       {"update_session", R"sql(
+        WITH bump AS (UPDATE events SET version = version + 1, updated_at = now() WHERE id = $1)
         UPDATE sessions SET title = $3, starts_local = to_timestamp($4) AT TIME ZONE 'UTC',
                timezone = $5, disambiguation = $6, starts_at = to_timestamp($7),
                duration_minutes = $8, sequence = $9, status = $10, tzdb_version = $11,
                updated_at = now()
         WHERE event_id = $1 AND id = $2)sql"},
       {"add_seats", R"sql(
-        INSERT INTO seats (event_id, seat_no) SELECT $1, n FROM generate_series($2::int, $3::int) AS n)sql"},
+        INSERT INTO free_seats (event_id, seat_no) SELECT $1, n FROM generate_series($2::int, $3::int) AS n)sql"},
       {"lock_capacity", "SELECT pg_advisory_xact_lock(1, $1::int)"},
       {"confirmed_count",
-       "SELECT count(*) FROM seats WHERE event_id = $1 AND registration_id IS NOT NULL"},
-      {"remove_seats_above", R"sql(
-        DELETE FROM seats WHERE event_id = $1 AND seat_no > $2 RETURNING registration_id)sql"},
-      {"reseat", R"sql(
-        WITH displaced AS (
-          SELECT id, row_number() OVER (ORDER BY id) AS n
-          FROM unnest($2::bigint[]) AS id),
+       "SELECT count(*) FROM registrations WHERE event_id = $1 AND seat_no IS NOT NULL"},
+      {"remove_free_seats_above", "DELETE FROM free_seats WHERE event_id = $1 AND seat_no > $2"},
+      // Holders of seats above a lowered capacity move to free seats below it. Each move is made
+      // only if that free seat was really taken (joined on `taken`), never on a guess.
+      {"reseat_above", R"sql(
+        WITH movers AS (
+          SELECT id, row_number() OVER (ORDER BY seat_no) AS n
+          FROM registrations WHERE event_id = $1 AND seat_no > $2),
         free AS (
           SELECT seat_no, row_number() OVER (ORDER BY seat_no) AS n
-          FROM seats WHERE event_id = $1 AND registration_id IS NULL)
-        UPDATE seats s SET registration_id = displaced.id
-        FROM displaced JOIN free USING (n)
-        WHERE s.event_id = $1 AND s.seat_no = free.seat_no AND s.registration_id IS NULL)sql"},
+          FROM free_seats WHERE event_id = $1 AND seat_no <= $2),
+        pairs AS (SELECT movers.id, free.seat_no FROM movers JOIN free USING (n)),
+        taken AS (
+          DELETE FROM free_seats f USING pairs p
+          WHERE f.event_id = $1 AND f.seat_no = p.seat_no RETURNING f.seat_no)
+        UPDATE registrations r SET seat_no = p.seat_no
+        FROM pairs p JOIN taken t ON t.seat_no = p.seat_no
+        WHERE r.id = p.id)sql"},
+      // Free seats go to the oldest waitlisted registrants, one each, in one statement.
       {"fill_seats_from_waitlist", R"sql(
         WITH free AS (
           SELECT seat_no, row_number() OVER (ORDER BY seat_no) AS n
-          FROM seats WHERE event_id = $1 AND registration_id IS NULL),
+          FROM free_seats WHERE event_id = $1),
         waiting AS (
           SELECT id, row_number() OVER (ORDER BY id) AS n
           FROM registrations WHERE event_id = $1 AND status = 'waitlisted'),
-        seated AS (
-          UPDATE seats s SET registration_id = waiting.id
-          FROM free JOIN waiting USING (n)
-          WHERE s.event_id = $1 AND s.seat_no = free.seat_no AND s.registration_id IS NULL
-          RETURNING waiting.id)
-        UPDATE registrations SET status = 'confirmed', updated_at = to_timestamp($2)
-        WHERE id IN (SELECT id FROM seated)
-        RETURNING id)sql"},
-      // The fast path of the opening rush: one statement takes the first free seat nobody else is
-      // taking at this moment and inserts the registration holding it. Registrations for one event
-      // lock different seat rows, so they commit in parallel; the unique index on seats.registration_id
-      // and the seat's primary key make a double booking impossible, not unlikely.
-      {"insert_registration_taking_seat", R"sql(
-        WITH seat AS (
-          SELECT seat_no FROM seats
-          WHERE event_id = $1 AND registration_id IS NULL
+        pairs AS (SELECT free.seat_no, waiting.id FROM free JOIN waiting USING (n)),
+        taken AS (
+          DELETE FROM free_seats f USING pairs p
+          WHERE f.event_id = $1 AND f.seat_no = p.seat_no RETURNING f.seat_no)
+        UPDATE registrations r SET status = 'confirmed', seat_no = p.seat_no, updated_at = to_timestamp($2)
+        FROM pairs p JOIN taken t ON t.seat_no = p.seat_no
+        WHERE r.id = p.id AND r.status = 'waitlisted'
+        RETURNING r.id)sql"},
+      // The fast path of the opening rush, one statement. If the event's version is still the one
+      // the caller checked its rules against ($12), it takes a free seat nobody else is taking at
+      // this moment (searching from a random seat, $11, and wrapping around) and inserts the
+      // registration holding it; without a seat, the registration is waitlisted (and the caller
+      // settles that under the capacity lock), or pending when $13 says the event needs approval.
+      // Concurrent registrations lock different free_seats rows, so they commit in parallel; the
+      // unique (event_id, seat_no) index makes a double booking impossible, not unlikely. The
+      // free seat is deleted only if the registration was inserted.
+      {"insert_registration", R"sql(
+        WITH seat_after AS (
+          SELECT seat_no FROM free_seats
+          WHERE $13 AND event_id = $1 AND seat_no >= $11
           ORDER BY seat_no LIMIT 1
           FOR UPDATE SKIP LOCKED),
+        seat_before AS (
+          SELECT seat_no FROM free_seats
+          WHERE $13 AND NOT EXISTS (SELECT 1 FROM seat_after) AND event_id = $1 AND seat_no < $11
+          ORDER BY seat_no LIMIT 1
+          FOR UPDATE SKIP LOCKED),
+        seat AS (SELECT seat_no FROM seat_after UNION ALL SELECT seat_no FROM seat_before),
         registration AS (
           INSERT INTO registrations (event_id, email, name, organisation, country, timezone, language,
-                                     answers, consent_at, status, manage_token_hash, created_at, updated_at)
+                                     answers, consent_at, status, seat_no, manage_token_hash,
+                                     created_at, updated_at)
           SELECT $1, $2, $3, $4, $5, $6, $7, $8::jsonb, to_timestamp($9),
-                 CASE WHEN EXISTS (SELECT 1 FROM seat) THEN 'confirmed' ELSE 'waitlisted' END,
-                 decode($10, 'hex'), to_timestamp($9), to_timestamp($9)
+                 CASE WHEN NOT $13 THEN 'pending' WHEN seat.seat_no IS NULL THEN 'waitlisted'
+                      ELSE 'confirmed' END,
+                 seat.seat_no, decode($10, 'hex'), to_timestamp($9), to_timestamp($9)
+          FROM (SELECT 1) AS one LEFT JOIN seat ON true
+          WHERE EXISTS (SELECT 1 FROM events WHERE id = $1 AND version = $12)
           ON CONFLICT (event_id, lower(email)) DO NOTHING
-          RETURNING id, status),
+          RETURNING id, status, seat_no),
         taken AS (
-          UPDATE seats SET registration_id = registration.id
-          FROM registration, seat
-          WHERE seats.event_id = $1 AND seats.seat_no = seat.seat_no
-          RETURNING seats.seat_no)
-        SELECT id, status FROM registration)sql"},
-      {"insert_registration_pending", R"sql(
-        INSERT INTO registrations (event_id, email, name, organisation, country, timezone, language,
-                                   answers, consent_at, status, manage_token_hash, created_at, updated_at)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, to_timestamp($9), 'pending', decode($10, 'hex'),
-                to_timestamp($9), to_timestamp($9))
-        ON CONFLICT (event_id, lower(email)) DO NOTHING
-        RETURNING id, status)sql"},
+          DELETE FROM free_seats f USING registration r
+          WHERE f.event_id = $1 AND f.seat_no = r.seat_no)
+        SELECT (SELECT version FROM events WHERE id = $1), registration.id, registration.status
+        FROM (SELECT 1) AS one LEFT JOIN registration ON true)sql"},
       // The slow path, under the event's capacity lock: without SKIP LOCKED the statement waits for
       // seats that others are taking right now, and takes one if their transaction rolled back.
       {"claim_seat_waiting", R"sql(
-        WITH taken AS (
-          UPDATE seats SET registration_id = $2
-          WHERE event_id = $1 AND seat_no = (
-            SELECT seat_no FROM seats WHERE event_id = $1 AND registration_id IS NULL
-            ORDER BY seat_no LIMIT 1 FOR UPDATE)
-          RETURNING seat_no)
-        UPDATE registrations SET status = 'confirmed', updated_at = to_timestamp($3)
+        WITH seat AS (
+          SELECT seat_no FROM free_seats WHERE event_id = $1 ORDER BY seat_no LIMIT 1 FOR UPDATE),
+        taken AS (
+          DELETE FROM free_seats f USING seat s
+          WHERE f.event_id = $1 AND f.seat_no = s.seat_no RETURNING f.seat_no)
+        UPDATE registrations SET status = 'confirmed', seat_no = (SELECT seat_no FROM taken),
+               updated_at = to_timestamp($3)
         WHERE id = $2 AND EXISTS (SELECT 1 FROM taken)
         RETURNING id)sql"},
+      // Ends a registration (cancelled or rejected); a seat it held becomes free again.
+      {"end_registration", R"sql(
+        WITH ended AS (
+          UPDATE registrations r SET status = $2, seat_no = NULL, updated_at = to_timestamp($3),
+                 cancelled_at = CASE WHEN $2 = 'cancelled' THEN to_timestamp($3) ELSE r.cancelled_at END
+          FROM (SELECT id, seat_no AS held FROM registrations WHERE id = $1) AS before
+          WHERE r.id = before.id
+          RETURNING r.event_id, before.held)
+        INSERT INTO free_seats (event_id, seat_no)
+        SELECT event_id, held FROM ended WHERE held IS NOT NULL
+        RETURNING seat_no)sql"},
       {"registration_by_token_hash", std::string("SELECT ") + kRegistrationColumns +
                                          " FROM registrations r WHERE r.manage_token_hash = decode($1, 'hex')"},
       {"registration_by_token_hash_for_update",
@@ -154,12 +180,6 @@ const std::vector<Statement>& statements() {
         UPDATE registrations SET name = $2, organisation = $3, timezone = $4, language = $5,
                updated_at = to_timestamp($6)
         WHERE id = $1)sql"},
-      {"set_registration_status", R"sql(
-        UPDATE registrations SET status = $2, updated_at = to_timestamp($3),
-               cancelled_at = CASE WHEN $2 = 'cancelled' THEN coalesce(cancelled_at, to_timestamp($3))
-                                   ELSE cancelled_at END
-        WHERE id = $1)sql"},
-      {"release_seat", "UPDATE seats SET registration_id = NULL WHERE registration_id = $1 RETURNING seat_no"},
       {"expire_idempotency_key",
        "DELETE FROM idempotency_keys WHERE key_hash = decode($1, 'hex') AND created_at < now() - interval '24 hours'"},
       {"claim_idempotency_key", R"sql(
@@ -308,6 +328,7 @@ Event event_from_row(const pqxx::row& row) {
   for (const auto& s : nlohmann::json::parse(row[15].as<std::string>())) {
     event.sessions.push_back(session_from_json(s));
   }
+  event.version = row[16].as<std::int64_t>();
   return event;
 }
 
@@ -327,13 +348,6 @@ Registration registration_from_row(const pqxx::row& row) {
   r.updated_at = instant_of(row[12]);
   r.cancelled_at = optional_instant_of(row[13]);
   return r;
-}
-
-std::optional<InsertedRegistration> inserted_from(const pqxx::result& result) {
-  if (result.empty()) return std::nullopt;
-  return InsertedRegistration{
-      result[0][0].as<std::int64_t>(),
-      parse_registration_status(result[0][1].as<std::string>()).value_or(RegistrationStatus::pending)};
 }
 
 bool means_database_unavailable(const std::string& sqlstate) {
@@ -425,14 +439,8 @@ int Transaction::confirmed_count(std::int64_t event_id) {
 }
 
 void Transaction::shrink_seats(std::int64_t event_id, int capacity) {
-  std::string displaced = "{";
-  for (const auto& row : tx_.exec_prepared("remove_seats_above", event_id, capacity)) {
-    if (row[0].is_null()) continue;
-    if (displaced.size() > 1) displaced += ',';
-    displaced += row[0].as<std::string>();
-  }
-  displaced += '}';
-  if (displaced != "{}") tx_.exec_prepared("reseat", event_id, displaced);
+  tx_.exec_prepared("remove_free_seats_above", event_id, capacity);
+  tx_.exec_prepared("reseat_above", event_id, capacity);
 }
 
 std::vector<std::int64_t> Transaction::fill_seats_from_waitlist(std::int64_t event_id, Instant now) {
@@ -457,16 +465,18 @@ auto with_registration_parameters(const Transaction::NewRegistration& r, Exec&& 
 }
 }  // namespace
 
-std::optional<InsertedRegistration> Transaction::insert_registration_taking_seat(const NewRegistration& r) {
-  return inserted_from(with_registration_parameters(r, [&](auto&&... p) {
-    return tx_.exec_prepared("insert_registration_taking_seat", p...);
-  }));
-}
-
-std::optional<InsertedRegistration> Transaction::insert_registration_pending(const NewRegistration& r) {
-  return inserted_from(with_registration_parameters(r, [&](auto&&... p) {
-    return tx_.exec_prepared("insert_registration_pending", p...);
-  }));
+RegistrationInsert Transaction::insert_registration(const NewRegistration& r, const Event& checked_against,
+                                                   int first_seat_to_try) {
+  const auto result = with_registration_parameters(r, [&](auto&&... p) {
+    return tx_.exec_prepared("insert_registration", p..., first_seat_to_try, checked_against.version,
+                             !checked_against.requires_approval);
+  });
+  const auto& row = result[0];
+  if (row[0].is_null() || row[0].as<std::int64_t>() != checked_against.version)
+    return {RegistrationInsert::event_changed, 0, RegistrationStatus::pending};
+  if (row[1].is_null()) return {RegistrationInsert::already_registered, 0, RegistrationStatus::pending};
+  return {RegistrationInsert::inserted, row[1].as<std::int64_t>(),
+          parse_registration_status(row[2].as<std::string>()).value_or(RegistrationStatus::pending)};
 }
 
 bool Transaction::claim_seat_waiting(std::int64_t event_id, std::int64_t registration_id, Instant now) {
@@ -491,12 +501,8 @@ void Transaction::update_registration_details(const Registration& r, Instant now
                     std::string(r.zone.name()), std::string(to_string(r.language)), epoch(now));
 }
 
-void Transaction::set_registration_status(std::int64_t id, RegistrationStatus status, Instant now) {
-  tx_.exec_prepared("set_registration_status", id, std::string(to_string(status)), epoch(now));
-}
-
-bool Transaction::release_seat(std::int64_t registration_id) {
-  return !tx_.exec_prepared("release_seat", registration_id).empty();
+bool Transaction::end_registration(std::int64_t id, RegistrationStatus status, Instant now) {
+  return !tx_.exec_prepared("end_registration", id, std::string(to_string(status)), epoch(now)).empty();
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -529,8 +535,8 @@ std::int64_t Transaction::insert_organiser(std::string_view email, const Sha256&
 }
 
 bool Transaction::grant_event(std::int64_t organiser_id, std::string_view slug) {
-  const auto result = tx_.exec_prepared("grant_event_by_slug", organiser_id, std::string(slug));
-  return !result.empty() || !tx_.exec_prepared("event_by_slug", std::string(slug)).empty();
+  tx_.exec_prepared("grant_event_by_slug", organiser_id, std::string(slug));
+  return event_by_slug(slug).has_value();
 }
 
 void Transaction::grant_event(std::int64_t organiser_id, std::int64_t event_id) {
@@ -554,6 +560,13 @@ std::string Transaction::server_secret(std::string_view name) {
 }
 
 // ---------------------------------------------------------------------------------------------
+
+std::optional<std::string> statement_sql(std::string_view name) {
+  for (const auto& statement : statements()) {
+    if (statement.name == name) return statement.sql;
+  }
+  return std::nullopt;
+}
 
 Store::Store(PoolOptions options) : pool_(std::move(options), prepare_statements) {}
 

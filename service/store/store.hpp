@@ -17,9 +17,10 @@
 
 namespace convene::store {
 
-struct InsertedRegistration {
-  std::int64_t id;
-  RegistrationStatus status;
+struct RegistrationInsert {
+  enum Outcome { inserted, already_registered, event_changed } outcome;
+  std::int64_t id;            // when inserted
+  RegistrationStatus status;  // when inserted: confirmed, waitlisted or pending
 };
 
 struct IdempotencyRecord {
@@ -34,6 +35,8 @@ struct OrganiserGrant {
   bool has_event;  // rights on the event asked about
 };
 
+// Typed statements over one connection: inside a transaction (Store::transact) or each committing
+// on its own (Store::autocommit).
 class Transaction {
  public:
   explicit Transaction(pqxx::transaction_base& tx) : tx_(tx) {}
@@ -70,21 +73,22 @@ class Transaction {
     Sha256 manage_token_hash;
     Instant now;
   };
-  // Fast path: takes a free seat if one is free and not being taken right now (SKIP LOCKED);
-  // otherwise the registration is inserted waitlisted and the caller must try claim_seat_waiting
-  // under lock_capacity. nullopt when the address is already registered for the event.
-  std::optional<InsertedRegistration> insert_registration_taking_seat(const NewRegistration& r);
-  // Inserts without a seat (pending approval). nullopt when the address is already registered.
-  std::optional<InsertedRegistration> insert_registration_pending(const NewRegistration& r);
+  // One statement: inserts the registration if `checked_against` (the event whose rules the caller
+  // applied) is still the current version. It takes a free seat when one is free and not being
+  // taken right now, searching from `first_seat_to_try` (spread these at random) and wrapping
+  // around; else it is waitlisted, and the caller must try claim_seat_waiting under
+  // lock_capacity. Events that need approval give pending registrations and no seat.
+  RegistrationInsert insert_registration(const NewRegistration& r, const Event& checked_against,
+                                         int first_seat_to_try);
   // Slow path: waits for seats being taken by others to settle, then takes one if any is free and
   // marks the registration confirmed. Call under lock_capacity.
   bool claim_seat_waiting(std::int64_t event_id, std::int64_t registration_id, Instant now);
+  // Cancels or rejects; returns whether a seat was freed (then fill it: fill_seats_from_waitlist).
+  // Call under lock_capacity.
+  bool end_registration(std::int64_t id, RegistrationStatus status, Instant now);
   std::optional<Registration> registration_by_token_hash(const Sha256& hash, bool for_update);
   std::optional<Registration> registration_by_id(std::int64_t id);
   void update_registration_details(const Registration& registration, Instant now);
-  void set_registration_status(std::int64_t id, RegistrationStatus status, Instant now);
-  // Frees the seat a registration holds, if any; returns whether it held one.
-  bool release_seat(std::int64_t registration_id);
 
   // Idempotency-Key records.
   // Claims the key for this request: true if it was free. Blocks while another transaction holds it.
@@ -111,6 +115,10 @@ class Transaction {
   pqxx::transaction_base& tx_;
 };
 
+// The SQL of a named prepared statement (for `convene sql NAME`, which the benchmarks use to run
+// exactly what the service runs).
+std::optional<std::string> statement_sql(std::string_view name);
+
 class Store {
  public:
   explicit Store(PoolOptions options);
@@ -121,10 +129,25 @@ class Store {
   // DatabaseUnavailable.
   template <class Work>
   auto transact(Work&& work) {
+    return run<pqxx::work>(std::forward<Work>(work));
+  }
+
+  // Runs `work` with every statement committing on its own: one round trip per statement, for
+  // work that is a single statement (or whose statements are each safe alone).
+  template <class Work>
+  auto autocommit(Work&& work) {
+    return run<pqxx::nontransaction>(std::forward<Work>(work));
+  }
+
+  Pool& pool() { return pool_; }
+
+ private:
+  template <class Tx, class Work>
+  auto run(Work&& work) {
     for (int attempt = 1;; ++attempt) {
       auto lease = pool_.acquire();
       try {
-        pqxx::work tx(*lease);
+        Tx tx(*lease);
         Transaction t(tx);
         if constexpr (std::is_void_v<decltype(work(t))>) {
           work(t);
@@ -144,9 +167,6 @@ class Store {
     }
   }
 
-  Pool& pool() { return pool_; }
-
- private:
   template <class T>
   static bool succeeded(const T& result) {
     if constexpr (requires { result.has_value(); typename T::error_type; }) return result.has_value();

@@ -34,7 +34,7 @@ TEST(Migrations, MigrateAndSeedAreIdempotent) {
   pqxx::read_transaction tx(connection);
   EXPECT_EQ(tx.exec1("SELECT count(*) FROM events")[0].as<int>(), 1);
   EXPECT_EQ(tx.exec1("SELECT count(*) FROM sessions")[0].as<int>(), 1);
-  EXPECT_EQ(tx.exec1("SELECT count(*) FROM seats")[0].as<int>(), 1000);
+  EXPECT_EQ(tx.exec1("SELECT count(*) FROM free_seats")[0].as<int>(), 1000);
 }
 
 TEST(Migrations, ReadinessIsFalseWhileAMigrationIsPending) {

@@ -1,0 +1,127 @@
+#!/usr/bin/env bash
+# Registration throughput: HTTP through convene against the SQL it runs, and against a plain
+# INSERT, all in one run on the same PostgreSQL (issue 2, item 10).
+#
+#   bench/registration.sh            (BENCH_SECONDS=10 per measurement by default)
+#
+# (a) is exactly the SQL of one registration: the statements are printed by `convene sql` from
+#     the binary under test and replayed by pgbench with the same prepared-statement protocol.
+# (b) is a single-row INSERT into a table LIKE registrations (same columns and indexes).
+# Prints throughput, p50/p99 latency and the ratios; the server's peak RSS at the end.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/../deploy/lib.sh"
+SECONDS_PER_RUN=${BENCH_SECONDS:-10}
+CONCURRENCY=${BENCH_CONCURRENCY:-"1 16 64"}
+install_packages wrk postgresql-contrib-15 "${CONVENE_RUNTIME_PACKAGES[@]}"
+[ -x "$CONVENE_BUILD/convene" ] || build_convene -DBUILD_TESTING=OFF
+BIN=$CONVENE_BUILD/convene
+PGBENCH=/usr/lib/postgresql/15/bin/pgbench
+WORK=$(mktemp -d)
+trap 'kill $SERVER_PID 2>/dev/null || true; rm -rf "$WORK"' EXIT
+
+if [ -z "${DATABASE_URL:-}" ]; then
+  "$CONVENE_REPO/deploy/pg.sh" start
+  ADMIN_URL=$("$CONVENE_REPO/deploy/pg.sh" url postgres)
+  DB_URL=$("$CONVENE_REPO/deploy/pg.sh" url convene_bench)
+else
+  ADMIN_URL=$DATABASE_URL
+  DB_URL=$DATABASE_URL
+fi
+psql -X -q "$ADMIN_URL" -c "DROP DATABASE IF EXISTS convene_bench WITH (FORCE)" -c "CREATE DATABASE convene_bench" 2>/dev/null \
+  || say "using $DB_URL as is"
+export DATABASE_URL=$DB_URL
+"$BIN" migrate >/dev/null
+PORT=${BENCH_PORT:-18080}
+TOKEN=$("$BIN" organiser add --email bench@example.org --all 2>/dev/null | tail -n1)
+CAPACITY=1000000
+
+# The server under test: its access log goes to a file, as in production.
+HOST=127.0.0.1 PORT=$PORT "$BIN" serve --no-worker >"$WORK/server.log" 2>&1 &
+SERVER_PID=$!
+for _ in $(seq 100); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.1; done
+curl -sf -X POST "http://127.0.0.1:$PORT/api/v1/events" -H "Authorization: Bearer $TOKEN" \
+  -H 'Content-Type: application/json' \
+  -d "{\"slug\":\"bench-rush\",\"title\":\"Opening rush\",\"timezone\":\"America/New_York\",\"capacity\":$CAPACITY,\"registration_closes_at\":null}" >/dev/null
+EVENT_ID=$(psql -X -tA "$DB_URL" -c "SELECT id FROM events WHERE slug = 'bench-rush'")
+EVENT_VERSION=$(psql -X -tA "$DB_URL" -c "SELECT version FROM events WHERE slug = 'bench-rush'")
+
+# (a) The registration's own SQL: what the server runs for a registration without an
+# Idempotency-Key (the event comes from its cache, checked by version inside the statement): one
+# statement, committed on its own. Parameters are spelled as pgbench expressions.
+{
+  echo '\set n random(1, 9000000000000000)'
+  echo "\\set seat random(1, $CAPACITY)"
+  "$BIN" sql insert_registration | sed \
+    -e "s/\$13/true/g" -e "s/\$12/$EVENT_VERSION/g" -e "s/\$11/:seat/g" \
+    -e "s/\$10/md5(random()::text) || md5(random()::text)/g" \
+    -e "s/\$1\b/:event_id/g" -e "s/\$2\b/('pg-' || :n || '@example.org')/g" -e "s/\$3\b/'Bench Person'/g" \
+    -e "s/\$4\b/NULL/g" -e "s/\$5\b/'NP'/g" -e "s/\$6\b/'Asia\/Kathmandu'/g" -e "s/\$7\b/'en'/g" \
+    -e "s/\$8\b/'{}'/g" -e "s/\$9\b/extract(epoch FROM now())/g" | tr '\n' ' '; echo ';'
+} >"$WORK/a.sql"
+grep -q '\$[0-9]' "$WORK/a.sql" && die "a parameter of insert_registration was not replaced: $(cat "$WORK/a.sql")"
+
+# (b) A plain single-row INSERT into a table with the same columns and indexes.
+# It stores a confirmed registration, so it also carries a seat number (from a sequence).
+psql -X -q "$DB_URL" -c "CREATE TABLE bench_plain (LIKE registrations INCLUDING ALL)" -c "CREATE SEQUENCE bench_seat"
+cat >"$WORK/b.sql" <<SQL
+\set n random(1, 9000000000000000)
+INSERT INTO bench_plain (event_id, email, name, organisation, country, timezone, language, answers, consent_at, status, seat_no, manage_token_hash, created_at, updated_at) VALUES (:event_id, 'pg-' || :n || '@example.org', 'Bench Person', NULL, 'NP', 'Asia/Kathmandu', 'en', '{}', now(), 'confirmed', nextval('bench_seat'), decode(md5(random()::text) || md5(random()::text), 'hex'), now(), now());
+SQL
+
+pgbench_run() {  # script clients -> "tps p50_us p99_us"
+  local script=$1 clients=$2 threads=$(( $2 < 2 ? 1 : 2 ))
+  "$PGBENCH" -n -M prepared -f "$script" -D event_id="$EVENT_ID" -c "$clients" -j "$threads" \
+    -T "$SECONDS_PER_RUN" -l --log-prefix="$WORK/pgb" "$DB_URL" >"$WORK/pgbench.out" 2>&1 \
+    || { cat "$WORK/pgbench.out" >&2; die "pgbench failed"; }
+  local tps; tps=$(sed -n 's/^tps = \([0-9.]*\).*/\1/p' "$WORK/pgbench.out")
+  # Per-transaction latencies (microseconds) from pgbench's log, column 3.
+  cat "$WORK"/pgb.* | awk '{print $3}' | sort -n >"$WORK/lat"
+  rm -f "$WORK"/pgb.*
+  local count; count=$(wc -l <"$WORK/lat")
+  printf '%s %s %s\n' "$tps" "$(sed -n "$(( (count + 1) / 2 ))p" "$WORK/lat")" \
+    "$(sed -n "$(( (count * 99 + 99) / 100 ))p" "$WORK/lat")"
+}
+
+http_run() {  # clients -> "rps p50_us p99_us"
+  local clients=$1 threads=$(( $1 < 2 ? 1 : 2 ))
+  BENCH_RUN="$clients-$RANDOM" wrk -t "$threads" -c "$clients" -d "${SECONDS_PER_RUN}s" --latency \
+    -s "$CONVENE_REPO/bench/register.lua" "http://127.0.0.1:$PORT" >"$WORK/wrk.out" 2>&1
+  local rps; rps=$(sed -n 's/^Requests\/sec: *\([0-9.]*\).*/\1/p' "$WORK/wrk.out")
+  local line; line=$(grep '^BENCH' "$WORK/wrk.out")
+  local non2xx errors; non2xx=$(sed 's/.*non2xx=\([0-9]*\).*/\1/' <<<"$line"); errors=$(sed 's/.*errors=\([0-9]*\).*/\1/' <<<"$line")
+  [ "$non2xx" = 0 ] && [ "$errors" = 0 ] || { cat "$WORK/wrk.out" >&2; die "HTTP run had $non2xx non-2xx and $errors socket errors"; }
+  printf '%s %s %s\n' "$rps" "$(sed 's/.*p50_us=\([0-9]*\).*/\1/' <<<"$line")" "$(sed 's/.*p99_us=\([0-9]*\).*/\1/' <<<"$line")"
+}
+
+median() { sort -n | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}'; }
+REPEAT=${BENCH_REPEAT:-3}
+
+say "warming up"
+pgbench_run "$WORK/a.sql" 4 >/dev/null
+http_run 4 >/dev/null
+
+# Each figure is the median of $REPEAT runs, the three kinds interleaved, each after a CHECKPOINT,
+# so that a checkpoint or autovacuum landing in one run does not decide a ratio.
+printf '\n%-8s | %-28s | %-28s | %-28s | %-7s | %-7s\n' clients "HTTP POST (req/s p50 p99 ms)" \
+  "(a) registration SQL (tx/s)" "(b) plain INSERT (tx/s)" "HTTP/(a)" "(a)/(b)"
+for c in $CONCURRENCY; do
+  : >"$WORK/h"; : >"$WORK/a"; : >"$WORK/b"
+  for _ in $(seq "$REPEAT"); do
+    psql -X -q "$DB_URL" -c CHECKPOINT; http_run "$c" >>"$WORK/h"
+    psql -X -q "$DB_URL" -c CHECKPOINT; pgbench_run "$WORK/a.sql" "$c" >>"$WORK/a"
+    psql -X -q "$DB_URL" -c CHECKPOINT; pgbench_run "$WORK/b.sql" "$c" >>"$WORK/b"
+  done
+  h_tps=$(cut -d' ' -f1 "$WORK/h" | median); h50=$(cut -d' ' -f2 "$WORK/h" | median); h99=$(cut -d' ' -f3 "$WORK/h" | median)
+  a_tps=$(cut -d' ' -f1 "$WORK/a" | median); a50=$(cut -d' ' -f2 "$WORK/a" | median); a99=$(cut -d' ' -f3 "$WORK/a" | median)
+  b_tps=$(cut -d' ' -f1 "$WORK/b" | median); b50=$(cut -d' ' -f2 "$WORK/b" | median); b99=$(cut -d' ' -f3 "$WORK/b" | median)
+  awk -v c="$c" -v h="$h_tps" -v h50="$h50" -v h99="$h99" -v a="$a_tps" -v a50="$a50" -v a99="$a99" \
+      -v b="$b_tps" -v b50="$b50" -v b99="$b99" 'BEGIN {
+    printf "%-8s | %8.0f %8.2f %8.2f  | %8.0f %8.2f %8.2f  | %8.0f %8.2f %8.2f  | %6.0f%% | %6.0f%%\n",
+      c, h, h50/1000, h99/1000, a, a50/1000, a99/1000, b, b50/1000, b99/1000, 100*h/a, 100*a/b }'
+done
+CONFIRMED=$(psql -X -tA "$DB_URL" -c "SELECT count(*) FROM registrations WHERE status = 'confirmed'")
+HELD=$(psql -X -tA "$DB_URL" -c "SELECT $CAPACITY - count(*) FROM free_seats")
+printf '\nserver RSS: %s (peak %s); confirmed registrations %s, seats taken %s\n' \
+  "$(awk '/VmRSS/ {print $2 " kB"}' /proc/$SERVER_PID/status)" "$(awk '/VmHWM/ {print $2 " kB"}' /proc/$SERVER_PID/status)" \
+  "$CONFIRMED" "$HELD"
+[ "$CONFIRMED" = "$HELD" ] || die "seats and confirmed registrations disagree"
