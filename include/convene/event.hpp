@@ -34,6 +34,15 @@ struct SessionTime {
 };
 std::expected<Instant, WallTimeProblem> resolve(const SessionTime& time);
 
+// The instant a stored session time denotes under today's tz rules. The wall time stays the truth,
+// but if new rules make it skipped or repeated and the organiser chose `reject` (so never said which
+// reading they meant), it is read as RFC 5545 does (`compatible`) and flagged for a person to look at.
+struct Reresolved {
+  Instant starts_at;
+  bool needed_fallback = false;
+};
+Reresolved reresolve(const SessionTime& time);
+
 struct Session {
   std::int64_t id = 0;
   std::string title;

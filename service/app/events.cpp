@@ -189,7 +189,11 @@ Result update_session(Context& context, Authorization authorization, std::string
       return std::unexpected(not_found("Event '" + std::string(slug) + "' has no session " + std::string(session_id) + "."));
     std::expected<Session, FieldErrors> next = change(*current);
     if (!next) return std::unexpected(validation_failed(next.error()));
-    if (needs_new_sequence(*current, *next)) next->sequence = current->sequence + 1;
+    if (needs_new_sequence(*current, *next)) {
+      next->sequence = current->sequence + 1;
+      tx.record_session_change({next->id, "organiser", current->starts_at, next->starts_at, current->status,
+                                next->status, tzdb_version(), next->sequence});
+    }
     tx.update_session(event->id, *next);
     context.events.forget(slug);
     return ok_json(session_json(*next, event->zone, event->zone));

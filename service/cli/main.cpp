@@ -12,6 +12,7 @@
 #include "app/config.hpp"
 #include "app/events.hpp"
 #include "app/organisers.hpp"
+#include "app/tz_refresh.hpp"
 #include "http/server.hpp"
 #include "store/migrations.hpp"
 #include "store/store.hpp"
@@ -25,6 +26,8 @@ constexpr const char* kUsage = R"(convene: registration, time zones and calendar
 Usage:
   convene serve [--no-worker]          HTTP server (applies pending migrations first)
   convene migrate                      apply pending database migrations and exit
+  convene tz-refresh                   recompute future sessions' instants with this machine's tz
+                                       database (also done by serve at start) and report moves
   convene seed FILE...                 create the events described in FILE (JSON bodies of
                                        POST /api/v1/events) unless their slug exists
   convene organiser add --email E (--event SLUG | --all)
@@ -96,6 +99,7 @@ int serve(const app::Config& config) {
 
   store::Store store(pool_options(config));
   migrate_with_retry(store, std::chrono::seconds(30));
+  std::cerr << app::describe(app::refresh_session_instants(store, app::system_now()));
   const std::string cursor_secret =
       store.transact([](store::Transaction& tx) { return tx.server_secret("cursor"); });
   app::Context context{store, config, app::system_now, CursorCodec(cursor_secret)};
@@ -182,6 +186,11 @@ int main(int argc, char** argv) {
       store::Store store(pool_options(config));
       migrate_with_retry(store, std::chrono::seconds(10));
       std::cout << "schema is current\n";
+      return 0;
+    }
+    if (command == "tz-refresh") {
+      store::Store store(pool_options(config));
+      std::cout << app::describe(app::refresh_session_instants(store, app::system_now()));
       return 0;
     }
     if (command == "sql" && args.words.size() == 2) {

@@ -41,6 +41,11 @@ std::expected<Instant, WallTimeProblem> resolve(const SessionTime& time) {
   return to_instant(time.starts_local, time.zone, time.disambiguation);
 }
 
+Reresolved reresolve(const SessionTime& time) {
+  if (auto exact = resolve(time)) return {*exact, false};
+  return {*to_instant(time.starts_local, time.zone, Disambiguation::compatible), true};
+}
+
 std::optional<Instant> Event::registration_closes_at() const {
   if (const auto* at = std::get_if<Instant>(&registration_closes)) return *at;
   if (std::holds_alternative<StaysOpen>(registration_closes)) return std::nullopt;

@@ -11,7 +11,7 @@ using std::chrono::seconds;
 
 std::optional<TimeZone> TimeZone::find(std::string_view name) {
   const auto& catalog = detail::tzdb_catalog();
-  auto it = catalog.canonical_of.find(std::string(name));
+  auto it = catalog.canonical_of.find(name);
   if (it == catalog.canonical_of.end()) return std::nullopt;
   return TimeZone(catalog.zone_of.at(it->second), it->second);
 }

@@ -17,11 +17,17 @@ class time_zone;
 
 namespace convene::detail {
 
+// Lets the maps be searched with a string_view, without building a std::string per lookup.
+struct NameHash {
+  using is_transparent = void;
+  std::size_t operator()(std::string_view name) const { return std::hash<std::string_view>{}(name); }
+};
+
 struct TzdbCatalog {
   std::string version = "unknown";
   std::vector<std::string> canonical_names;  // sorted
   // Every accepted name (canonical or link) -> the canonical name it stands for.
-  std::unordered_map<std::string, std::string_view> canonical_of;
+  std::unordered_map<std::string, std::string_view, NameHash, std::equal_to<>> canonical_of;
   // Canonical name -> the zone's rules.
   std::unordered_map<std::string_view, const date::time_zone*> zone_of;
 };

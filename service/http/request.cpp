@@ -10,10 +10,17 @@ std::optional<std::string_view> header(const httplib::Request& request, const ch
   return std::string_view(it->second);
 }
 
-std::optional<std::string_view> query(const httplib::Request& request, const char* name) {
+std::optional<std::string_view> query_param(const httplib::Request& request, const char* name) {
   auto it = request.params.find(name);
   if (it == request.params.end()) return std::nullopt;
   return std::string_view(it->second);
+}
+
+std::vector<std::string_view> query_params(const httplib::Request& request, const char* name) {
+  std::vector<std::string_view> values;
+  auto [first, last] = request.params.equal_range(name);
+  for (auto it = first; it != last; ++it) values.emplace_back(it->second);
+  return values;
 }
 
 std::expected<nlohmann::json, Problem> json_body(const httplib::Request& request) {

@@ -17,7 +17,9 @@ inline constexpr std::size_t kMaxBodyBytes = 64 * 1024;
 inline constexpr int kMaxJsonDepth = 20;
 
 std::optional<std::string_view> header(const httplib::Request& request, const char* name);
-std::optional<std::string_view> query(const httplib::Request& request, const char* name);
+std::optional<std::string_view> query_param(const httplib::Request& request, const char* name);
+// Every value of a repeated parameter (?to=A&to=B), in order.
+std::vector<std::string_view> query_params(const httplib::Request& request, const char* name);
 
 // The body as JSON, or a 400 problem: not JSON, not UTF-8, or nested more than kMaxJsonDepth.
 std::expected<nlohmann::json, Problem> json_body(const httplib::Request& request);

@@ -9,8 +9,8 @@ namespace convene::http {
 void add_event_routes(Router& router, app::Context& context) {
   router.add({"GET", "/api/v1/events", false,
               [&context](const httplib::Request& request, httplib::Response& response, const PathParams&) {
-                send_result(response, app::list_events(context, {query(request, "cursor"), query(request, "limit"),
-                                                                 query(request, "tz")}));
+                send_result(response, app::list_events(context, {query_param(request, "cursor"), query_param(request, "limit"),
+                                                                 query_param(request, "tz")}));
               }});
 
   router.add({"POST", "/api/v1/events", true,
@@ -22,7 +22,7 @@ void add_event_routes(Router& router, app::Context& context) {
 
   router.add({"GET", "/api/v1/events/{slug}", false,
               [&context](const httplib::Request& request, httplib::Response& response, const PathParams& params) {
-                send_result(response, app::read_event(context, params.at("slug"), query(request, "tz"),
+                send_result(response, app::read_event(context, params.at("slug"), query_param(request, "tz"),
                                                       header(request, "Authorization")));
               }});
 

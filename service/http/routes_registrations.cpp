@@ -18,7 +18,7 @@ void add_registration_routes(Router& router, app::Context& context) {
 
   router.add({"GET", "/api/v1/registrations/{token}", false,
               [&context](const httplib::Request& request, httplib::Response& response, const PathParams& params) {
-                send_result(response, app::read_registration(context, params.at("token"), query(request, "tz")));
+                send_result(response, app::read_registration(context, params.at("token"), query_param(request, "tz")));
               }});
 
   router.add({"PATCH", "/api/v1/registrations/{token}", true,

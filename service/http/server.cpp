@@ -85,6 +85,7 @@ class Server::Impl {
 
 Server::Server(app::Context& context, ServerOptions options) : impl_(std::make_unique<Impl>()) {
   add_ops_routes(router_, context);
+  add_time_routes(router_, context);
   add_event_routes(router_, context);
   add_registration_routes(router_, context);
 

@@ -39,6 +39,7 @@ class Server {
 
 // Route tables, one per area of the API (routes_*.cpp).
 void add_ops_routes(Router& router, app::Context& context);
+void add_time_routes(Router& router, app::Context& context);
 void add_event_routes(Router& router, app::Context& context);
 void add_registration_routes(Router& router, app::Context& context);
 

@@ -71,6 +71,20 @@ const std::vector<Statement>& statements() {
                duration_minutes = $8, sequence = $9, status = $10, tzdb_version = $11,
                updated_at = now()
         WHERE event_id = $1 AND id = $2)sql"},
+      {"scheduled_sessions_after", R"sql(
+        SELECT s.event_id, e.slug,
+               json_build_array(s.id, s.title, extract(epoch FROM s.starts_local)::bigint, s.timezone,
+                                s.disambiguation, extract(epoch FROM s.starts_at)::bigint,
+                                s.duration_minutes, s.sequence, s.status)::text,
+               s.tzdb_version
+        FROM sessions s JOIN events e ON e.id = s.event_id
+        WHERE s.status = 'scheduled' AND s.starts_at > to_timestamp($1)
+        ORDER BY s.id
+        FOR UPDATE OF s)sql"},
+      {"record_session_change", R"sql(
+        INSERT INTO session_changes (session_id, reason, old_starts_at, new_starts_at, old_status, new_status,
+                                     old_tzdb_version, new_tzdb_version, new_sequence)
+        VALUES ($1, $2, to_timestamp($3), to_timestamp($4), $5, $6, $7, $8, $9))sql"},
       {"add_seats", R"sql(
         INSERT INTO free_seats (event_id, seat_no) SELECT $1, n FROM generate_series($2::int, $3::int) AS n)sql"},
       {"lock_capacity", "SELECT pg_advisory_xact_lock(1, $1::int)"},
@@ -423,6 +437,21 @@ void Transaction::update_session(std::int64_t event_id, const Session& s) {
                     std::string(s.time.zone.name()), std::string(to_string(s.time.disambiguation)),
                     epoch(s.starts_at), static_cast<int>(s.time.duration.count()), s.sequence,
                     std::string(to_string(s.status)), tzdb_version());
+}
+
+std::vector<StoredSession> Transaction::scheduled_sessions_after(Instant after) {
+  std::vector<StoredSession> found;
+  for (const auto& row : tx_.exec_prepared("scheduled_sessions_after", epoch(after))) {
+    found.push_back({row[0].as<std::int64_t>(), row[1].as<std::string>(),
+                     session_from_json(nlohmann::json::parse(row[2].as<std::string>())), row[3].as<std::string>()});
+  }
+  return found;
+}
+
+void Transaction::record_session_change(const SessionChange& c) {
+  tx_.exec_prepared("record_session_change", c.session_id, c.reason, epoch(c.old_starts_at), epoch(c.new_starts_at),
+                    std::string(to_string(c.old_status)), std::string(to_string(c.new_status)), c.old_tzdb_version,
+                    tzdb_version(), c.new_sequence);
 }
 
 // ---------------------------------------------------------------------------------------------

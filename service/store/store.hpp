@@ -29,6 +29,23 @@ struct IdempotencyRecord {
   std::optional<std::string> sealed_response;
 };
 
+// A session with where it belongs and the tz database its instant was computed with.
+struct StoredSession {
+  std::int64_t event_id;
+  std::string event_slug;
+  Session session;
+  std::string tzdb_version;
+};
+
+struct SessionChange {
+  std::int64_t session_id;
+  const char* reason;  // "organiser" or "tzdata"
+  Instant old_starts_at, new_starts_at;
+  SessionStatus old_status, new_status;
+  std::string old_tzdb_version;
+  int new_sequence;
+};
+
 struct OrganiserGrant {
   std::int64_t organiser_id;
   bool all_events;
@@ -51,6 +68,9 @@ class Transaction {
   void update_event(const Event& event);
   Session insert_session(std::int64_t event_id, const NewSession& session);
   void update_session(std::int64_t event_id, const Session& session);
+  // Scheduled sessions starting after `after`, locked for update (tz-refresh).
+  std::vector<StoredSession> scheduled_sessions_after(Instant after);
+  void record_session_change(const SessionChange& change);
 
   // Capacity. Seats are rows; see sql/001_init.sql.
   void add_seats(std::int64_t event_id, int first_seat_no, int last_seat_no);

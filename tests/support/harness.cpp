@@ -106,10 +106,14 @@ void control_postgres(const std::string& action) {
 }
 
 CommandResult run_convene(const std::vector<std::string>& args, const std::map<std::string, std::string>& env) {
-  int pipe_fds[2];
-  if (pipe(pipe_fds) != 0) throw std::runtime_error("pipe failed");
   std::vector<std::string> argv{CONVENE_BINARY};
   argv.insert(argv.end(), args.begin(), args.end());
+  return run_program(argv, env);
+}
+
+CommandResult run_program(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env) {
+  int pipe_fds[2];
+  if (pipe(pipe_fds) != 0) throw std::runtime_error("pipe failed");
   const int devnull = open("/dev/null", O_WRONLY);
   const pid_t pid = spawn(argv, env, pipe_fds[1], devnull);
   close(pipe_fds[1]);

@@ -33,6 +33,8 @@ struct CommandResult {
   std::string out;
 };
 CommandResult run_convene(const std::vector<std::string>& args, const std::map<std::string, std::string>& env);
+// Any program (argv[0] a path), the same way.
+CommandResult run_program(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env);
 
 // `convene serve` on a free port, stopped (SIGTERM, then SIGKILL) when destroyed.
 class ServerProcess {

@@ -15,6 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include "convene/json_views.hpp"
+#include "convene/time_conversion.hpp"
 
 namespace convene {
 namespace {
@@ -165,6 +166,22 @@ TEST(RegistrationJson, ShowsSessionsInTheRegistrantsZoneAndNoJoinLink) {
   EXPECT_EQ(view["cancelled_at"], nullptr);
   EXPECT_EQ(view["sessions"][0]["viewer_time"]["starts"]["local"], "2021-09-11T02:00:00");
   EXPECT_FALSE(contains_key(view, "join_url"));
+}
+
+// The conversion endpoint writes zoned times as text directly; it must say exactly what the tree does.
+TEST(ZonedJson, DirectTextAndTreeAgreeForEveryZone) {
+  int compared = 0;
+  for (const auto& name : canonical_zone_names()) {
+    const TimeZone zone = *TimeZone::find(name);
+    for (const Instant at : {Instant{0s}, Instant{1631278800s}, Instant{-2208988800s}, Instant{4102444800s}}) {
+      const ZonedTime zoned = to_zoned(at, zone);
+      std::string text;
+      append_zoned_json(text, zoned);
+      ASSERT_EQ(json::parse(text), zoned_json(zoned)) << name << " at " << format_instant(at);
+      ++compared;
+    }
+  }
+  EXPECT_GT(compared, 1200);
 }
 
 }  // namespace

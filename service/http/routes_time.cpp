@@ -1,0 +1,27 @@
+#include <httplib.h>
+
+#include "convene/time_conversion.hpp"
+#include "http/request.hpp"
+#include "http/server.hpp"
+
+namespace convene::http {
+
+void add_time_routes(Router& router, app::Context& context) {
+  router.add({"GET", "/api/v1/time/convert", false,
+              [](const httplib::Request& request, httplib::Response& response, const PathParams&) {
+                ConversionQuery query{query_param(request, "at"), query_param(request, "from"),
+                                      query_params(request, "to"), query_param(request, "disambiguation")};
+                auto converted = convert(query);
+                if (!converted) return send_problem(response, converted.error());
+                send_json(response, 200, *std::move(converted));
+              }});
+
+  router.add({"GET", "/api/v1/timezones", false,
+              [&context](const httplib::Request&, httplib::Response& response, const PathParams&) {
+                // Offsets change only at transitions; five minutes of caching is harmless.
+                response.set_header("Cache-Control", "public, max-age=300");
+                send_json(response, 200, time_zones_json(context.clock()).dump());
+              }});
+}
+
+}  // namespace convene::http
