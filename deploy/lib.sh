@@ -23,8 +23,13 @@ CONVENE_RUNTIME_PACKAGES=(
 CONVENE_TEST_PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev libical-dev
   python3 python3-icalendar python3-aiosmtpd
-  chromium nodejs npm curl procps
+  chromium curl procps util-linux
 )
+# Node.js for the browser tests: Debian's, unless a node with npm is already there (NodeSource's
+# nodejs bundles npm and conflicts with Debian's npm package).
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  CONVENE_TEST_PACKAGES+=(nodejs npm)
+fi
 
 # Installs the Debian packages of the given lists that are not installed yet.
 install_packages() {

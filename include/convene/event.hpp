@@ -45,6 +45,7 @@ Reresolved reresolve(const SessionTime& time);
 
 struct Session {
   std::int64_t id = 0;
+  std::string uid;  // iCalendar UID, fixed for the session's life
   std::string title;
   SessionTime time;
   Instant starts_at;  // resolve(time) with the tz database of the day it was computed

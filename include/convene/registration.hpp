@@ -75,6 +75,7 @@ struct Registration {
   Instant created_at;
   Instant updated_at;
   std::optional<Instant> cancelled_at;
+  int invite_sequence = 0;  // added to each session's sequence in this registrant's invites
 };
 
 // Applies changes a registrant asked for; the result is what gets stored.

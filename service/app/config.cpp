@@ -42,4 +42,14 @@ Config config_from_environment() {
   return config;
 }
 
+ical::Person Config::sender() const {
+  const std::size_t open = mail_from.rfind('<');
+  const std::size_t close = mail_from.rfind('>');
+  if (open == std::string::npos || close == std::string::npos || close < open) return {mail_from, std::nullopt};
+  std::string name = mail_from.substr(0, open);
+  while (!name.empty() && (name.back() == ' ' || name.back() == '"')) name.pop_back();
+  while (!name.empty() && (name.front() == ' ' || name.front() == '"')) name.erase(0, 1);
+  return {mail_from.substr(open + 1, close - open - 1), name.empty() ? std::nullopt : std::optional(name)};
+}
+
 }  // namespace convene::app

@@ -5,6 +5,8 @@
 #include <optional>
 #include <string>
 
+#include "convene/icalendar.hpp"
+
 namespace convene::app {
 
 struct Config {
@@ -17,6 +19,9 @@ struct Config {
   std::string spool_dir = "spool";                       // SPOOL_DIR
   std::size_t db_pool_size = 16;                         // DB_POOL_SIZE
   std::size_t http_threads = 128;                        // HTTP_THREADS: one per open connection
+
+  // MAIL_FROM as a person: "Name <address>" or a bare address.
+  ical::Person sender() const;
 };
 
 // Reads the environment; throws std::invalid_argument naming the variable when a value is unusable.

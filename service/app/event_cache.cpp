@@ -23,6 +23,21 @@ EventCache::Snapshot EventCache::reload(store::Transaction& tx, std::string_view
   return snapshot;
 }
 
+EventCache::Snapshot EventCache::at_version(store::Transaction& tx, std::string_view slug, std::int64_t version) {
+  {
+    std::lock_guard lock(mutex_);
+    if (auto it = events_.find(std::string(slug)); it != events_.end() && it->second->version == version)
+      return it->second;
+  }
+  return reload(tx, slug);
+}
+
+EventCache::Snapshot EventCache::current(store::Transaction& tx, std::string_view slug) {
+  const auto version = tx.event_version(slug);
+  if (!version) return nullptr;
+  return at_version(tx, slug, *version);
+}
+
 void EventCache::forget(std::string_view slug) {
   std::lock_guard lock(mutex_);
   events_.erase(std::string(slug));

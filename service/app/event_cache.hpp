@@ -22,6 +22,10 @@ class EventCache {
   Snapshot get(store::Transaction& tx, std::string_view slug);
   // Reads the event again (after a registration found the cached version stale).
   Snapshot reload(store::Transaction& tx, std::string_view slug);
+  // The event as it is now: the cached copy if the database still has `version`, else reloaded.
+  Snapshot at_version(store::Transaction& tx, std::string_view slug, std::int64_t version);
+  // The event as it is now, checked with one small query (its version).
+  Snapshot current(store::Transaction& tx, std::string_view slug);
   void forget(std::string_view slug);
 
  private:

@@ -104,8 +104,8 @@ Result list_events(Context& context, const ListQuery& query) {
 Result read_event(Context& context, std::string_view slug, std::optional<std::string_view> tz,
                   std::optional<std::string_view> authorization) {
   const Instant now = context.clock();
-  return context.store.transact([&](Transaction& tx) -> Result {
-    auto event = tx.event_by_slug(slug);
+  return context.store.autocommit([&](Transaction& tx) -> Result {
+    auto event = context.events.current(tx, slug);
     if (!event) return std::unexpected(event_not_found(slug));
     if (event->status == EventStatus::draft && !(authorization && authorise(tx, authorization, slug)))
       return std::unexpected(event_not_found(slug));

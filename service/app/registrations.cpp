@@ -194,10 +194,11 @@ Result register_attendee(Context& context, const RegistrationRequestContext& inp
 
 Result read_registration(Context& context, std::string_view manage_token, std::optional<std::string_view> tz) {
   if (!SecretToken::well_formed(manage_token)) return std::unexpected(registration_not_found());
-  return context.store.transact([&](Transaction& tx) -> Result {
-    auto registration = tx.registration_by_token_hash(sha256(manage_token), false);
-    if (!registration) return std::unexpected(registration_not_found());
-    auto event = tx.event_by_id(registration->event_id);
+  return context.store.autocommit([&](Transaction& tx) -> Result {
+    auto found = tx.registration_and_event_version(sha256(manage_token));
+    if (!found) return std::unexpected(registration_not_found());
+    const Registration* registration = &found->registration;
+    auto event = context.events.at_version(tx, found->event_slug, found->event_version);
     if (!event) return std::unexpected(registration_not_found());
     auto viewer = viewer_zone_or(tz, registration->zone);
     if (!viewer) return std::unexpected(viewer.error());

@@ -1,5 +1,7 @@
 #include "convene/json_views.hpp"
 
+#include "convene/invites.hpp"
+
 namespace convene {
 
 using nlohmann::json;
@@ -90,6 +92,13 @@ json registration_json(const Registration& registration, const Event& event, con
   if (links) {
     out["manage_url"] = links->manage_url;
     out["invite_url"] = links->invite_url;
+    // "Add to calendar" next to the .ics: template links for the two web calendars most people use.
+    auto& sessions = out["sessions"];
+    for (std::size_t i = 0; i < event.sessions.size(); ++i) {
+      sessions[i]["add_to_calendar"] = {{"ics", links->invite_url},
+                                        {"google", google_calendar_link(event, event.sessions[i], links->manage_url)},
+                                        {"outlook", outlook_calendar_link(event, event.sessions[i], links->manage_url)}};
+    }
   }
   return out;
 }

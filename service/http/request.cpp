@@ -62,3 +62,21 @@ void send_result(httplib::Response& response, const app::Result& result) {
 }
 
 }  // namespace convene::http
+
+namespace convene::http {
+
+void send_calendar(httplib::Response& response, const std::expected<app::CalendarDocument, Problem>& document) {
+  if (!document) return send_problem(response, document.error());
+  response.set_header("ETag", document->etag);
+  // Calendar apps poll subscriptions; let them revalidate with If-None-Match instead of refetching.
+  response.set_header("Cache-Control", "private, no-cache");
+  if (!document->body) {
+    response.status = 304;
+    return;
+  }
+  response.status = 200;
+  response.set_header("Content-Disposition", "attachment; filename=\"" + document->filename + "\"");
+  response.set_content(*document->body, "text/calendar; charset=utf-8; method=" + document->method);
+}
+
+}  // namespace convene::http

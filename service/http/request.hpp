@@ -8,6 +8,7 @@
 #include <httplib.h>
 #include <nlohmann/json.hpp>
 
+#include "app/calendars.hpp"
 #include "app/context.hpp"
 #include "convene/problem.hpp"
 
@@ -27,5 +28,8 @@ std::expected<nlohmann::json, Problem> json_body(const httplib::Request& request
 void send_json(httplib::Response& response, int status, std::string body);
 void send_problem(httplib::Response& response, const Problem& problem);
 void send_result(httplib::Response& response, const app::Result& result);
+
+// text/calendar with its method, a download name and an ETag; 304 when the client's copy is current.
+void send_calendar(httplib::Response& response, const std::expected<app::CalendarDocument, Problem>& document);
 
 }  // namespace convene::http

@@ -1,5 +1,6 @@
 #include <httplib.h>
 
+#include "app/calendars.hpp"
 #include "app/events.hpp"
 #include "http/request.hpp"
 #include "http/server.hpp"
@@ -24,6 +25,12 @@ void add_event_routes(Router& router, app::Context& context) {
               [&context](const httplib::Request& request, httplib::Response& response, const PathParams& params) {
                 send_result(response, app::read_event(context, params.at("slug"), query_param(request, "tz"),
                                                       header(request, "Authorization")));
+              }});
+
+  router.add({"GET", "/api/v1/events/{slug}/calendar.ics", false,
+              [&context](const httplib::Request& request, httplib::Response& response, const PathParams& params) {
+                send_calendar(response,
+                              app::public_calendar_document(context, params.at("slug"), header(request, "If-None-Match")));
               }});
 
   router.add({"PATCH", "/api/v1/events/{slug}", true,

@@ -1,5 +1,6 @@
 #include <httplib.h>
 
+#include "app/calendars.hpp"
 #include "app/registrations.hpp"
 #include "http/request.hpp"
 #include "http/server.hpp"
@@ -26,6 +27,12 @@ void add_registration_routes(Router& router, app::Context& context) {
                 auto body = json_body(request);
                 if (!body) return send_problem(response, body.error());
                 send_result(response, app::change_registration(context, params.at("token"), *body));
+              }});
+
+  router.add({"GET", "/api/v1/registrations/{token}/invite.ics", false,
+              [&context](const httplib::Request& request, httplib::Response& response, const PathParams& params) {
+                send_calendar(response, app::registrant_invite_document(context, params.at("token"),
+                                                                        header(request, "If-None-Match")));
               }});
 
   router.add({"DELETE", "/api/v1/registrations/{token}", false,

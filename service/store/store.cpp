@@ -18,7 +18,7 @@ constexpr const char* kEventColumns = R"sql(
   array_to_json(e.reminder_offsets)::text, e.status,
   (SELECT coalesce(json_agg(json_build_array(
             s.id, s.title, extract(epoch FROM s.starts_local)::bigint, s.timezone, s.disambiguation,
-            extract(epoch FROM s.starts_at)::bigint, s.duration_minutes, s.sequence, s.status)
+            extract(epoch FROM s.starts_at)::bigint, s.duration_minutes, s.sequence, s.status, s.ical_uid)
           ORDER BY s.starts_at, s.id), '[]')::text
      FROM sessions s WHERE s.event_id = e.id),
   e.version
@@ -28,7 +28,7 @@ constexpr const char* kRegistrationColumns = R"sql(
   r.id, r.event_id, r.email, r.name, r.organisation, r.country, r.timezone, r.language,
   r.answers::text, r.status,
   extract(epoch FROM r.consent_at)::bigint, extract(epoch FROM r.created_at)::bigint,
-  extract(epoch FROM r.updated_at)::bigint, extract(epoch FROM r.cancelled_at)::bigint
+  extract(epoch FROM r.updated_at)::bigint, extract(epoch FROM r.cancelled_at)::bigint, r.invite_sequence
 )sql";
 
 struct Statement {
@@ -63,7 +63,7 @@ const std::vector<Statement>& statements() {
         INSERT INTO sessions (event_id, title, starts_local, timezone, disambiguation, starts_at,
                               duration_minutes, tzdb_version)
         VALUES ($1, $2, to_timestamp($3) AT TIME ZONE 'UTC', $4, $5, to_timestamp($6), $7, $8)
-        RETURNING id)sql"},
+        RETURNING id, ical_uid)sql"},
       {"update_session", R"sql(
         WITH bump AS (UPDATE events SET version = version + 1, updated_at = now() WHERE id = $1)
         UPDATE sessions SET title = $3, starts_local = to_timestamp($4) AT TIME ZONE 'UTC',
@@ -75,7 +75,7 @@ const std::vector<Statement>& statements() {
         SELECT s.event_id, e.slug,
                json_build_array(s.id, s.title, extract(epoch FROM s.starts_local)::bigint, s.timezone,
                                 s.disambiguation, extract(epoch FROM s.starts_at)::bigint,
-                                s.duration_minutes, s.sequence, s.status)::text,
+                                s.duration_minutes, s.sequence, s.status, s.ical_uid)::text,
                s.tzdb_version
         FROM sessions s JOIN events e ON e.id = s.event_id
         WHERE s.status = 'scheduled' AND s.starts_at > to_timestamp($1)
@@ -176,7 +176,8 @@ const std::vector<Statement>& statements() {
       {"end_registration", R"sql(
         WITH ended AS (
           UPDATE registrations r SET status = $2, seat_no = NULL, updated_at = to_timestamp($3),
-                 cancelled_at = CASE WHEN $2 = 'cancelled' THEN to_timestamp($3) ELSE r.cancelled_at END
+                 cancelled_at = CASE WHEN $2 = 'cancelled' THEN to_timestamp($3) ELSE r.cancelled_at END,
+                 invite_sequence = r.invite_sequence + 1
           FROM (SELECT id, seat_no AS held FROM registrations WHERE id = $1) AS before
           WHERE r.id = before.id
           RETURNING r.event_id, before.held)
@@ -188,6 +189,11 @@ const std::vector<Statement>& statements() {
       {"registration_by_token_hash_for_update",
        std::string("SELECT ") + kRegistrationColumns +
            " FROM registrations r WHERE r.manage_token_hash = decode($1, 'hex') FOR UPDATE"},
+      {"registration_and_event_version",
+       std::string("SELECT ") + kRegistrationColumns +
+           ", e.slug, e.version FROM registrations r JOIN events e ON e.id = r.event_id "
+           "WHERE r.manage_token_hash = decode($1, 'hex')"},
+      {"event_version", "SELECT version FROM events WHERE slug = $1"},
       {"registration_by_id", std::string("SELECT ") + kRegistrationColumns +
                                  " FROM registrations r WHERE r.id = $1"},
       {"update_registration_details", R"sql(
@@ -307,7 +313,7 @@ std::string offsets_json(const std::vector<IsoDuration>& offsets) {
 }
 
 Session session_from_json(const nlohmann::json& s) {
-  return Session{
+  Session session{
       .id = s[0].get<std::int64_t>(),
       .title = s[1].get<std::string>(),
       .time = SessionTime{WallTime{std::chrono::seconds{s[2].get<long long>()}}, zone_of(s[3].get<std::string>()),
@@ -317,6 +323,8 @@ Session session_from_json(const nlohmann::json& s) {
       .sequence = s[7].get<int>(),
       .status = parse_session_status(s[8].get<std::string>()).value_or(SessionStatus::scheduled),
   };
+  session.uid = s[9].get<std::string>();
+  return session;
 }
 
 Event event_from_row(const pqxx::row& row) {
@@ -361,6 +369,7 @@ Registration registration_from_row(const pqxx::row& row) {
   r.created_at = instant_of(row[11]);
   r.updated_at = instant_of(row[12]);
   r.cancelled_at = optional_instant_of(row[13]);
+  r.invite_sequence = row[14].as<int>();
   return r;
 }
 
@@ -429,7 +438,8 @@ Session Transaction::insert_session(std::int64_t event_id, const NewSession& s) 
                                         std::string(s.time.zone.name()),
                                         std::string(to_string(s.time.disambiguation)), epoch(s.starts_at),
                                         static_cast<int>(s.time.duration.count()), tzdb_version());
-  return Session{.id = result[0][0].as<std::int64_t>(), .title = s.title, .time = s.time, .starts_at = s.starts_at};
+  return Session{.id = result[0][0].as<std::int64_t>(), .uid = result[0][1].as<std::string>(), .title = s.title,
+                 .time = s.time, .starts_at = s.starts_at};
 }
 
 void Transaction::update_session(std::int64_t event_id, const Session& s) {
@@ -517,6 +527,19 @@ std::optional<Registration> Transaction::registration_by_token_hash(const Sha256
       for_update ? "registration_by_token_hash_for_update" : "registration_by_token_hash", hex(hash));
   if (result.empty()) return std::nullopt;
   return registration_from_row(result[0]);
+}
+
+std::optional<Transaction::RegistrationAndEvent> Transaction::registration_and_event_version(const Sha256& hash) {
+  const auto result = tx_.exec_prepared("registration_and_event_version", hex(hash));
+  if (result.empty()) return std::nullopt;
+  return RegistrationAndEvent{registration_from_row(result[0]), result[0][15].as<std::string>(),
+                              result[0][16].as<std::int64_t>()};
+}
+
+std::optional<std::int64_t> Transaction::event_version(std::string_view slug) {
+  const auto result = tx_.exec_prepared("event_version", std::string(slug));
+  if (result.empty()) return std::nullopt;
+  return result[0][0].as<std::int64_t>();
 }
 
 std::optional<Registration> Transaction::registration_by_id(std::int64_t id) {

@@ -107,6 +107,15 @@ class Transaction {
   // Call under lock_capacity.
   bool end_registration(std::int64_t id, RegistrationStatus status, Instant now);
   std::optional<Registration> registration_by_token_hash(const Sha256& hash, bool for_update);
+  // For reads: the registration with its event's slug and current version (one statement), so the
+  // caller can use a cached copy of the event when its version still matches.
+  struct RegistrationAndEvent {
+    Registration registration;
+    std::string event_slug;
+    std::int64_t event_version;
+  };
+  std::optional<RegistrationAndEvent> registration_and_event_version(const Sha256& hash);
+  std::optional<std::int64_t> event_version(std::string_view slug);
   std::optional<Registration> registration_by_id(std::int64_t id);
   void update_registration_details(const Registration& registration, Instant now);
 

@@ -1,0 +1,78 @@
+#include "app/calendars.hpp"
+
+#include "app/secrets.hpp"
+#include "convene/invites.hpp"
+
+namespace convene::app {
+namespace {
+
+// A weak ETag over what the document shows. DTSTAMP (the time of generation) is left out on
+// purpose: a calendar app polling an unchanged invite should get 304, not a new copy every time.
+std::string etag_of(std::string_view what) { return "W/\"" + to_hex(sha256(what)).substr(0, 32) + "\""; }
+
+bool matches(std::optional<std::string_view> if_none_match, const std::string& etag) {
+  if (!if_none_match) return false;
+  if (*if_none_match == "*") return true;
+  // A list of tags; weak comparison (RFC 9110 section 13.1.2): W/ prefixes do not matter.
+  const auto bare = [](std::string_view tag) {
+    while (!tag.empty() && (tag.front() == ' ' || tag.front() == ',')) tag.remove_prefix(1);
+    while (!tag.empty() && (tag.back() == ' ' || tag.back() == ',')) tag.remove_suffix(1);
+    if (tag.starts_with("W/")) tag.remove_prefix(2);
+    return tag;
+  };
+  std::string_view list = *if_none_match;
+  while (!list.empty()) {
+    const std::size_t comma = list.find(',');
+    if (bare(list.substr(0, comma)) == bare(etag)) return true;
+    if (comma == std::string_view::npos) break;
+    list.remove_prefix(comma + 1);
+  }
+  return false;
+}
+
+}  // namespace
+
+CalendarResult registrant_invite_document(Context& context, std::string_view manage_token,
+                                          std::optional<std::string_view> if_none_match) {
+  const Problem unknown = not_found("No registration has this manage token. Check the link from your confirmation.");
+  if (!SecretToken::well_formed(manage_token)) return std::unexpected(unknown);
+  const Instant now = context.clock();
+  // Reads only: each statement on its own, and the event from the cache when its version matches.
+  return context.store.autocommit([&](store::Transaction& tx) -> CalendarResult {
+    auto found = tx.registration_and_event_version(sha256(manage_token));
+    if (!found) return std::unexpected(unknown);
+    const Registration* registration = &found->registration;
+    auto event = context.events.at_version(tx, found->event_slug, found->event_version);
+    if (!event) return std::unexpected(unknown);
+    const std::string manage_url = context.config.base_url + "/r/" + std::string(manage_token);
+    const ical::Calendar calendar =
+        registrant_invite(*event, *registration, InviteLinks{manage_url, std::nullopt}, context.config.sender(), now);
+    CalendarDocument document{std::string(ical::to_string(calendar.method)), event->slug + ".ics",
+                              etag_of("invite\n" + std::to_string(event->version) + "\n" +
+                                      std::to_string(registration->updated_at.time_since_epoch().count()) + "\n" +
+                                      std::to_string(registration->invite_sequence) + "\n" + tzdb_version()),
+                              std::nullopt};
+    if (!matches(if_none_match, document.etag)) document.body = ical::write(calendar);
+    return document;
+  });
+}
+
+CalendarResult public_calendar_document(Context& context, std::string_view slug,
+                                        std::optional<std::string_view> if_none_match) {
+  const Instant now = context.clock();
+  return context.store.autocommit([&](store::Transaction& tx) -> CalendarResult {
+    auto event = context.events.current(tx, slug);
+    if (!event || event->status == EventStatus::draft)
+      return std::unexpected(not_found("There is no event '" + std::string(slug) + "'."));
+    CalendarDocument document{"PUBLISH", event->slug + ".ics",
+                              etag_of("feed\n" + std::to_string(event->version) + "\n" + tzdb_version()),
+                              std::nullopt};
+    if (!matches(if_none_match, document.etag)) {
+      document.body = ical::write(
+          public_calendar(*event, context.config.base_url + "/events/" + event->slug, context.config.sender(), now));
+    }
+    return document;
+  });
+}
+
+}  // namespace convene::app
