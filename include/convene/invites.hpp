@@ -20,8 +20,11 @@ struct InviteLinks {
 // cancelled or declined, the cancellation of every session (METHOD:CANCEL) with the same UIDs.
 // SEQUENCE is the session's plus the registration's own (a cancellation raises it), so it never
 // goes down in the registrant's calendar. `organizer` is used when the event names none.
+// With `only_session`, the document is about that session alone (an e-mail about one session's
+// cancellation carries METHOD:CANCEL for it and nothing else).
 ical::Calendar registrant_invite(const Event& event, const Registration& registration, const InviteLinks& links,
-                                 const ical::Person& organizer, Instant now);
+                                 const ical::Person& organizer, Instant now,
+                                 std::optional<std::int64_t> only_session = std::nullopt);
 
 // The public feed (METHOD:PUBLISH): every session, no attendees, no alarms, no join link.
 ical::Calendar public_calendar(const Event& event, const std::string& event_url, const ical::Person& organizer,

@@ -19,6 +19,12 @@ struct Config {
   std::string spool_dir = "spool";                       // SPOOL_DIR
   std::size_t db_pool_size = 16;                         // DB_POOL_SIZE
   std::size_t http_threads = 128;                        // HTTP_THREADS: one per open connection
+  // Notification worker tuning (the defaults suit production; tests shorten them).
+  int worker_lease_seconds = 120;        // WORKER_LEASE_SECONDS: a dead worker's claims expire after this
+  int worker_first_retry_seconds = 30;   // WORKER_FIRST_RETRY_SECONDS: doubled at each failed attempt
+  int worker_max_attempts = 8;           // WORKER_MAX_ATTEMPTS: then the message is marked failed
+  int worker_poll_ms = 500;              // WORKER_POLL_MS: wait between polls when nothing is due
+  int worker_plan_seconds = 10;          // WORKER_PLAN_SECONDS: how often due reminders are planned
 
   // MAIL_FROM as a person: "Name <address>" or a bare address.
   ical::Person sender() const;

@@ -49,7 +49,8 @@ std::optional<Event> insert_new_event(Transaction& tx, const NewEvent& created) 
 std::optional<Problem> resize(Transaction& tx, const Event& before, const Event& after, Instant now) {
   if (after.capacity > before.capacity) {
     tx.add_seats(after.id, before.capacity + 1, after.capacity);
-    tx.fill_seats_from_waitlist(after.id, now);
+    for (const auto promoted : tx.fill_seats_from_waitlist(after.id, now))
+      tx.enqueue(promoted, after.id, "promotion", std::nullopt, 0, now);
   } else if (after.capacity < before.capacity) {
     const int confirmed = tx.confirmed_count(after.id);
     if (confirmed > after.capacity) {
@@ -193,6 +194,9 @@ Result update_session(Context& context, Authorization authorization, std::string
       next->sequence = current->sequence + 1;
       tx.record_session_change({next->id, "organiser", current->starts_at, next->starts_at, current->status,
                                 next->status, tzdb_version(), next->sequence});
+      // Everyone with the session in their calendar gets the new version, in this transaction.
+      tx.enqueue_for_active_registrants(event->id, next->status == SessionStatus::cancelled ? "cancellation" : "update",
+                                        next->id, next->sequence, context.clock());
     }
     tx.update_session(event->id, *next);
     context.events.forget(slug);

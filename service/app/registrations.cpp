@@ -130,6 +130,14 @@ void settle_waitlisted(store::Transaction& tx, Admitted& admitted, Instant now) 
   if (tx.claim_seat_waiting(admitted.event->id, admitted.id, now)) admitted.status = RegistrationStatus::confirmed;
 }
 
+// "Already registered": the confirmation goes again to the address, which is how its owner gets
+// the link back, and no token is revealed to whoever asked. At most once an hour per address.
+void resend_confirmation(Context& context, std::string_view slug, const RegistrationRequest& request, Instant now) {
+  context.store.autocommit([&](Transaction& tx) {
+    if (auto event = context.events.get(tx, slug)) tx.enqueue_confirmation_resend(event->id, request.email.text(), now);
+  });
+}
+
 Reply created_reply(const Context& context, const Admitted& admitted, const RegistrationRequest& request,
                     const SecretToken& token, Instant now) {
   const Event& event = *admitted.event;
@@ -166,7 +174,10 @@ Result register_attendee(Context& context, const RegistrationRequestContext& inp
     // transaction of its own afterwards.
     auto admitted = context.store.autocommit(
         [&](Transaction& tx) { return admit(context, tx, input.slug, *request, token, now); });
-    if (!admitted) return std::unexpected(admitted.error());
+    if (!admitted) {
+      if (admitted.error().type == "already-registered") resend_confirmation(context, input.slug, *request, now);
+      return std::unexpected(admitted.error());
+    }
     if (admitted->status == RegistrationStatus::waitlisted)
       context.store.transact([&](Transaction& tx) { settle_waitlisted(tx, *admitted, now); });
     return created_reply(context, *admitted, *request, token, now);
@@ -174,7 +185,7 @@ Result register_attendee(Context& context, const RegistrationRequestContext& inp
 
   // With an Idempotency-Key, the registration and the record of its answer commit together.
   const IdempotencyKeys keys = idempotency_keys(input.slug, *input.idempotency_key, input.raw_body);
-  return context.store.transact([&](Transaction& tx) -> Result {
+  Result result = context.store.transact([&](Transaction& tx) -> Result {
     if (!tx.claim_idempotency_key(keys.lookup, keys.request)) {
       // Seen before (the claim waited for the first request's transaction if it was in flight).
       auto record = tx.idempotency_record(keys.lookup);
@@ -190,6 +201,8 @@ Result register_attendee(Context& context, const RegistrationRequestContext& inp
     tx.complete_idempotency_key(keys.lookup, reply.status, seal(keys.seal, random_bytes(12), reply.body));
     return reply;
   });
+  if (!result && result.error().type == "already-registered") resend_confirmation(context, input.slug, *request, now);
+  return result;
 }
 
 Result read_registration(Context& context, std::string_view manage_token, std::optional<std::string_view> tz) {
@@ -241,11 +254,15 @@ Result cancel_registration(Context& context, std::string_view manage_token) {
                                      "An organiser declined this registration, so there is nothing to cancel."});
     }
     if (registration->status != RegistrationStatus::cancelled) {
-      if (tx.end_registration(registration->id, RegistrationStatus::cancelled, now))
-        tx.fill_seats_from_waitlist(event->id, now);
+      if (tx.end_registration(registration->id, RegistrationStatus::cancelled, now)) {
+        for (const auto promoted : tx.fill_seats_from_waitlist(event->id, now))
+          tx.enqueue(promoted, event->id, "promotion", std::nullopt, 0, now);
+      }
       registration->status = RegistrationStatus::cancelled;
       registration->cancelled_at = now;
       registration->updated_at = now;
+      registration->invite_sequence += 1;
+      tx.enqueue(registration->id, event->id, "cancellation", std::nullopt, registration->invite_sequence, now);
     }
     return ok_json(registration_json(*registration, *event, registration->zone,
                                      links_for(context.config, manage_token)));

@@ -24,6 +24,7 @@ TzRefreshReport refresh_session_instants(store::Store& store, Instant now) {
       tx.update_session(stored.event_id, moved);
       tx.record_session_change({moved.id, "tzdata", stored.session.starts_at, moved.starts_at, moved.status,
                                 moved.status, stored.tzdb_version, moved.sequence});
+      tx.enqueue_for_active_registrants(stored.event_id, "update", moved.id, moved.sequence, now);
       report.moved.push_back({stored.event_slug, moved.id, stored.session.starts_at, moved.starts_at,
                               stored.tzdb_version, moved.sequence, now_reads.needed_fallback});
     }

@@ -13,6 +13,8 @@
 #include "app/events.hpp"
 #include "app/organisers.hpp"
 #include "app/tz_refresh.hpp"
+#include "app/worker.hpp"
+#include "mail/mailer.hpp"
 #include "http/server.hpp"
 #include "store/migrations.hpp"
 #include "store/store.hpp"
@@ -24,7 +26,9 @@ using namespace convene;
 constexpr const char* kUsage = R"(convene: registration, time zones and calendar invites for virtual events.
 
 Usage:
-  convene serve [--no-worker]          HTTP server (applies pending migrations first)
+  convene serve [--no-worker]          HTTP server (applies pending migrations first), with the
+                                       notification worker inside unless --no-worker
+  convene worker                       the notification worker alone (any number may run)
   convene migrate                      apply pending database migrations and exit
   convene tz-refresh                   recompute future sessions' instants with this machine's tz
                                        database (also done by serve at start) and report moves
@@ -46,6 +50,8 @@ Environment (defaults in brackets):
   SPOOL_DIR     folder for .eml files when SMTP_URL is unset [spool]
   DB_POOL_SIZE  database connections per process [16]
   HTTP_THREADS  concurrent HTTP connections served [128]
+  WORKER_LEASE_SECONDS, WORKER_FIRST_RETRY_SECONDS, WORKER_MAX_ATTEMPTS, WORKER_POLL_MS,
+  WORKER_PLAN_SECONDS  notification worker tuning [120, 30, 8, 500, 10]; see README
 )";
 
 struct Arguments {
@@ -88,14 +94,41 @@ void migrate_with_retry(store::Store& store, std::chrono::seconds patience) {
   }
 }
 
-int serve(const app::Config& config) {
-  // Signals go to one thread that stops the server; every other thread inherits the block.
+std::unique_ptr<mail::Mailer> mailer_for(const app::Config& config) {
+  return config.smtp_url ? mail::smtp_mailer(*config.smtp_url) : mail::spool_mailer(config.spool_dir);
+}
+
+// Blocks SIGTERM and SIGINT in this thread and every thread it starts; returns the set to wait on.
+sigset_t block_stop_signals() {
   sigset_t signals;
   sigemptyset(&signals);
   sigaddset(&signals, SIGTERM);
   sigaddset(&signals, SIGINT);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   signal(SIGPIPE, SIG_IGN);
+  return signals;
+}
+
+int worker(const app::Config& config) {
+  sigset_t signals = block_stop_signals();
+  store::Store store(pool_options(config));
+  migrate_with_retry(store, std::chrono::seconds(30));
+  app::Context context{store, config, app::system_now, CursorCodec("")};
+  auto mailer = mailer_for(config);
+  app::Worker worker(context, *mailer, app::worker_options(config));
+  std::cerr << "convene worker delivering to " << mailer->describe() << "\n";
+  std::jthread loop([&](std::stop_token stop) { worker.run(stop); });
+  int received = 0;
+  sigwait(&signals, &received);
+  std::cerr << "received signal " << received << ": finishing the message in hand\n";
+  loop.request_stop();
+  loop.join();
+  return 0;
+}
+
+int serve(const app::Config& config, bool with_worker) {
+  // Signals go to one thread that stops the server; every other thread inherits the block.
+  sigset_t signals = block_stop_signals();
 
   store::Store store(pool_options(config));
   migrate_with_retry(store, std::chrono::seconds(30));
@@ -122,10 +155,23 @@ int serve(const app::Config& config) {
       _exit(1);
     }).detach();
   });
+  std::unique_ptr<mail::Mailer> mailer;
+  std::optional<app::Worker> notifications;
+  std::jthread worker_loop;
+  if (with_worker) {
+    mailer = mailer_for(config);
+    notifications.emplace(context, *mailer, app::worker_options(config));
+    worker_loop = std::jthread([&](std::stop_token stop) { notifications->run(stop); });
+    std::cerr << "notifications delivered to " << mailer->describe() << "\n";
+  }
   std::cerr << "convene listening on http://" << config.host << ":" << server.port() << " (" << config.base_url
             << ")\n";
   server.serve();
   signal_waiter.join();
+  if (worker_loop.joinable()) {
+    worker_loop.request_stop();  // finishes the message in hand, gives back the rest of its batch
+    worker_loop.join();
+  }
   std::cerr << "convene stopped\n";
   return 0;
 }
@@ -181,7 +227,8 @@ int main(int argc, char** argv) {
   try {
     const app::Config config = app::config_from_environment();
     const std::string& command = args.words[0];
-    if (command == "serve") return serve(config);
+    if (command == "serve") return serve(config, !args.has("--no-worker"));
+    if (command == "worker") return worker(config);
     if (command == "migrate") {
       store::Store store(pool_options(config));
       migrate_with_retry(store, std::chrono::seconds(10));

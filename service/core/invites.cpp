@@ -31,12 +31,17 @@ ical::Event vevent_of(const Event& event, const Session& session, Instant now) {
 }  // namespace
 
 ical::Calendar registrant_invite(const Event& event, const Registration& registration, const InviteLinks& links,
-                                 const ical::Person& organizer, Instant now) {
+                                 const ical::Person& organizer, Instant now, std::optional<std::int64_t> only_session) {
   const bool ended = registration.status == RegistrationStatus::cancelled ||
                      registration.status == RegistrationStatus::rejected;
-  ical::Calendar calendar;
-  calendar.method = ended ? ical::Method::cancel : ical::Method::request;
+  bool only_cancelled_session = false;
   for (const auto& session : event.sessions) {
+    if (only_session && session.id == *only_session) only_cancelled_session = session.status == SessionStatus::cancelled;
+  }
+  ical::Calendar calendar;
+  calendar.method = ended || only_cancelled_session ? ical::Method::cancel : ical::Method::request;
+  for (const auto& session : event.sessions) {
+    if (only_session && session.id != *only_session) continue;
     ical::Event e = vevent_of(event, session, now);
     e.sequence = session.sequence + registration.invite_sequence;
     e.url = links.manage_url;

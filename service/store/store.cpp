@@ -31,6 +31,13 @@ constexpr const char* kRegistrationColumns = R"sql(
   extract(epoch FROM r.updated_at)::bigint, extract(epoch FROM r.cancelled_at)::bigint, r.invite_sequence
 )sql";
 
+// The registration a manage token (hash in $1) belongs to.
+constexpr const char* kTokenOwner = R"sql((
+  SELECT id FROM registrations WHERE manage_token_hash = decode($1, 'hex')
+  UNION ALL
+  SELECT registration_id FROM access_tokens WHERE token_hash = decode($1, 'hex') AND purpose = 'manage'
+  LIMIT 1))sql";
+
 struct Statement {
   const char* name;
   std::string sql;
@@ -157,7 +164,10 @@ const std::vector<Statement>& statements() {
           RETURNING id, status, seat_no),
         taken AS (
           DELETE FROM free_seats f USING registration r
-          WHERE f.event_id = $1 AND f.seat_no = r.seat_no)
+          WHERE f.event_id = $1 AND f.seat_no = r.seat_no),
+        confirmation AS (
+          INSERT INTO outbox (registration_id, event_id, kind, due_at)
+          SELECT id, $1, 'confirmation', to_timestamp($9) FROM registration)
         SELECT (SELECT version FROM events WHERE id = $1), registration.id, registration.status
         FROM (SELECT 1) AS one LEFT JOIN registration ON true)sql"},
       // The slow path, under the event's capacity lock: without SKIP LOCKED the statement waits for
@@ -184,15 +194,15 @@ const std::vector<Statement>& statements() {
         INSERT INTO free_seats (event_id, seat_no)
         SELECT event_id, held FROM ended WHERE held IS NOT NULL
         RETURNING seat_no)sql"},
+      // A manage token is the one returned at registration or one minted for an e-mail.
       {"registration_by_token_hash", std::string("SELECT ") + kRegistrationColumns +
-                                         " FROM registrations r WHERE r.manage_token_hash = decode($1, 'hex')"},
+                                         " FROM registrations r WHERE r.id = " + kTokenOwner},
       {"registration_by_token_hash_for_update",
-       std::string("SELECT ") + kRegistrationColumns +
-           " FROM registrations r WHERE r.manage_token_hash = decode($1, 'hex') FOR UPDATE"},
+       std::string("SELECT ") + kRegistrationColumns + " FROM registrations r WHERE r.id = " + kTokenOwner +
+           " FOR UPDATE"},
       {"registration_and_event_version",
        std::string("SELECT ") + kRegistrationColumns +
-           ", e.slug, e.version FROM registrations r JOIN events e ON e.id = r.event_id "
-           "WHERE r.manage_token_hash = decode($1, 'hex')"},
+           ", e.slug, e.version FROM registrations r JOIN events e ON e.id = r.event_id WHERE r.id = " + kTokenOwner},
       {"event_version", "SELECT version FROM events WHERE slug = $1"},
       {"registration_by_id", std::string("SELECT ") + kRegistrationColumns +
                                  " FROM registrations r WHERE r.id = $1"},
@@ -200,6 +210,79 @@ const std::vector<Statement>& statements() {
         UPDATE registrations SET name = $2, organisation = $3, timezone = $4, language = $5,
                updated_at = to_timestamp($6)
         WHERE id = $1)sql"},
+      {"enqueue", R"sql(
+        INSERT INTO outbox (registration_id, event_id, kind, session_id, sequence, due_at)
+        VALUES ($1, $2, $3, $4, $5, to_timestamp($6))
+        ON CONFLICT DO NOTHING)sql"},
+      {"enqueue_for_active_registrants", R"sql(
+        INSERT INTO outbox (registration_id, event_id, kind, session_id, sequence, due_at)
+        SELECT id, event_id, $2, $3, $4, to_timestamp($5) FROM registrations
+        WHERE event_id = $1 AND status IN ('confirmed', 'waitlisted', 'pending')
+        ON CONFLICT DO NOTHING)sql"},
+      // Reminders are planned when they come due rather than written at registration: a session
+      // that moves takes its reminders with it (they follow its sequence), and the registration
+      // stays one statement. "Once" still holds: the unique key refuses a second copy.
+      {"plan_reminders", R"sql(
+        INSERT INTO outbox (registration_id, event_id, kind, session_id, offset_seconds, sequence, due_at)
+        SELECT r.id, r.event_id, 'reminder', s.id, o.seconds, s.sequence, s.starts_at - make_interval(secs => o.seconds)
+        FROM events e
+        CROSS JOIN LATERAL (SELECT extract(epoch FROM o::interval)::integer AS seconds
+                            FROM unnest(e.reminder_offsets) AS o) AS o
+        JOIN sessions s ON s.event_id = e.id
+        JOIN registrations r ON r.event_id = e.id
+        WHERE e.status = 'published' AND s.status = 'scheduled'
+          AND s.starts_at > to_timestamp($1)
+          AND s.starts_at - make_interval(secs => o.seconds) <= to_timestamp($1)
+          AND r.status = 'confirmed'
+          AND r.created_at < s.starts_at - make_interval(secs => o.seconds)
+        ON CONFLICT DO NOTHING)sql"},
+      {"claim_outbox", R"sql(
+        UPDATE outbox SET status = 'sending', worker = $1, attempts = attempts + 1,
+               lease_until = to_timestamp($2) + make_interval(secs => $3)
+        WHERE id IN (
+          SELECT id FROM outbox
+          WHERE (status = 'pending' AND due_at <= to_timestamp($2))
+             OR (status = 'sending' AND lease_until < to_timestamp($2))
+          ORDER BY due_at, id
+          LIMIT $4
+          FOR UPDATE SKIP LOCKED)
+        RETURNING id, registration_id, event_id, kind, session_id, offset_seconds, sequence, attempts)sql"},
+      {"outbox_sent", R"sql(
+        UPDATE outbox SET status = 'sent', sent_at = to_timestamp($4), lease_until = NULL, last_error = NULL
+        WHERE id = $1 AND worker = $2 AND attempts = $3 AND status = 'sending')sql"},
+      {"outbox_retry", R"sql(
+        UPDATE outbox SET status = 'pending', due_at = to_timestamp($4), lease_until = NULL, last_error = $5
+        WHERE id = $1 AND worker = $2 AND attempts = $3 AND status = 'sending')sql"},
+      {"outbox_end", R"sql(
+        UPDATE outbox SET status = $4, lease_until = NULL, last_error = $5
+        WHERE id = $1 AND worker = $2 AND attempts = $3 AND status = 'sending')sql"},
+      {"outbox_release", R"sql(
+        UPDATE outbox SET status = 'pending', attempts = attempts - 1, lease_until = NULL, worker = NULL
+        WHERE id = $1 AND worker = $2 AND attempts = $3 AND status = 'sending')sql"},
+      {"enqueue_confirmation_resend", R"sql(
+        WITH resent AS (
+          UPDATE registrations SET confirmation_resends = confirmation_resends + 1,
+                 confirmation_resent_at = to_timestamp($3)
+          WHERE event_id = $1 AND lower(email) = lower($2)
+            AND (confirmation_resent_at IS NULL OR confirmation_resent_at < to_timestamp($3) - interval '1 hour')
+          RETURNING id, event_id, confirmation_resends)
+        INSERT INTO outbox (registration_id, event_id, kind, sequence, due_at)
+        SELECT id, event_id, 'confirmation', confirmation_resends, to_timestamp($3) FROM resent
+        ON CONFLICT DO NOTHING
+        RETURNING id)sql"},
+      {"add_access_token",
+       "INSERT INTO access_tokens (token_hash, registration_id, purpose) VALUES (decode($1, 'hex'), $2, $3)"},
+      {"join_by_token_hash", std::string(R"sql(
+        WITH joined AS (
+          UPDATE registrations r SET first_joined_at = coalesce(r.first_joined_at, to_timestamp($2)),
+                                     last_joined_at = to_timestamp($2)
+          FROM access_tokens t
+          WHERE t.token_hash = decode($1, 'hex') AND t.purpose = 'join' AND t.registration_id = r.id
+            AND r.status = 'confirmed'
+          RETURNING r.id)
+        SELECT )sql") + kRegistrationColumns + R"sql(
+        FROM access_tokens t JOIN registrations r ON r.id = t.registration_id
+        WHERE t.token_hash = decode($1, 'hex') AND t.purpose = 'join')sql"},
       {"expire_idempotency_key",
        "DELETE FROM idempotency_keys WHERE key_hash = decode($1, 'hex') AND created_at < now() - interval '24 hours'"},
       {"claim_idempotency_key", R"sql(
@@ -555,6 +638,83 @@ void Transaction::update_registration_details(const Registration& r, Instant now
 
 bool Transaction::end_registration(std::int64_t id, RegistrationStatus status, Instant now) {
   return !tx_.exec_prepared("end_registration", id, std::string(to_string(status)), epoch(now)).empty();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Outbox.
+
+namespace {
+std::optional<std::string> optional_id_text(std::optional<std::int64_t> id) {
+  return id ? std::optional(std::to_string(*id)) : std::nullopt;
+}
+}  // namespace
+
+void Transaction::enqueue(std::int64_t registration_id, std::int64_t event_id, std::string_view kind,
+                          std::optional<std::int64_t> session_id, int sequence, Instant due) {
+  const auto session = optional_id_text(session_id);
+  tx_.exec_prepared("enqueue", registration_id, event_id, std::string(kind), nullable(session), sequence, epoch(due));
+}
+
+int Transaction::enqueue_for_active_registrants(std::int64_t event_id, std::string_view kind, std::int64_t session_id,
+                                                 int sequence, Instant due) {
+  return static_cast<int>(
+      tx_.exec_prepared("enqueue_for_active_registrants", event_id, std::string(kind), session_id, sequence, epoch(due))
+          .affected_rows());
+}
+
+int Transaction::plan_reminders(Instant now) {
+  return static_cast<int>(tx_.exec_prepared("plan_reminders", epoch(now)).affected_rows());
+}
+
+std::vector<OutboxRow> Transaction::claim_outbox(std::string_view worker, Instant now, std::chrono::seconds lease,
+                                                 int limit) {
+  std::vector<OutboxRow> rows;
+  for (const auto& r : tx_.exec_prepared("claim_outbox", std::string(worker), epoch(now), lease.count(), limit)) {
+    rows.push_back({r[0].as<std::int64_t>(), r[1].as<std::int64_t>(), r[2].as<std::int64_t>(), r[3].as<std::string>(),
+                    r[4].is_null() ? std::nullopt : std::optional(r[4].as<std::int64_t>()), r[5].as<int>(),
+                    r[6].as<int>(), r[7].as<int>()});
+  }
+  std::sort(rows.begin(), rows.end(), [](const OutboxRow& a, const OutboxRow& b) { return a.id < b.id; });
+  return rows;
+}
+
+bool Transaction::outbox_sent(const OutboxRow& row, std::string_view worker, Instant now) {
+  return tx_.exec_prepared("outbox_sent", row.id, std::string(worker), row.attempts, epoch(now)).affected_rows() == 1;
+}
+
+bool Transaction::outbox_retry(const OutboxRow& row, std::string_view worker, Instant due, std::string_view error) {
+  return tx_.exec_prepared("outbox_retry", row.id, std::string(worker), row.attempts, epoch(due), std::string(error))
+             .affected_rows() == 1;
+}
+
+bool Transaction::outbox_failed(const OutboxRow& row, std::string_view worker, std::string_view error) {
+  return tx_.exec_prepared("outbox_end", row.id, std::string(worker), row.attempts, std::string("failed"),
+                           std::string(error))
+             .affected_rows() == 1;
+}
+
+bool Transaction::outbox_skipped(const OutboxRow& row, std::string_view worker, std::string_view reason) {
+  return tx_.exec_prepared("outbox_end", row.id, std::string(worker), row.attempts, std::string("skipped"),
+                           std::string(reason))
+             .affected_rows() == 1;
+}
+
+bool Transaction::outbox_release(const OutboxRow& row, std::string_view worker) {
+  return tx_.exec_prepared("outbox_release", row.id, std::string(worker), row.attempts).affected_rows() == 1;
+}
+
+bool Transaction::enqueue_confirmation_resend(std::int64_t event_id, std::string_view email, Instant now) {
+  return !tx_.exec_prepared("enqueue_confirmation_resend", event_id, std::string(email), epoch(now)).empty();
+}
+
+void Transaction::add_access_token(std::int64_t registration_id, std::string_view purpose, const Sha256& token_hash) {
+  tx_.exec_prepared("add_access_token", hex(token_hash), registration_id, std::string(purpose));
+}
+
+std::optional<Registration> Transaction::join_by_token_hash(const Sha256& token_hash, Instant now) {
+  const auto result = tx_.exec_prepared("join_by_token_hash", hex(token_hash), epoch(now));
+  if (result.empty()) return std::nullopt;
+  return registration_from_row(result[0]);
 }
 
 // ---------------------------------------------------------------------------------------------

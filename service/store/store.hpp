@@ -46,6 +46,18 @@ struct SessionChange {
   int new_sequence;
 };
 
+// A message a worker has claimed.
+struct OutboxRow {
+  std::int64_t id;
+  std::int64_t registration_id;
+  std::int64_t event_id;
+  std::string kind;
+  std::optional<std::int64_t> session_id;
+  int offset_seconds;
+  int sequence;
+  int attempts;  // including this one
+};
+
 struct OrganiserGrant {
   std::int64_t organiser_id;
   bool all_events;
@@ -118,6 +130,33 @@ class Transaction {
   std::optional<std::int64_t> event_version(std::string_view slug);
   std::optional<Registration> registration_by_id(std::int64_t id);
   void update_registration_details(const Registration& registration, Instant now);
+
+  // Outbox (notifications). Writers enqueue in the transaction of the change that causes the message.
+  // `sequence` tells apart messages of one kind about successive versions (see the unique key).
+  void enqueue(std::int64_t registration_id, std::int64_t event_id, std::string_view kind,
+               std::optional<std::int64_t> session_id, int sequence, Instant due);
+  // The same message for every active registrant (confirmed, waitlisted, pending) of an event.
+  int enqueue_for_active_registrants(std::int64_t event_id, std::string_view kind, std::int64_t session_id,
+                                     int sequence, Instant due);
+  // Creates the reminders that are due by `until` and not yet created: for confirmed registrants who
+  // registered before the reminder was due, sessions still to start. Returns how many.
+  int plan_reminders(Instant now);
+  // Claims up to `limit` due messages (pending, or sending with an expired lease) for `worker`.
+  std::vector<OutboxRow> claim_outbox(std::string_view worker, Instant now, std::chrono::seconds lease, int limit);
+  // Outcomes; each applies only if `worker` still holds the claim (attempts matches), and says so.
+  bool outbox_sent(const OutboxRow& row, std::string_view worker, Instant now);
+  bool outbox_retry(const OutboxRow& row, std::string_view worker, Instant due, std::string_view error);
+  bool outbox_failed(const OutboxRow& row, std::string_view worker, std::string_view error);
+  bool outbox_skipped(const OutboxRow& row, std::string_view worker, std::string_view reason);
+  // Gives a claimed message back untouched (a worker stopping before it got to it).
+  bool outbox_release(const OutboxRow& row, std::string_view worker);
+  // Re-sends the confirmation of the registration of `email` for an event, at most once an hour.
+  bool enqueue_confirmation_resend(std::int64_t event_id, std::string_view email, Instant now);
+
+  // Tokens for links in e-mails (only their hashes are stored).
+  void add_access_token(std::int64_t registration_id, std::string_view purpose, const Sha256& token_hash);
+  // The registration a join token belongs to, recording the join (first and last time).
+  std::optional<Registration> join_by_token_hash(const Sha256& token_hash, Instant now);
 
   // Idempotency-Key records.
   // Claims the key for this request: true if it was free. Blocks while another transaction holds it.

@@ -1,6 +1,9 @@
 #include "support/harness.hpp"
 
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -8,6 +11,7 @@
 #include <atomic>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <regex>
 #include <sstream>
@@ -264,6 +268,124 @@ std::string Service::admin_token() {
     admin_token_ = out.substr(out.rfind('\n') == std::string::npos ? 0 : out.rfind('\n') + 1);
   }
   return *admin_token_;
+}
+
+int free_port() {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  address.sin_port = 0;
+  ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address);
+  socklen_t length = sizeof address;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
+  ::close(fd);
+  return ntohs(address.sin_port);
+}
+
+bool eventually(const std::function<bool()>& condition, std::chrono::milliseconds patience) {
+  const auto deadline = std::chrono::steady_clock::now() + patience;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (condition()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return condition();
+}
+
+SmtpServer::SmtpServer(std::string reject_pattern, double delay) : reject_(std::move(reject_pattern)), delay_(delay) {
+  static std::atomic<int> counter{0};
+  maildir_ = "/tmp/convene-smtp-" + std::to_string(getpid()) + "-" + std::to_string(counter++);
+  std::filesystem::remove_all(maildir_);
+  std::filesystem::create_directories(maildir_);
+  port_ = free_port();
+  start();
+}
+
+SmtpServer::~SmtpServer() {
+  stop();
+  std::filesystem::remove_all(maildir_);
+}
+
+void SmtpServer::start() {
+  if (pid_ > 0) return;
+  int pipe_fds[2];
+  if (pipe(pipe_fds) != 0) throw std::runtime_error("pipe failed");
+  std::vector<std::string> argv{"/usr/bin/python3", std::string(CONVENE_SOURCE_DIR) + "/tests/mail/smtp_server.py",
+                                "--port", std::to_string(port_), "--maildir", maildir_};
+  if (!reject_.empty()) {
+    argv.push_back("--reject");
+    argv.push_back(reject_);
+  }
+  if (delay_ > 0) {
+    argv.push_back("--delay");
+    argv.push_back(std::to_string(delay_));
+  }
+  const int devnull = open("/dev/null", O_WRONLY);
+  pid_ = spawn(argv, {}, pipe_fds[1], devnull);
+  close(pipe_fds[1]);
+  close(devnull);
+  std::string out;
+  char buffer[256];
+  ssize_t n;
+  while (out.find("READY") == std::string::npos && (n = read(pipe_fds[0], buffer, sizeof buffer)) > 0)
+    out.append(buffer, static_cast<std::size_t>(n));
+  close(pipe_fds[0]);
+  if (out.find("READY") == std::string::npos) throw std::runtime_error("the test SMTP server did not start");
+}
+
+void SmtpServer::stop() {
+  if (pid_ <= 0) return;
+  kill(pid_, SIGKILL);
+  int status = 0;
+  waitpid(pid_, &status, 0);
+  pid_ = -1;
+}
+
+std::vector<std::string> SmtpServer::messages() const {
+  std::vector<std::string> files;
+  for (const auto& entry : std::filesystem::directory_iterator(maildir_)) {
+    if (entry.path().extension() == ".eml") files.push_back(entry.path().string());
+  }
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+WorkerProcess::WorkerProcess(std::map<std::string, std::string> env) {
+  static std::atomic<int> counter{0};
+  log_path_ = "/tmp/convene-worker-" + std::to_string(getpid()) + "-" + std::to_string(counter++) + ".log";
+  const int log_fd = open(log_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  pid_ = spawn({CONVENE_BINARY, "worker"}, env, log_fd, log_fd);
+  close(log_fd);
+}
+
+WorkerProcess::~WorkerProcess() { stop(SIGTERM); }
+
+int WorkerProcess::stop(int signal_number) {
+  if (pid_ <= 0) return -1;
+  kill(pid_, signal_number);
+  int status = 0;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (waitpid(pid_, &status, WNOHANG) == 0) {
+    if (std::chrono::steady_clock::now() > deadline) {
+      kill(pid_, SIGKILL);
+      waitpid(pid_, &status, 0);
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  pid_ = -1;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+std::string WorkerProcess::log() const { return read_file(log_path_); }
+
+nlohmann::json inspect_mail(const std::vector<std::string>& files) {
+  if (files.empty()) return nlohmann::json::array();
+  std::vector<std::string> argv{"/usr/bin/python3", std::string(CONVENE_SOURCE_DIR) + "/tests/mail/inspect_mail.py"};
+  argv.insert(argv.end(), files.begin(), files.end());
+  const auto result = run_program(argv, {});
+  if (result.status != 0) throw std::runtime_error("inspect_mail.py failed on " + files.front());
+  return nlohmann::json::parse(result.out);
 }
 
 std::string unique_email(const std::string& tag) {

@@ -5,6 +5,8 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <functional>
+#include <vector>
 #include <map>
 #include <memory>
 #include <optional>
@@ -104,6 +106,51 @@ class Service {
   std::unique_ptr<ServerProcess> server_;
   std::optional<std::string> admin_token_;
 };
+
+// The real SMTP server of tests/mail/smtp_server.py (aiosmtpd) on a free loopback port; every
+// accepted message becomes a file in maildir(). stop() and start() simulate an outage.
+class SmtpServer {
+ public:
+  // Recipients matching `reject_pattern` get 550; `delay` seconds pass before each message's DATA.
+  explicit SmtpServer(std::string reject_pattern = "", double delay = 0);
+  ~SmtpServer();
+  int port() const { return port_; }
+  std::string url() const { return "smtp://127.0.0.1:" + std::to_string(port_); }
+  const std::string& maildir() const { return maildir_; }
+  void stop();
+  void start();
+  // Paths of the messages received so far, in order.
+  std::vector<std::string> messages() const;
+
+ private:
+  int port_ = 0;
+  pid_t pid_ = -1;
+  std::string maildir_;
+  std::string reject_;
+  double delay_;
+};
+
+// `convene worker` as a child process.
+class WorkerProcess {
+ public:
+  explicit WorkerProcess(std::map<std::string, std::string> env);
+  ~WorkerProcess();
+  int stop(int signal_number);
+  std::string log() const;
+
+ private:
+  pid_t pid_ = -1;
+  std::string log_path_;
+};
+
+// What tests/mail/inspect_mail.py reads in these message files (one JSON object each).
+nlohmann::json inspect_mail(const std::vector<std::string>& files);
+
+// Polls `condition` every 100 ms until it holds or `patience` runs out; returns whether it held.
+bool eventually(const std::function<bool()>& condition, std::chrono::milliseconds patience);
+
+// A free TCP port on loopback (bound, then released).
+int free_port();
 
 // A unique e-mail address for a test.
 std::string unique_email(const std::string& tag);

@@ -1,0 +1,215 @@
+#include "app/worker.hpp"
+
+#include <unistd.h>
+
+#include <random>
+#include <thread>
+
+#include "app/secrets.hpp"
+#include "convene/invites.hpp"
+#include "convene/messages.hpp"
+
+namespace convene::app {
+namespace {
+
+// The host part of BASE_URL, for Message-IDs.
+std::string host_of(const std::string& url) {
+  std::string host = url;
+  if (const auto scheme = host.find("://"); scheme != std::string::npos) host = host.substr(scheme + 3);
+  host = host.substr(0, host.find_first_of("/:"));
+  return host.empty() ? "convene.invalid" : host;
+}
+
+// Why a message is no longer worth sending when its turn comes, if it is not.
+std::optional<std::string> obsolete(const store::OutboxRow& row, MessageKind kind, const Registration& registration,
+                                    const Event& event, Instant now) {
+  const bool active = registration.status == RegistrationStatus::confirmed ||
+                      registration.status == RegistrationStatus::waitlisted ||
+                      registration.status == RegistrationStatus::pending;
+  const Session* session = nullptr;
+  for (const auto& s : event.sessions) {
+    if (row.session_id && s.id == *row.session_id) session = &s;
+  }
+  switch (kind) {
+    case MessageKind::confirmation:
+    case MessageKind::promotion:
+      if (!active) return "the registration is " + std::string(to_string(registration.status));
+      return std::nullopt;
+    case MessageKind::reminder:
+      if (registration.status != RegistrationStatus::confirmed)
+        return "the registration is " + std::string(to_string(registration.status));
+      if (session == nullptr || session->status != SessionStatus::scheduled) return "the session was cancelled";
+      if (session->sequence != row.sequence) return "the session moved; its reminder follows the new time";
+      if (session->starts_at <= now) return "the session has started";
+      return std::nullopt;
+    case MessageKind::update:
+      if (!active) return "the registration is " + std::string(to_string(registration.status));
+      if (session == nullptr || session->sequence != row.sequence) return "a newer update replaces this one";
+      return std::nullopt;
+    case MessageKind::cancellation:
+    case MessageKind::rejection:
+      return std::nullopt;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::string default_worker_name() {
+  char host[256] = {0};
+  gethostname(host, sizeof host - 1);
+  return std::string(host) + "/" + std::to_string(getpid()) + "/" + base64url(random_bytes(6));
+}
+
+WorkerOptions worker_options(const Config& config) {
+  WorkerOptions options;
+  options.lease = std::chrono::seconds{config.worker_lease_seconds};
+  options.first_retry = std::chrono::seconds{config.worker_first_retry_seconds};
+  options.max_attempts = config.worker_max_attempts;
+  options.idle_wait = std::chrono::milliseconds{config.worker_poll_ms};
+  options.plan_every = std::chrono::seconds{config.worker_plan_seconds};
+  return options;
+}
+
+Worker::Worker(Context& context, mail::Mailer& mailer, WorkerOptions options)
+    : context_(context), mailer_(mailer), options_(std::move(options)) {
+  if (options_.name.empty()) options_.name = default_worker_name();
+}
+
+std::chrono::seconds Worker::retry_delay(int attempts) {
+  thread_local std::mt19937 generator{std::random_device{}()};
+  const double base = static_cast<double>(options_.first_retry.count()) * std::pow(2.0, std::max(0, attempts - 1));
+  const double capped = std::min(base, 3600.0);
+  return std::chrono::seconds{static_cast<long>(capped * std::uniform_real_distribution<double>(0.8, 1.2)(generator))};
+}
+
+int Worker::run_once(const std::stop_token& stop) {
+  const Instant now = context_.clock();
+  if (std::chrono::steady_clock::now() >= next_plan_) {
+    context_.store.autocommit([&](store::Transaction& tx) { tx.plan_reminders(now); });
+    next_plan_ = std::chrono::steady_clock::now() + options_.plan_every;
+  }
+  const auto batch = context_.store.autocommit([&](store::Transaction& tx) {
+    return tx.claim_outbox(options_.name, now, options_.lease, options_.batch);
+  });
+  int handled = 0;
+  for (const auto& row : batch) {
+    if (stop.stop_requested()) {
+      context_.store.autocommit([&](store::Transaction& tx) { tx.outbox_release(row, options_.name); });
+      continue;
+    }
+    handle(row, context_.clock());
+    ++handled;
+  }
+  return handled;
+}
+
+void Worker::run(std::stop_token stop) {
+  while (!stop.stop_requested()) {
+    int handled = 0;
+    try {
+      handled = run_once(stop);
+    } catch (const std::exception& e) {
+      // The database is away or a message could not be handled: the rows stay claimed until their
+      // lease runs out and are tried again then. Keep going.
+      std::string line = std::string(R"({"level":"warn","worker":"error","detail":)") +
+                         nlohmann::json(std::string(e.what())).dump() + "}\n";
+      [[maybe_unused]] auto written = ::write(STDERR_FILENO, line.data(), line.size());
+    }
+    if (handled == 0) {
+      const auto until = std::chrono::steady_clock::now() + options_.idle_wait;
+      while (!stop.stop_requested() && std::chrono::steady_clock::now() < until)
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+  }
+}
+
+void Worker::handle(const store::OutboxRow& row, Instant now) {
+  const auto kind = parse_message_kind(row.kind).value_or(MessageKind::confirmation);
+  struct Loaded {
+    std::optional<Registration> registration;
+    std::optional<Event> event;
+  };
+  const Loaded loaded = context_.store.autocommit([&](store::Transaction& tx) {
+    return Loaded{tx.registration_by_id(row.registration_id), tx.event_by_id(row.event_id)};
+  });
+  auto settle = [&](auto&& mark) { context_.store.autocommit([&](store::Transaction& tx) {
+    if (!mark(tx)) ++counters_.lost_claims;  // another worker took it over after our lease ran out
+  }); };
+  if (!loaded.registration || !loaded.event) {
+    settle([&](store::Transaction& tx) { return tx.outbox_skipped(row, options_.name, "registration or event is gone"); });
+    ++counters_.skipped;
+    return;
+  }
+  const Registration& registration = *loaded.registration;
+  const Event& event = *loaded.event;
+  if (auto reason = obsolete(row, kind, registration, event, now)) {
+    settle([&](store::Transaction& tx) { return tx.outbox_skipped(row, options_.name, *reason); });
+    ++counters_.skipped;
+    return;
+  }
+
+  // Fresh secrets for this message's links; only their hashes are stored.
+  const SecretToken manage = SecretToken::generate();
+  const bool confirmed = registration.status == RegistrationStatus::confirmed;
+  std::optional<SecretToken> join;
+  if (confirmed && kind != MessageKind::cancellation && kind != MessageKind::rejection) join = SecretToken::generate();
+  context_.store.autocommit([&](store::Transaction& tx) {
+    tx.add_access_token(registration.id, "manage", manage.hash());
+    if (join) tx.add_access_token(registration.id, "join", join->hash());
+  });
+  const std::string manage_url = context_.config.base_url + "/r/" + manage.text();
+  const std::optional<std::string> join_url =
+      join ? std::optional(context_.config.base_url + "/j/" + join->text()) : std::nullopt;
+
+  const ical::Person sender = context_.config.sender();
+  const std::string organiser = event.organiser_name.value_or(sender.name.value_or(sender.email));
+  const ComposedText text = compose({kind, event, registration, row.session_id, manage_url, join_url, organiser});
+  const std::optional<std::int64_t> about_one_session =
+      kind == MessageKind::cancellation ? row.session_id : std::optional<std::int64_t>{};
+  const ical::Calendar invite =
+      registrant_invite(event, registration, InviteLinks{manage_url, join_url}, sender, now, about_one_session);
+
+  mail::Message message;
+  message.from = {sender.email, event.organiser_name ? event.organiser_name : sender.name};
+  message.to = {registration.email, registration.name};
+  message.subject = text.subject;
+  message.text = text.text;
+  message.html = text.html;
+  message.calendar = mail::CalendarPart{std::string(ical::to_string(invite.method)), ical::write(invite)};
+  message.message_id = "<outbox-" + std::to_string(row.id) + "@" + host_of(context_.config.base_url) + ">";
+  message.date = now;
+  message.headers = {{"X-Convene-Kind", std::string(to_string(kind))},
+                     {"Auto-Submitted", "auto-generated"},
+                     {"List-Unsubscribe", "<" + manage_url + ">"},
+                     {"Content-Language", std::string(to_string(registration.language))}};
+
+  const mail::Delivery delivery =
+      mailer_.deliver("outbox-" + std::to_string(row.id), message.from, message.to, mail::render(message));
+  switch (delivery.outcome) {
+    case mail::Delivery::delivered:
+      settle([&](store::Transaction& tx) { return tx.outbox_sent(row, options_.name, context_.clock()); });
+      ++counters_.sent;
+      break;
+    case mail::Delivery::rejected:
+      settle([&](store::Transaction& tx) { return tx.outbox_failed(row, options_.name, delivery.detail); });
+      ++counters_.failed;
+      break;
+    case mail::Delivery::retry_later:
+      if (row.attempts >= options_.max_attempts) {
+        settle([&](store::Transaction& tx) {
+          return tx.outbox_failed(row, options_.name, "gave up after " + std::to_string(row.attempts) +
+                                                          " attempts: " + delivery.detail);
+        });
+        ++counters_.failed;
+      } else {
+        settle([&](store::Transaction& tx) {
+          return tx.outbox_retry(row, options_.name, context_.clock() + retry_delay(row.attempts), delivery.detail);
+        });
+        ++counters_.retried;
+      }
+      break;
+  }
+}
+
+}  // namespace convene::app

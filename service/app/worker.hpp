@@ -1,0 +1,61 @@
+// The notification worker: plans reminders as they come due, claims due outbox rows
+// (FOR UPDATE SKIP LOCKED, so any number of workers share one database), renders each message in
+// the registrant's language, delivers it, and records the outcome.
+//
+// Guarantees: a message is marked sent only after the mailer accepted it; a worker that dies
+// leaves its claims to expire (lease), after which another worker sends them. So nothing is lost,
+// and a message is sent twice only if a worker died between the mailer accepting it and the row
+// being marked; both copies then carry the same Message-ID (the outbox row's), which lets mail
+// systems and people see them as one.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <stop_token>
+#include <string>
+
+#include "app/context.hpp"
+#include "mail/mailer.hpp"
+
+namespace convene::app {
+
+struct WorkerOptions {
+  std::string name;                          // recorded on claimed rows; unique per worker
+  int batch = 20;
+  std::chrono::seconds lease{120};           // longer than any one delivery (SMTP times out at 60 s)
+  int max_attempts = 8;                      // then the message is marked failed, its error kept
+  std::chrono::seconds first_retry{30};      // doubled each attempt, with +-20% jitter, at most 1 hour
+  std::chrono::milliseconds idle_wait{500};  // between polls when nothing is due
+  std::chrono::seconds plan_every{10};       // how often reminders that came due are planned
+};
+
+struct WorkerCounters {
+  std::atomic<long> sent{0}, retried{0}, failed{0}, skipped{0}, lost_claims{0};
+};
+
+class Worker {
+ public:
+  Worker(Context& context, mail::Mailer& mailer, WorkerOptions options);
+  // Plans reminders if it is time, then claims and handles one batch. Returns how many were handled.
+  int run_once(const std::stop_token& stop = {});
+  // Until `stop` is requested; claims not yet handled when it is are given back.
+  void run(std::stop_token stop);
+  const WorkerCounters& counters() const { return counters_; }
+
+ private:
+  void handle(const store::OutboxRow& row, Instant now);
+  std::chrono::seconds retry_delay(int attempts);
+
+  Context& context_;
+  mail::Mailer& mailer_;
+  WorkerOptions options_;
+  WorkerCounters counters_;
+  std::chrono::steady_clock::time_point next_plan_{};
+};
+
+// A name for this worker process: host, process id and a random suffix.
+std::string default_worker_name();
+// The options the configuration asks for.
+WorkerOptions worker_options(const Config& config);
+
+}  // namespace convene::app
