@@ -44,6 +44,8 @@ Config config_from_environment() {
   config.worker_max_attempts = static_cast<int>(env_number("WORKER_MAX_ATTEMPTS", 8, 1, 100));
   config.worker_poll_ms = static_cast<int>(env_number("WORKER_POLL_MS", 500, 10, 60000));
   config.worker_plan_seconds = static_cast<int>(env_number("WORKER_PLAN_SECONDS", 10, 1, 3600));
+  config.worker_threads = static_cast<int>(env_number("WORKER_THREADS", 2, 1, 64));
+  config.worker_batch = static_cast<int>(env_number("WORKER_BATCH", 50, 1, 1000));
   return config;
 }
 

@@ -25,6 +25,8 @@ struct Config {
   int worker_max_attempts = 8;           // WORKER_MAX_ATTEMPTS: then the message is marked failed
   int worker_poll_ms = 500;              // WORKER_POLL_MS: wait between polls when nothing is due
   int worker_plan_seconds = 10;          // WORKER_PLAN_SECONDS: how often due reminders are planned
+  int worker_threads = 2;                // WORKER_THREADS: delivery loops per process
+  int worker_batch = 50;                 // WORKER_BATCH: messages claimed at a time by a loop
 
   // MAIL_FROM as a person: "Name <address>" or a bare address.
   ical::Person sender() const;

@@ -68,6 +68,7 @@ WorkerOptions worker_options(const Config& config) {
   options.max_attempts = config.worker_max_attempts;
   options.idle_wait = std::chrono::milliseconds{config.worker_poll_ms};
   options.plan_every = std::chrono::seconds{config.worker_plan_seconds};
+  options.batch = config.worker_batch;
   return options;
 }
 
@@ -92,16 +93,13 @@ int Worker::run_once(const std::stop_token& stop) {
   const auto batch = context_.store.autocommit([&](store::Transaction& tx) {
     return tx.claim_outbox(options_.name, now, options_.lease, options_.batch);
   });
-  int handled = 0;
-  for (const auto& row : batch) {
-    if (stop.stop_requested()) {
-      context_.store.autocommit([&](store::Transaction& tx) { tx.outbox_release(row, options_.name); });
-      continue;
-    }
-    handle(row, context_.clock());
-    ++handled;
+  if (batch.empty()) return 0;
+  if (stop.stop_requested()) {
+    context_.store.autocommit([&](store::Transaction& tx) { tx.release_outbox(options_.name, batch); });
+    return 0;
   }
-  return handled;
+  handle(batch, context_.clock());
+  return static_cast<int>(batch.size());
 }
 
 void Worker::run(std::stop_token stop) {
@@ -124,92 +122,132 @@ void Worker::run(std::stop_token stop) {
   }
 }
 
-void Worker::handle(const store::OutboxRow& row, Instant now) {
-  const auto kind = parse_message_kind(row.kind).value_or(MessageKind::confirmation);
-  struct Loaded {
-    std::optional<Registration> registration;
-    std::optional<Event> event;
-  };
-  const Loaded loaded = context_.store.autocommit([&](store::Transaction& tx) {
-    return Loaded{tx.registration_by_id(row.registration_id), tx.event_by_id(row.event_id)};
-  });
-  auto settle = [&](auto&& mark) { context_.store.autocommit([&](store::Transaction& tx) {
-    if (!mark(tx)) ++counters_.lost_claims;  // another worker took it over after our lease ran out
-  }); };
-  if (!loaded.registration || !loaded.event) {
-    settle([&](store::Transaction& tx) { return tx.outbox_skipped(row, options_.name, "registration or event is gone"); });
-    ++counters_.skipped;
-    return;
+const Event* Worker::event(std::int64_t id, std::int64_t current_version, store::Transaction& tx) {
+  auto it = events_.find(id);
+  if (it == events_.end() || it->second.version != current_version) {
+    auto fresh = tx.event_by_id(id);
+    if (!fresh) return nullptr;
+    it = events_.insert_or_assign(id, *std::move(fresh)).first;
   }
-  const Registration& registration = *loaded.registration;
-  const Event& event = *loaded.event;
-  if (auto reason = obsolete(row, kind, registration, event, now)) {
-    settle([&](store::Transaction& tx) { return tx.outbox_skipped(row, options_.name, *reason); });
-    ++counters_.skipped;
-    return;
-  }
+  return &it->second;
+}
 
-  // Fresh secrets for this message's links; only their hashes are stored.
-  const SecretToken manage = SecretToken::generate();
-  const bool confirmed = registration.status == RegistrationStatus::confirmed;
-  std::optional<SecretToken> join;
-  if (confirmed && kind != MessageKind::cancellation && kind != MessageKind::rejection) join = SecretToken::generate();
+void Worker::handle(const std::vector<store::OutboxRow>& batch, Instant now) {
+  // What the batch is about, read once.
+  std::vector<std::int64_t> registration_ids, event_ids;
+  for (const auto& row : batch) {
+    registration_ids.push_back(row.registration_id);
+    event_ids.push_back(row.event_id);
+  }
+  std::map<std::int64_t, Registration> registrations;
+  std::map<std::int64_t, const Event*> events;
   context_.store.autocommit([&](store::Transaction& tx) {
-    tx.add_access_token(registration.id, "manage", manage.hash());
-    if (join) tx.add_access_token(registration.id, "join", join->hash());
+    for (auto& r : tx.registrations_by_ids(registration_ids)) registrations.emplace(r.id, std::move(r));
+    for (const auto& [id, version] : tx.event_versions(event_ids)) events[id] = event(id, version, tx);
   });
-  const std::string manage_url = context_.config.base_url + "/r/" + manage.text();
-  const std::optional<std::string> join_url =
-      join ? std::optional(context_.config.base_url + "/j/" + join->text()) : std::nullopt;
 
+  std::vector<store::Transaction::OutboxOutcome> outcomes;
+  std::vector<store::Transaction::NewAccessToken> tokens;
+  std::vector<mail::Envelope> envelopes;
+  std::vector<const store::OutboxRow*> delivered_rows;  // parallel to envelopes
   const ical::Person sender = context_.config.sender();
-  const std::string organiser = event.organiser_name.value_or(sender.name.value_or(sender.email));
-  const ComposedText text = compose({kind, event, registration, row.session_id, manage_url, join_url, organiser});
-  const std::optional<std::int64_t> about_one_session =
-      kind == MessageKind::cancellation ? row.session_id : std::optional<std::int64_t>{};
-  const ical::Calendar invite =
-      registrant_invite(event, registration, InviteLinks{manage_url, join_url}, sender, now, about_one_session);
+  const std::string message_host = host_of(context_.config.base_url);
 
-  mail::Message message;
-  message.from = {sender.email, event.organiser_name ? event.organiser_name : sender.name};
-  message.to = {registration.email, registration.name};
-  message.subject = text.subject;
-  message.text = text.text;
-  message.html = text.html;
-  message.calendar = mail::CalendarPart{std::string(ical::to_string(invite.method)), ical::write(invite)};
-  message.message_id = "<outbox-" + std::to_string(row.id) + "@" + host_of(context_.config.base_url) + ">";
-  message.date = now;
-  message.headers = {{"X-Convene-Kind", std::string(to_string(kind))},
-                     {"Auto-Submitted", "auto-generated"},
-                     {"List-Unsubscribe", "<" + manage_url + ">"},
-                     {"Content-Language", std::string(to_string(registration.language))}};
+  for (const auto& row : batch) {
+    const auto kind = parse_message_kind(row.kind).value_or(MessageKind::confirmation);
+    auto registration_it = registrations.find(row.registration_id);
+    auto event_it = events.find(row.event_id);
+    if (registration_it == registrations.end() || event_it == events.end() || event_it->second == nullptr) {
+      outcomes.push_back({&row, "skipped", now, "registration or event is gone"});
+      continue;
+    }
+    const Registration& registration = registration_it->second;
+    const Event& event = *event_it->second;
+    if (auto reason = obsolete(row, kind, registration, event, now)) {
+      outcomes.push_back({&row, "skipped", now, *reason});
+      continue;
+    }
 
-  const mail::Delivery delivery =
-      mailer_.deliver("outbox-" + std::to_string(row.id), message.from, message.to, mail::render(message));
-  switch (delivery.outcome) {
-    case mail::Delivery::delivered:
-      settle([&](store::Transaction& tx) { return tx.outbox_sent(row, options_.name, context_.clock()); });
-      ++counters_.sent;
-      break;
-    case mail::Delivery::rejected:
-      settle([&](store::Transaction& tx) { return tx.outbox_failed(row, options_.name, delivery.detail); });
-      ++counters_.failed;
-      break;
-    case mail::Delivery::retry_later:
-      if (row.attempts >= options_.max_attempts) {
-        settle([&](store::Transaction& tx) {
-          return tx.outbox_failed(row, options_.name, "gave up after " + std::to_string(row.attempts) +
-                                                          " attempts: " + delivery.detail);
-        });
-        ++counters_.failed;
-      } else {
-        settle([&](store::Transaction& tx) {
-          return tx.outbox_retry(row, options_.name, context_.clock() + retry_delay(row.attempts), delivery.detail);
-        });
-        ++counters_.retried;
-      }
-      break;
+    // Fresh secrets for this message's links; only their hashes are stored.
+    const SecretToken manage = SecretToken::generate();
+    tokens.push_back({registration.id, "manage", manage.hash()});
+    std::optional<SecretToken> join;
+    if (registration.status == RegistrationStatus::confirmed && kind != MessageKind::cancellation &&
+        kind != MessageKind::rejection) {
+      join = SecretToken::generate();
+      tokens.push_back({registration.id, "join", join->hash()});
+    }
+    const std::string manage_url = context_.config.base_url + "/r/" + manage.text();
+    const std::optional<std::string> join_url =
+        join ? std::optional(context_.config.base_url + "/j/" + join->text()) : std::nullopt;
+
+    const std::string organiser = event.organiser_name.value_or(sender.name.value_or(sender.email));
+    const ComposedText text = compose({kind, event, registration, row.session_id, manage_url, join_url, organiser});
+    const std::optional<std::int64_t> about_one_session =
+        kind == MessageKind::cancellation ? row.session_id : std::optional<std::int64_t>{};
+    const ical::Calendar invite =
+        registrant_invite(event, registration, InviteLinks{manage_url, join_url}, sender, now, about_one_session);
+
+    mail::Message message;
+    message.from = {sender.email, event.organiser_name ? event.organiser_name : sender.name};
+    message.to = {registration.email, registration.name};
+    message.subject = text.subject;
+    message.text = text.text;
+    message.html = text.html;
+    message.calendar = mail::CalendarPart{std::string(ical::to_string(invite.method)), ical::write(invite)};
+    message.message_id = "<outbox-" + std::to_string(row.id) + "@" + message_host + ">";
+    message.date = now;
+    message.headers = {{"X-Convene-Kind", std::string(to_string(kind))},
+                       {"Auto-Submitted", "auto-generated"},
+                       {"List-Unsubscribe", "<" + manage_url + ">"},
+                       {"Content-Language", std::string(to_string(registration.language))}};
+    envelopes.push_back({"outbox-" + std::to_string(row.id), message.from, message.to, mail::render(message)});
+    delivered_rows.push_back(&row);
   }
+
+  // The tokens exist before any message carrying them leaves.
+  context_.store.autocommit([&](store::Transaction& tx) { tx.add_access_tokens(tokens); });
+  // What needs no delivery is recorded at once; deliveries as the mailer reports them.
+  record(outcomes);
+  if (envelopes.empty()) return;
+  mailer_.deliver(envelopes, [&](const std::vector<std::pair<std::size_t, mail::Delivery>>& results) {
+    std::vector<store::Transaction::OutboxOutcome> reported;
+    for (const auto& [index, delivery] : results) {
+      const store::OutboxRow& row = *delivered_rows[index];
+      switch (delivery.outcome) {
+        case mail::Delivery::delivered:
+          reported.push_back({&row, "sent", now, ""});
+          ++counters_.sent;
+          break;
+        case mail::Delivery::rejected:
+          reported.push_back({&row, "failed", now, delivery.detail});
+          ++counters_.failed;
+          break;
+        case mail::Delivery::retry_later:
+          if (row.attempts >= options_.max_attempts) {
+            reported.push_back({&row, "failed", now,
+                                "gave up after " + std::to_string(row.attempts) + " attempts: " + delivery.detail});
+            ++counters_.failed;
+          } else {
+            reported.push_back({&row, "pending", context_.clock() + retry_delay(row.attempts), delivery.detail});
+            ++counters_.retried;
+          }
+          break;
+      }
+    }
+    record(reported);
+  });
+}
+
+void Worker::record(const std::vector<store::Transaction::OutboxOutcome>& outcomes) {
+  if (outcomes.empty()) return;
+  for (const auto& o : outcomes) {
+    if (o.status == "skipped") ++counters_.skipped;
+  }
+  const int recorded = context_.store.autocommit(
+      [&](store::Transaction& tx) { return tx.record_outbox_outcomes(options_.name, outcomes, context_.clock()); });
+  // Rows another worker took over after our lease ran out (we were too slow): it sends them too.
+  counters_.lost_claims += static_cast<long>(outcomes.size()) - recorded;
 }
 
 }  // namespace convene::app

@@ -11,6 +11,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <map>
 #include <stop_token>
 #include <string>
 
@@ -43,7 +44,11 @@ class Worker {
   const WorkerCounters& counters() const { return counters_; }
 
  private:
-  void handle(const store::OutboxRow& row, Instant now);
+  // Handles a claimed batch: one read of its registrations, one check of its events, one insert of
+  // its tokens, one delivery call, one write of its outcomes.
+  void handle(const std::vector<store::OutboxRow>& batch, Instant now);
+  const Event* event(std::int64_t id, std::int64_t current_version, store::Transaction& tx);
+  void record(const std::vector<store::Transaction::OutboxOutcome>& outcomes);
   std::chrono::seconds retry_delay(int attempts);
 
   Context& context_;
@@ -51,6 +56,7 @@ class Worker {
   WorkerOptions options_;
   WorkerCounters counters_;
   std::chrono::steady_clock::time_point next_plan_{};
+  std::map<std::int64_t, Event> events_;  // by id; checked against the database's version per batch
 };
 
 // A name for this worker process: host, process id and a random suffix.

@@ -94,6 +94,23 @@ void migrate_with_retry(store::Store& store, std::chrono::seconds patience) {
   }
 }
 
+// WORKER_THREADS delivery loops, each a Worker of its own; stopped and joined when destroyed.
+class Deliveries {
+ public:
+  Deliveries(app::Context& context, mail::Mailer& mailer, const app::Config& config) {
+    for (int i = 0; i < config.worker_threads; ++i) workers_.push_back(std::make_unique<app::Worker>(context, mailer, app::worker_options(config)));
+    for (auto& worker : workers_) loops_.emplace_back([w = worker.get()](std::stop_token stop) { w->run(stop); });
+  }
+  ~Deliveries() {
+    for (auto& loop : loops_) loop.request_stop();
+    loops_.clear();  // joins
+  }
+
+ private:
+  std::vector<std::unique_ptr<app::Worker>> workers_;
+  std::vector<std::jthread> loops_;
+};
+
 std::unique_ptr<mail::Mailer> mailer_for(const app::Config& config) {
   return config.smtp_url ? mail::smtp_mailer(*config.smtp_url) : mail::spool_mailer(config.spool_dir);
 }
@@ -115,15 +132,13 @@ int worker(const app::Config& config) {
   migrate_with_retry(store, std::chrono::seconds(30));
   app::Context context{store, config, app::system_now, CursorCodec("")};
   auto mailer = mailer_for(config);
-  app::Worker worker(context, *mailer, app::worker_options(config));
-  std::cerr << "convene worker delivering to " << mailer->describe() << "\n";
-  std::jthread loop([&](std::stop_token stop) { worker.run(stop); });
+  Deliveries deliveries(context, *mailer, config);
+  std::cerr << "convene worker delivering to " << mailer->describe() << " with " << config.worker_threads
+            << " loop(s)\n";
   int received = 0;
   sigwait(&signals, &received);
-  std::cerr << "received signal " << received << ": finishing the message in hand\n";
-  loop.request_stop();
-  loop.join();
-  return 0;
+  std::cerr << "received signal " << received << ": finishing the messages in hand\n";
+  return 0;  // ~Deliveries stops the loops: each finishes its batch and gives back what it claimed
 }
 
 int serve(const app::Config& config, bool with_worker) {
@@ -156,22 +171,17 @@ int serve(const app::Config& config, bool with_worker) {
     }).detach();
   });
   std::unique_ptr<mail::Mailer> mailer;
-  std::optional<app::Worker> notifications;
-  std::jthread worker_loop;
+  std::optional<Deliveries> deliveries;
   if (with_worker) {
     mailer = mailer_for(config);
-    notifications.emplace(context, *mailer, app::worker_options(config));
-    worker_loop = std::jthread([&](std::stop_token stop) { notifications->run(stop); });
+    deliveries.emplace(context, *mailer, config);
     std::cerr << "notifications delivered to " << mailer->describe() << "\n";
   }
   std::cerr << "convene listening on http://" << config.host << ":" << server.port() << " (" << config.base_url
             << ")\n";
   server.serve();
   signal_waiter.join();
-  if (worker_loop.joinable()) {
-    worker_loop.request_stop();  // finishes the message in hand, gives back the rest of its batch
-    worker_loop.join();
-  }
+  deliveries.reset();  // each loop finishes its batch in hand and gives back what it claimed
   std::cerr << "convene stopped\n";
   return 0;
 }

@@ -28,9 +28,19 @@ class SmtpMailer final : public Mailer {
     std::call_once(init, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
   }
 
-  Delivery deliver(std::string_view, const Address& from, const Address& to, const std::string& mime) override {
+  void deliver(const std::vector<Envelope>& envelopes, const DeliveryReport& report) override {
+    // One handle for the batch: libcurl keeps the SMTP connection open between messages.
     CURL* curl = curl_easy_init();
-    if (curl == nullptr) return {Delivery::retry_later, "libcurl could not start"};
+    for (std::size_t i = 0; i < envelopes.size(); ++i) {
+      const Delivery result = curl == nullptr ? Delivery{Delivery::retry_later, "libcurl could not start"}
+                                              : deliver_one(curl, envelopes[i].from, envelopes[i].to, envelopes[i].mime);
+      report({{i, result}});
+    }
+    if (curl != nullptr) curl_easy_cleanup(curl);
+  }
+
+  Delivery deliver_one(CURL* curl, const Address& from, const Address& to, const std::string& mime) {
+    curl_easy_reset(curl);
     Upload upload{mime};
     const std::string sender = "<" + from.email + ">";
     const std::string recipient = "<" + to.email + ">";
@@ -53,7 +63,6 @@ class SmtpMailer final : public Mailer {
     long reply = 0;
     curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &reply);
     curl_slist_free_all(recipients);
-    curl_easy_cleanup(curl);
     if (code == CURLE_OK) return {Delivery::delivered, "accepted (" + std::to_string(reply) + ")"};
     const std::string detail = std::string(curl_easy_strerror(code)) + (error[0] ? std::string(": ") + error : "") +
                                (reply ? " (SMTP " + std::to_string(reply) + ")" : "");

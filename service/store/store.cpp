@@ -247,18 +247,24 @@ const std::vector<Statement>& statements() {
           LIMIT $4
           FOR UPDATE SKIP LOCKED)
         RETURNING id, registration_id, event_id, kind, session_id, offset_seconds, sequence, attempts)sql"},
-      {"outbox_sent", R"sql(
-        UPDATE outbox SET status = 'sent', sent_at = to_timestamp($4), lease_until = NULL, last_error = NULL
-        WHERE id = $1 AND worker = $2 AND attempts = $3 AND status = 'sending')sql"},
-      {"outbox_retry", R"sql(
-        UPDATE outbox SET status = 'pending', due_at = to_timestamp($4), lease_until = NULL, last_error = $5
-        WHERE id = $1 AND worker = $2 AND attempts = $3 AND status = 'sending')sql"},
-      {"outbox_end", R"sql(
-        UPDATE outbox SET status = $4, lease_until = NULL, last_error = $5
-        WHERE id = $1 AND worker = $2 AND attempts = $3 AND status = 'sending')sql"},
-      {"outbox_release", R"sql(
-        UPDATE outbox SET status = 'pending', attempts = attempts - 1, lease_until = NULL, worker = NULL
-        WHERE id = $1 AND worker = $2 AND attempts = $3 AND status = 'sending')sql"},
+      {"record_outbox_outcomes", R"sql(
+        UPDATE outbox o SET status = v.status, lease_until = NULL,
+               sent_at = CASE WHEN v.status = 'sent' THEN to_timestamp($2) ELSE o.sent_at END,
+               due_at = CASE WHEN v.status = 'pending' THEN to_timestamp(v.due) ELSE o.due_at END,
+               last_error = CASE WHEN v.status = 'sent' THEN NULL ELSE v.detail END
+        FROM jsonb_to_recordset($3::jsonb) AS v(id bigint, attempts integer, status text, due bigint, detail text)
+        WHERE o.id = v.id AND o.worker = $1 AND o.attempts = v.attempts AND o.status = 'sending')sql"},
+      {"release_outbox", R"sql(
+        UPDATE outbox o SET status = 'pending', attempts = o.attempts - 1, lease_until = NULL, worker = NULL
+        FROM jsonb_to_recordset($2::jsonb) AS v(id bigint, attempts integer)
+        WHERE o.id = v.id AND o.worker = $1 AND o.attempts = v.attempts AND o.status = 'sending')sql"},
+      {"add_access_tokens", R"sql(
+        INSERT INTO access_tokens (token_hash, registration_id, purpose)
+        SELECT decode(v.hash, 'hex'), v.registration, v.purpose
+        FROM jsonb_to_recordset($1::jsonb) AS v(hash text, registration bigint, purpose text))sql"},
+      {"registrations_by_ids", std::string("SELECT ") + kRegistrationColumns +
+                                   " FROM registrations r WHERE r.id = ANY($1::bigint[])"},
+      {"event_versions", "SELECT id, version FROM events WHERE id = ANY($1::bigint[])"},
       {"enqueue_confirmation_resend", R"sql(
         WITH resent AS (
           UPDATE registrations SET confirmation_resends = confirmation_resends + 1,
@@ -270,8 +276,6 @@ const std::vector<Statement>& statements() {
         SELECT id, event_id, 'confirmation', confirmation_resends, to_timestamp($3) FROM resent
         ON CONFLICT DO NOTHING
         RETURNING id)sql"},
-      {"add_access_token",
-       "INSERT INTO access_tokens (token_hash, registration_id, purpose) VALUES (decode($1, 'hex'), $2, $3)"},
       {"join_by_token_hash", std::string(R"sql(
         WITH joined AS (
           UPDATE registrations r SET first_joined_at = coalesce(r.first_joined_at, to_timestamp($2)),
@@ -678,37 +682,53 @@ std::vector<OutboxRow> Transaction::claim_outbox(std::string_view worker, Instan
   return rows;
 }
 
-bool Transaction::outbox_sent(const OutboxRow& row, std::string_view worker, Instant now) {
-  return tx_.exec_prepared("outbox_sent", row.id, std::string(worker), row.attempts, epoch(now)).affected_rows() == 1;
+namespace {
+std::string id_array(const std::vector<std::int64_t>& ids) {
+  std::string out = "{";
+  for (std::size_t i = 0; i < ids.size(); ++i) out += (i ? "," : "") + std::to_string(ids[i]);
+  return out + "}";
+}
+}  // namespace
+
+int Transaction::record_outbox_outcomes(std::string_view worker, const std::vector<OutboxOutcome>& outcomes,
+                                        Instant now) {
+  nlohmann::json rows = nlohmann::json::array();
+  for (const auto& o : outcomes) {
+    rows.push_back({{"id", o.row->id}, {"attempts", o.row->attempts}, {"status", o.status},
+                    {"due", epoch(o.due)}, {"detail", o.detail}});
+  }
+  return static_cast<int>(
+      tx_.exec_prepared("record_outbox_outcomes", std::string(worker), epoch(now), rows.dump()).affected_rows());
 }
 
-bool Transaction::outbox_retry(const OutboxRow& row, std::string_view worker, Instant due, std::string_view error) {
-  return tx_.exec_prepared("outbox_retry", row.id, std::string(worker), row.attempts, epoch(due), std::string(error))
-             .affected_rows() == 1;
+void Transaction::release_outbox(std::string_view worker, const std::vector<OutboxRow>& rows) {
+  nlohmann::json list = nlohmann::json::array();
+  for (const auto& r : rows) list.push_back({{"id", r.id}, {"attempts", r.attempts}});
+  tx_.exec_prepared("release_outbox", std::string(worker), list.dump());
 }
 
-bool Transaction::outbox_failed(const OutboxRow& row, std::string_view worker, std::string_view error) {
-  return tx_.exec_prepared("outbox_end", row.id, std::string(worker), row.attempts, std::string("failed"),
-                           std::string(error))
-             .affected_rows() == 1;
+std::vector<Registration> Transaction::registrations_by_ids(const std::vector<std::int64_t>& ids) {
+  std::vector<Registration> found;
+  for (const auto& row : tx_.exec_prepared("registrations_by_ids", id_array(ids))) found.push_back(registration_from_row(row));
+  return found;
 }
 
-bool Transaction::outbox_skipped(const OutboxRow& row, std::string_view worker, std::string_view reason) {
-  return tx_.exec_prepared("outbox_end", row.id, std::string(worker), row.attempts, std::string("skipped"),
-                           std::string(reason))
-             .affected_rows() == 1;
-}
-
-bool Transaction::outbox_release(const OutboxRow& row, std::string_view worker) {
-  return tx_.exec_prepared("outbox_release", row.id, std::string(worker), row.attempts).affected_rows() == 1;
+std::map<std::int64_t, std::int64_t> Transaction::event_versions(const std::vector<std::int64_t>& ids) {
+  std::map<std::int64_t, std::int64_t> versions;
+  for (const auto& row : tx_.exec_prepared("event_versions", id_array(ids)))
+    versions[row[0].as<std::int64_t>()] = row[1].as<std::int64_t>();
+  return versions;
 }
 
 bool Transaction::enqueue_confirmation_resend(std::int64_t event_id, std::string_view email, Instant now) {
   return !tx_.exec_prepared("enqueue_confirmation_resend", event_id, std::string(email), epoch(now)).empty();
 }
 
-void Transaction::add_access_token(std::int64_t registration_id, std::string_view purpose, const Sha256& token_hash) {
-  tx_.exec_prepared("add_access_token", hex(token_hash), registration_id, std::string(purpose));
+void Transaction::add_access_tokens(const std::vector<NewAccessToken>& tokens) {
+  if (tokens.empty()) return;
+  nlohmann::json rows = nlohmann::json::array();
+  for (const auto& t : tokens) rows.push_back({{"hash", hex(t.hash)}, {"registration", t.registration_id}, {"purpose", t.purpose}});
+  tx_.exec_prepared("add_access_tokens", rows.dump());
 }
 
 std::optional<Registration> Transaction::join_by_token_hash(const Sha256& token_hash, Instant now) {

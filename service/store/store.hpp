@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -143,18 +144,30 @@ class Transaction {
   int plan_reminders(Instant now);
   // Claims up to `limit` due messages (pending, or sending with an expired lease) for `worker`.
   std::vector<OutboxRow> claim_outbox(std::string_view worker, Instant now, std::chrono::seconds lease, int limit);
-  // Outcomes; each applies only if `worker` still holds the claim (attempts matches), and says so.
-  bool outbox_sent(const OutboxRow& row, std::string_view worker, Instant now);
-  bool outbox_retry(const OutboxRow& row, std::string_view worker, Instant due, std::string_view error);
-  bool outbox_failed(const OutboxRow& row, std::string_view worker, std::string_view error);
-  bool outbox_skipped(const OutboxRow& row, std::string_view worker, std::string_view reason);
-  // Gives a claimed message back untouched (a worker stopping before it got to it).
-  bool outbox_release(const OutboxRow& row, std::string_view worker);
+  // What became of claimed messages, recorded in one statement. Each applies only if `worker` still
+  // holds the claim (same attempt); returns how many did (the rest were taken over meanwhile).
+  struct OutboxOutcome {
+    const OutboxRow* row;
+    std::string status;  // sent, pending (retry at due), failed, skipped
+    Instant due;         // for pending
+    std::string detail;  // last_error: the error, or why skipped
+  };
+  int record_outbox_outcomes(std::string_view worker, const std::vector<OutboxOutcome>& outcomes, Instant now);
+  // Gives claimed messages back untouched (a worker stopping before it got to them).
+  void release_outbox(std::string_view worker, const std::vector<OutboxRow>& rows);
+  std::vector<Registration> registrations_by_ids(const std::vector<std::int64_t>& ids);
+  // Current versions of events, to tell which cached copies are still good.
+  std::map<std::int64_t, std::int64_t> event_versions(const std::vector<std::int64_t>& ids);
   // Re-sends the confirmation of the registration of `email` for an event, at most once an hour.
   bool enqueue_confirmation_resend(std::int64_t event_id, std::string_view email, Instant now);
 
-  // Tokens for links in e-mails (only their hashes are stored).
-  void add_access_token(std::int64_t registration_id, std::string_view purpose, const Sha256& token_hash);
+  // Tokens for links in e-mails (only their hashes are stored), in one statement.
+  struct NewAccessToken {
+    std::int64_t registration_id;
+    const char* purpose;  // "manage" or "join"
+    Sha256 hash;
+  };
+  void add_access_tokens(const std::vector<NewAccessToken>& tokens);
   // The registration a join token belongs to, recording the join (first and last time).
   std::optional<Registration> join_by_token_hash(const Sha256& token_hash, Instant now);
 
