@@ -129,6 +129,7 @@ Result create_event(Context& context, Authorization authorization, const nlohman
                                      "Another event already uses the slug '" + created->event.slug + "'."});
     }
     tx.grant_event(organiser->id, event->id);
+    tx.audit(event->id, organiser->id, organiser->actor(), "event.create", std::nullopt, std::nullopt, "{}");
     Reply reply{201, event_json(*event, event->zone, now).dump()};
     reply.location = context.config.base_url + "/api/v1/events/" + event->slug;
     return reply;
@@ -148,6 +149,7 @@ Result change_event(Context& context, Authorization authorization, std::string_v
     if (!after) return std::unexpected(validation_failed(after.error()));
     if (auto problem = resize(tx, *before, *after, now)) return std::unexpected(*problem);
     tx.update_event(*after);
+    tx.audit(after->id, organiser->id, organiser->actor(), "event.update", std::nullopt, std::nullopt, body.dump());
     context.events.forget(slug);  // other servers find out from the version check
     return ok_json(event_json(*after, after->zone, now));
   });
@@ -164,6 +166,7 @@ Result add_session(Context& context, Authorization authorization, std::string_vi
     auto session = parse_new_session(body, event->zone, event->title);
     if (!session) return std::unexpected(validation_failed(session.error()));
     const Session stored = tx.insert_session(event->id, *session);
+    tx.audit(event->id, organiser->id, organiser->actor(), "session.create", std::nullopt, stored.id, body.dump());
     context.events.forget(slug);
     Reply reply{201, session_json(stored, event->zone, event->zone).dump()};
     reply.location = context.config.base_url + "/api/v1/events/" + event->slug + "/sessions/" + std::to_string(stored.id);
@@ -199,6 +202,11 @@ Result update_session(Context& context, Authorization authorization, std::string
                                         next->id, next->sequence, context.clock());
     }
     tx.update_session(event->id, *next);
+    tx.audit(event->id, organiser->id, organiser->actor(),
+             next->status == SessionStatus::cancelled && current->status != SessionStatus::cancelled ? "session.cancel"
+                                                                                                    : "session.update",
+             std::nullopt, next->id,
+             nlohmann::json{{"starts_at", format_instant(next->starts_at)}, {"sequence", next->sequence}}.dump());
     context.events.forget(slug);
     return ok_json(session_json(*next, event->zone, event->zone));
   });

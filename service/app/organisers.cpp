@@ -45,7 +45,7 @@ std::expected<Organiser, Problem> authorise(store::Transaction& tx, std::optiona
                                        ? "This organiser token has no rights on event '" + std::string(slug) + "'."
                                        : "Only tokens created with --all may create events."});
   }
-  return Organiser{grant->organiser_id, grant->all_events};
+  return Organiser{grant->organiser_id, grant->email, grant->all_events};
 }
 
 std::string add_organiser(store::Store& store, std::string_view email, std::optional<std::string_view> slug) {

@@ -13,7 +13,10 @@ namespace convene::app {
 
 struct Organiser {
   std::int64_t id;
+  std::string email;
   bool all_events;
+  // How the audit log names this organiser.
+  std::string actor() const { return "organiser:" + std::to_string(id) + " " + email; }
 };
 
 enum class Scope { event, any_event_creation };

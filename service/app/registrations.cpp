@@ -198,7 +198,7 @@ Result register_attendee(Context& context, const RegistrationRequestContext& inp
     if (!admitted) return std::unexpected(admitted.error());
     settle_waitlisted(tx, *admitted, now);
     Reply reply = created_reply(context, *admitted, *request, token, now);
-    tx.complete_idempotency_key(keys.lookup, reply.status, seal(keys.seal, random_bytes(12), reply.body));
+    tx.complete_idempotency_key(keys.lookup, reply.status, seal(keys.seal, random_bytes(12), reply.body), admitted->id);
     return reply;
   });
   if (!result && result.error().type == "already-registered") resend_confirmation(context, input.slug, *request, now);

@@ -88,6 +88,7 @@ Server::Server(app::Context& context, ServerOptions options) : impl_(std::make_u
   add_time_routes(router_, context);
   add_event_routes(router_, context);
   add_registration_routes(router_, context);
+  add_organiser_routes(router_, context);
 
   auto& http = impl_->http;
   const std::size_t threads = options.threads;
@@ -128,6 +129,14 @@ Server::Server(app::Context& context, ServerOptions options) : impl_(std::make_u
     }
     current.route = current.match.route->pattern.c_str();
 
+    // A request with neither Content-Length nor Transfer-Encoding has no body (RFC 9112 section
+    // 6.3), but cpp-httplib 0.11 reads a POST, PUT or PATCH to the end of the connection instead
+    // (10 s, then 400). Saying so explicitly makes it read nothing. The request object is httplib's
+    // own, mutable one; only the handler signature makes it const.
+    if ((request.method == "POST" || request.method == "PUT" || request.method == "PATCH") &&
+        !header(request, "Content-Length") && !header(request, "Transfer-Encoding")) {
+      const_cast<httplib::Request&>(request).set_header("Content-Length", "0");
+    }
     // Chunked request bodies have no length to check up front; clients of this API send
     // Content-Length (nginx does too, buffering the body), so the rare other one is told to.
     if (header(request, "Transfer-Encoding")) {

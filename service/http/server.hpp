@@ -42,5 +42,6 @@ void add_ops_routes(Router& router, app::Context& context);
 void add_time_routes(Router& router, app::Context& context);
 void add_event_routes(Router& router, app::Context& context);
 void add_registration_routes(Router& router, app::Context& context);
+void add_organiser_routes(Router& router, app::Context& context);
 
 }  // namespace convene::http

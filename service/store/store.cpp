@@ -92,8 +92,11 @@ const std::vector<Statement>& statements() {
         INSERT INTO session_changes (session_id, reason, old_starts_at, new_starts_at, old_status, new_status,
                                      old_tzdb_version, new_tzdb_version, new_sequence)
         VALUES ($1, $2, to_timestamp($3), to_timestamp($4), $5, $6, $7, $8, $9))sql"},
+      // New seats, except numbers already held (by a registrant an organiser seated beyond capacity).
       {"add_seats", R"sql(
-        INSERT INTO free_seats (event_id, seat_no) SELECT $1, n FROM generate_series($2::int, $3::int) AS n)sql"},
+        INSERT INTO free_seats (event_id, seat_no)
+        SELECT $1, n FROM generate_series($2::int, $3::int) AS n
+        WHERE NOT EXISTS (SELECT 1 FROM registrations WHERE event_id = $1 AND seat_no = n))sql"},
       {"lock_capacity", "SELECT pg_advisory_xact_lock(1, $1::int)"},
       {"confirmed_count",
        "SELECT count(*) FROM registrations WHERE event_id = $1 AND seat_no IS NOT NULL"},
@@ -287,6 +290,88 @@ const std::vector<Statement>& statements() {
         SELECT )sql") + kRegistrationColumns + R"sql(
         FROM access_tokens t JOIN registrations r ON r.id = t.registration_id
         WHERE t.token_hash = decode($1, 'hex') AND t.purpose = 'join')sql"},
+      {"roster_page", std::string("SELECT ") + kRegistrationColumns + R"sql(,
+               extract(epoch FROM r.checked_in_at)::bigint, extract(epoch FROM r.first_joined_at)::bigint,
+               extract(epoch FROM r.last_joined_at)::bigint
+        FROM registrations r
+        WHERE r.event_id = $1 AND r.erased_at IS NULL AND r.id > $2
+          AND ($3::text IS NULL OR r.status = $3)
+          AND ($4::text IS NULL OR r.country = $4)
+          AND ($5::text IS NULL OR convene_fold(r.name) LIKE convene_fold($5)
+               OR convene_fold(r.email) LIKE convene_fold($5)
+               OR convene_fold(coalesce(r.organisation, '')) LIKE convene_fold($5))
+        ORDER BY r.id
+        LIMIT $6)sql"},
+      {"roster_entry", std::string("SELECT ") + kRegistrationColumns + R"sql(,
+               extract(epoch FROM r.checked_in_at)::bigint, extract(epoch FROM r.first_joined_at)::bigint,
+               extract(epoch FROM r.last_joined_at)::bigint
+        FROM registrations r WHERE r.event_id = $1 AND r.id = $2 AND r.erased_at IS NULL)sql"},
+      {"roster_entry_for_update", std::string("SELECT ") + kRegistrationColumns + R"sql(,
+               extract(epoch FROM r.checked_in_at)::bigint, extract(epoch FROM r.first_joined_at)::bigint,
+               extract(epoch FROM r.last_joined_at)::bigint
+        FROM registrations r WHERE r.event_id = $1 AND r.id = $2 AND r.erased_at IS NULL FOR UPDATE)sql"},
+      // Counts over everyone ever registered (erased people included: counts are kept), places by
+      // country and zone over those still coming (confirmed, waitlisted, pending).
+      {"event_stats", R"sql(
+        SELECT 'status', status, count(*) FROM registrations WHERE event_id = $1 GROUP BY status
+        UNION ALL
+        SELECT 'country', coalesce(country, ''), count(*) FROM registrations
+        WHERE event_id = $1 AND status IN ('confirmed', 'waitlisted', 'pending') GROUP BY country
+        UNION ALL
+        SELECT 'timezone', timezone, count(*) FROM registrations
+        WHERE event_id = $1 AND status IN ('confirmed', 'waitlisted', 'pending') GROUP BY timezone
+        UNION ALL
+        SELECT 'seats_left', '', count(*) FROM free_seats WHERE event_id = $1
+        UNION ALL
+        SELECT 'checked_in', '', count(*) FROM registrations WHERE event_id = $1 AND checked_in_at IS NOT NULL
+        UNION ALL
+        SELECT 'overbooked', '', count(*) FROM registrations r JOIN events e ON e.id = r.event_id
+        WHERE r.event_id = $1 AND r.seat_no > e.capacity)sql"},
+      {"deliveries_page", R"sql(
+        SELECT id, registration_id, kind, session_id, status, attempts, extract(epoch FROM due_at)::bigint,
+               extract(epoch FROM sent_at)::bigint, last_error
+        FROM outbox
+        WHERE event_id = $1 AND id > $2
+          AND ($3::text IS NULL OR status = $3 OR ($3 = 'pending' AND status = 'sending'))
+          AND ($4::text IS NULL OR kind = $4)
+        ORDER BY id LIMIT $5)sql"},
+      {"audit_page", R"sql(
+        SELECT id, actor, action, registration_id, session_id, details::text, extract(epoch FROM at)::bigint
+        FROM audit_log WHERE event_id = $1 AND id > $2 ORDER BY id LIMIT $3)sql"},
+      {"set_checked_in", "UPDATE registrations SET checked_in_at = to_timestamp($2), updated_at = now() WHERE id = $1"},
+      // Seats beyond capacity are numbered after every other seat of the event.
+      {"take_extra_seat", R"sql(
+        UPDATE registrations SET status = 'confirmed', updated_at = to_timestamp($3), seat_no = (
+          SELECT greatest(e.capacity,
+                          coalesce((SELECT max(seat_no) FROM registrations WHERE event_id = $1), 0),
+                          coalesce((SELECT max(seat_no) FROM free_seats WHERE event_id = $1), 0)) + 1
+          FROM events e WHERE e.id = $1)
+        WHERE id = $2)sql"},
+      {"bump_invite_sequence", "UPDATE registrations SET invite_sequence = invite_sequence + 1 WHERE id = $1"},
+      {"next_confirmation_sequence", R"sql(
+        UPDATE registrations SET confirmation_resends = confirmation_resends + 1 WHERE id = $1
+        RETURNING confirmation_resends)sql"},
+      {"audit", R"sql(
+        INSERT INTO audit_log (event_id, organiser_id, actor, action, registration_id, session_id, details)
+        VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb))sql"},
+      // Erasure: the row stays for counts (status, country, zone, language, times); everything that
+      // names or reaches the person goes. Their tokens stop working, their pending messages are
+      // skipped, and errors that might quote their address are cleared.
+      {"erase_registration", R"sql(
+        WITH erased AS (
+          UPDATE registrations SET email = 'erased-' || id || '@erased.invalid', name = 'Erased',
+                 organisation = NULL, answers = '{}',
+                 manage_token_hash = sha256(convert_to(gen_random_uuid()::text || gen_random_uuid()::text, 'UTF8')),
+                 erased_at = to_timestamp($2), updated_at = to_timestamp($2)
+          WHERE id = $1 RETURNING id),
+        tokens AS (DELETE FROM access_tokens WHERE registration_id = $1),
+        replies AS (DELETE FROM idempotency_keys WHERE registration_id = $1),
+        messages AS (
+          UPDATE outbox SET status = CASE WHEN status IN ('pending', 'sending') THEN 'skipped' ELSE status END,
+                 last_error = CASE WHEN status IN ('pending', 'sending') THEN 'the registration was erased' END,
+                 lease_until = NULL
+          WHERE registration_id = $1)
+        SELECT id FROM erased)sql"},
       {"expire_idempotency_key",
        "DELETE FROM idempotency_keys WHERE key_hash = decode($1, 'hex') AND created_at < now() - interval '24 hours'"},
       {"claim_idempotency_key", R"sql(
@@ -296,7 +381,8 @@ const std::vector<Statement>& statements() {
        "SELECT encode(request_hash, 'hex'), status, encode(response, 'hex') FROM idempotency_keys "
        "WHERE key_hash = decode($1, 'hex')"},
       {"complete_idempotency_key",
-       "UPDATE idempotency_keys SET status = $2, response = decode($3, 'hex') WHERE key_hash = decode($1, 'hex')"},
+       "UPDATE idempotency_keys SET status = $2, response = decode($3, 'hex'), registration_id = $4 "
+       "WHERE key_hash = decode($1, 'hex')"},
       {"insert_organiser",
        "INSERT INTO organisers (email, token_hash, all_events) VALUES ($1, decode($2, 'hex'), $3) RETURNING id"},
       {"grant_event_by_slug", R"sql(
@@ -306,7 +392,7 @@ const std::vector<Statement>& statements() {
       {"grant_event_by_id",
        "INSERT INTO organiser_events (organiser_id, event_id) VALUES ($1, $2) ON CONFLICT DO NOTHING"},
       {"organiser_by_token_hash", R"sql(
-        SELECT o.id, o.all_events,
+        SELECT o.id, o.email, o.all_events,
                EXISTS (SELECT 1 FROM organiser_events oe JOIN events e ON e.id = oe.event_id
                        WHERE oe.organiser_id = o.id AND e.slug = $2)
         FROM organisers o WHERE o.token_hash = decode($1, 'hex') AND o.revoked_at IS NULL)sql"},
@@ -738,6 +824,108 @@ std::optional<Registration> Transaction::join_by_token_hash(const Sha256& token_
 }
 
 // ---------------------------------------------------------------------------------------------
+// Organisers' views.
+
+namespace {
+RosterEntry roster_entry_from_row(const pqxx::row& row) {
+  return {registration_from_row(row), optional_instant_of(row[15]), optional_instant_of(row[16]),
+          optional_instant_of(row[17])};
+}
+}  // namespace
+
+std::vector<RosterEntry> Transaction::roster_page(std::int64_t event_id, const RosterFilter& filter,
+                                                  std::int64_t after_id, int limit) {
+  const std::optional<std::string> status =
+      filter.status ? std::optional(std::string(to_string(*filter.status))) : std::nullopt;
+  std::vector<RosterEntry> entries;
+  for (const auto& row : tx_.exec_prepared("roster_page", event_id, after_id, nullable(status), nullable(filter.country),
+                                           nullable(filter.like_pattern), limit))
+    entries.push_back(roster_entry_from_row(row));
+  return entries;
+}
+
+std::optional<RosterEntry> Transaction::roster_entry(std::int64_t event_id, std::int64_t registration_id,
+                                                     bool for_update) {
+  const auto result =
+      tx_.exec_prepared(for_update ? "roster_entry_for_update" : "roster_entry", event_id, registration_id);
+  if (result.empty()) return std::nullopt;
+  return roster_entry_from_row(result[0]);
+}
+
+EventStats Transaction::event_stats(std::int64_t event_id) {
+  EventStats stats;
+  for (const auto& row : tx_.exec_prepared("event_stats", event_id)) {
+    const auto kind = row[0].as<std::string>();
+    const auto key = row[1].as<std::string>();
+    const int count = row[2].as<int>();
+    if (kind == "status") stats.by_status[key] = count;
+    else if (kind == "country") stats.by_country[key] = count;
+    else if (kind == "timezone") stats.by_timezone[key] = count;
+    else if (kind == "seats_left") stats.seats_left = count;
+    else if (kind == "checked_in") stats.checked_in = count;
+    else if (kind == "overbooked") stats.overbooked = count;
+  }
+  stats.waitlist_length = stats.by_status.contains("waitlisted") ? stats.by_status["waitlisted"] : 0;
+  return stats;
+}
+
+std::vector<DeliveryRow> Transaction::deliveries_page(std::int64_t event_id, std::optional<std::string_view> status,
+                                                      std::optional<std::string_view> kind, std::int64_t after_id,
+                                                      int limit) {
+  const std::optional<std::string> s = status ? std::optional(std::string(*status)) : std::nullopt;
+  const std::optional<std::string> k = kind ? std::optional(std::string(*kind)) : std::nullopt;
+  std::vector<DeliveryRow> rows;
+  for (const auto& r : tx_.exec_prepared("deliveries_page", event_id, after_id, nullable(s), nullable(k), limit)) {
+    rows.push_back({r[0].as<std::int64_t>(), r[1].as<std::int64_t>(), r[2].as<std::string>(),
+                    r[3].is_null() ? std::nullopt : std::optional(r[3].as<std::int64_t>()), r[4].as<std::string>(),
+                    r[5].as<int>(), instant_of(r[6]), optional_instant_of(r[7]), optional_text(r[8])});
+  }
+  return rows;
+}
+
+std::vector<AuditEntry> Transaction::audit_page(std::int64_t event_id, std::int64_t after_id, int limit) {
+  std::vector<AuditEntry> entries;
+  for (const auto& r : tx_.exec_prepared("audit_page", event_id, after_id, limit)) {
+    entries.push_back({r[0].as<std::int64_t>(), r[1].as<std::string>(), r[2].as<std::string>(),
+                       r[3].is_null() ? std::nullopt : std::optional(r[3].as<std::int64_t>()),
+                       r[4].is_null() ? std::nullopt : std::optional(r[4].as<std::int64_t>()), r[5].as<std::string>(),
+                       instant_of(r[6])});
+  }
+  return entries;
+}
+
+void Transaction::set_checked_in(std::int64_t registration_id, std::optional<Instant> at) {
+  const auto seconds = epoch_text(at);
+  tx_.exec_prepared("set_checked_in", registration_id, nullable(seconds));
+}
+
+void Transaction::take_extra_seat(std::int64_t event_id, std::int64_t registration_id, Instant now) {
+  tx_.exec_prepared("take_extra_seat", event_id, registration_id, epoch(now));
+}
+
+void Transaction::bump_invite_sequence(std::int64_t registration_id) {
+  tx_.exec_prepared("bump_invite_sequence", registration_id);
+}
+
+int Transaction::next_confirmation_sequence(std::int64_t registration_id) {
+  return tx_.exec_prepared("next_confirmation_sequence", registration_id)[0][0].as<int>();
+}
+
+void Transaction::audit(std::int64_t event_id, std::optional<std::int64_t> organiser_id, std::string_view actor,
+                        std::string_view action, std::optional<std::int64_t> registration_id,
+                        std::optional<std::int64_t> session_id, const std::string& details_json) {
+  const auto organiser = optional_id_text(organiser_id);
+  const auto registration = optional_id_text(registration_id);
+  const auto session = optional_id_text(session_id);
+  tx_.exec_prepared("audit", event_id, nullable(organiser), std::string(actor), std::string(action),
+                    nullable(registration), nullable(session), details_json);
+}
+
+void Transaction::erase_registration(std::int64_t registration_id, Instant now) {
+  tx_.exec_prepared("erase_registration", registration_id, epoch(now));
+}
+
+// ---------------------------------------------------------------------------------------------
 // Idempotency keys.
 
 bool Transaction::claim_idempotency_key(const Sha256& key_hash, const Sha256& request_hash) {
@@ -754,8 +942,9 @@ std::optional<IdempotencyRecord> Transaction::idempotency_record(const Sha256& k
   return record;
 }
 
-void Transaction::complete_idempotency_key(const Sha256& key_hash, int status, const std::string& sealed) {
-  tx_.exec_prepared("complete_idempotency_key", hex(key_hash), status, hex_of_bytes(sealed));
+void Transaction::complete_idempotency_key(const Sha256& key_hash, int status, const std::string& sealed,
+                                           std::int64_t registration_id) {
+  tx_.exec_prepared("complete_idempotency_key", hex(key_hash), status, hex_of_bytes(sealed), registration_id);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -778,7 +967,8 @@ void Transaction::grant_event(std::int64_t organiser_id, std::int64_t event_id) 
 std::optional<OrganiserGrant> Transaction::organiser_by_token_hash(const Sha256& token_hash, std::string_view slug) {
   const auto result = tx_.exec_prepared("organiser_by_token_hash", hex(token_hash), std::string(slug));
   if (result.empty()) return std::nullopt;
-  return OrganiserGrant{result[0][0].as<std::int64_t>(), result[0][1].as<bool>(), result[0][2].as<bool>()};
+  return OrganiserGrant{result[0][0].as<std::int64_t>(), result[0][1].as<std::string>(), result[0][2].as<bool>(),
+                        result[0][3].as<bool>()};
 }
 
 int Transaction::revoke_organisers(std::string_view email) {

@@ -59,8 +59,47 @@ struct OutboxRow {
   int attempts;  // including this one
 };
 
+// A registration as organisers see it on the roster.
+struct RosterEntry {
+  Registration registration;
+  std::optional<Instant> checked_in_at;
+  std::optional<Instant> first_joined_at;
+  std::optional<Instant> last_joined_at;
+};
+
+struct RosterFilter {
+  std::optional<RegistrationStatus> status;
+  std::optional<std::string> country;
+  std::optional<std::string> like_pattern;  // matched against name, e-mail and organisation, folded
+};
+
+struct EventStats {
+  std::map<std::string, int> by_status, by_country, by_timezone;
+  int seats_left = 0, waitlist_length = 0, checked_in = 0, overbooked = 0;
+};
+
+struct DeliveryRow {
+  std::int64_t id, registration_id;
+  std::string kind;
+  std::optional<std::int64_t> session_id;
+  std::string status;
+  int attempts;
+  Instant due_at;
+  std::optional<Instant> sent_at;
+  std::optional<std::string> last_error;
+};
+
+struct AuditEntry {
+  std::int64_t id;
+  std::string actor, action;
+  std::optional<std::int64_t> registration_id, session_id;
+  std::string details;  // JSON text
+  Instant at;
+};
+
 struct OrganiserGrant {
   std::int64_t organiser_id;
+  std::string email;
   bool all_events;
   bool has_event;  // rights on the event asked about
 };
@@ -171,11 +210,33 @@ class Transaction {
   // The registration a join token belongs to, recording the join (first and last time).
   std::optional<Registration> join_by_token_hash(const Sha256& token_hash, Instant now);
 
+  // Organisers' views.
+  std::vector<RosterEntry> roster_page(std::int64_t event_id, const RosterFilter& filter, std::int64_t after_id,
+                                       int limit);
+  std::optional<RosterEntry> roster_entry(std::int64_t event_id, std::int64_t registration_id, bool for_update);
+  EventStats event_stats(std::int64_t event_id);
+  std::vector<DeliveryRow> deliveries_page(std::int64_t event_id, std::optional<std::string_view> status,
+                                           std::optional<std::string_view> kind, std::int64_t after_id, int limit);
+  std::vector<AuditEntry> audit_page(std::int64_t event_id, std::int64_t after_id, int limit);
+  void set_checked_in(std::int64_t registration_id, std::optional<Instant> at);
+  // Takes a seat beyond capacity for a registration an organiser confirms anyway.
+  void take_extra_seat(std::int64_t event_id, std::int64_t registration_id, Instant now);
+  // A registration an organiser reinstates gets a newer invite than the cancellation it was sent.
+  void bump_invite_sequence(std::int64_t registration_id);
+  // The next number for a re-sent or re-issued confirmation (the unique key's sequence).
+  int next_confirmation_sequence(std::int64_t registration_id);
+  void audit(std::int64_t event_id, std::optional<std::int64_t> organiser_id, std::string_view actor,
+             std::string_view action, std::optional<std::int64_t> registration_id,
+             std::optional<std::int64_t> session_id, const std::string& details_json);
+  // Removes the personal data of a registration; keeps what counts need. See sql/005.
+  void erase_registration(std::int64_t registration_id, Instant now);
+
   // Idempotency-Key records.
   // Claims the key for this request: true if it was free. Blocks while another transaction holds it.
   bool claim_idempotency_key(const Sha256& key_hash, const Sha256& request_hash);
   std::optional<IdempotencyRecord> idempotency_record(const Sha256& key_hash);
-  void complete_idempotency_key(const Sha256& key_hash, int status, const std::string& sealed_response);
+  void complete_idempotency_key(const Sha256& key_hash, int status, const std::string& sealed_response,
+                                std::int64_t registration_id);
 
   // Organisers.
   std::int64_t insert_organiser(std::string_view email, const Sha256& token_hash, bool all_events);
