@@ -302,6 +302,19 @@ const std::vector<Statement>& statements() {
                OR convene_fold(coalesce(r.organisation, '')) LIKE convene_fold($5))
         ORDER BY r.id
         LIMIT $6)sql"},
+      {"export_page", R"sql(
+        SELECT r.id::text, r.status, r.email, r.name, coalesce(r.organisation, ''), coalesce(r.country, ''),
+               r.timezone, r.language,
+               to_char(r.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
+               to_char(r.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
+               coalesce(to_char(r.cancelled_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'), ''),
+               coalesce(to_char(r.checked_in_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'), ''),
+               coalesce(to_char(r.first_joined_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'), ''),
+               coalesce(to_char(r.last_joined_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'), ''),
+               CASE WHEN r.answers = '{}' THEN '' ELSE r.answers::text END
+        FROM registrations r
+        WHERE r.event_id = $1 AND r.erased_at IS NULL AND r.id > $2
+        ORDER BY r.id LIMIT $3)sql"},
       {"roster_entry", std::string("SELECT ") + kRegistrationColumns + R"sql(,
                extract(epoch FROM r.checked_in_at)::bigint, extract(epoch FROM r.first_joined_at)::bigint,
                extract(epoch FROM r.last_joined_at)::bigint
@@ -842,6 +855,21 @@ std::vector<RosterEntry> Transaction::roster_page(std::int64_t event_id, const R
                                            nullable(filter.like_pattern), limit))
     entries.push_back(roster_entry_from_row(row));
   return entries;
+}
+
+std::vector<std::vector<std::string>> Transaction::export_page(std::int64_t event_id, std::int64_t after_id, int limit,
+                                                               std::int64_t& last_id) {
+  std::vector<std::vector<std::string>> rows;
+  const auto result = tx_.exec_prepared("export_page", event_id, after_id, limit);
+  rows.reserve(result.size());
+  for (const auto& row : result) {
+    std::vector<std::string> fields;
+    fields.reserve(row.size());
+    for (const auto& field : row) fields.emplace_back(field.c_str(), field.size());
+    rows.push_back(std::move(fields));
+  }
+  if (!result.empty()) last_id = result[result.size() - 1][0].as<std::int64_t>();
+  return rows;
 }
 
 std::optional<RosterEntry> Transaction::roster_entry(std::int64_t event_id, std::int64_t registration_id,

@@ -213,6 +213,10 @@ class Transaction {
   // Organisers' views.
   std::vector<RosterEntry> roster_page(std::int64_t event_id, const RosterFilter& filter, std::int64_t after_id,
                                        int limit);
+  // A page of the CSV export: each row's fields as text, in the order of kExportColumns, and the
+  // last id (for the next page). Formatting happens in the database, next to the data.
+  std::vector<std::vector<std::string>> export_page(std::int64_t event_id, std::int64_t after_id, int limit,
+                                                    std::int64_t& last_id);
   std::optional<RosterEntry> roster_entry(std::int64_t event_id, std::int64_t registration_id, bool for_update);
   EventStats event_stats(std::int64_t event_id);
   std::vector<DeliveryRow> deliveries_page(std::int64_t event_id, std::optional<std::string_view> status,
