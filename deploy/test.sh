@@ -7,6 +7,12 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 install_packages "${CONVENE_RUNTIME_PACKAGES[@]}" "${CONVENE_TEST_PACKAGES[@]}"
 build_convene -DBUILD_TESTING=ON
+# The browser tests' npm packages (playwright-core drives Debian's chromium; axe-core scans pages),
+# exactly as package-lock.json pins them.
+if [ -f "$CONVENE_REPO/tests/browser/package-lock.json" ]; then
+  say "installing the browser tests' npm packages"
+  npm ci --prefix "$CONVENE_REPO/tests/browser" --no-audit --no-fund --loglevel=error
+fi
 
 started_pg=no
 if [ -z "${DATABASE_URL:-}" ]; then

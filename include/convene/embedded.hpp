@@ -13,5 +13,6 @@ struct EmbeddedFile {
 };
 
 const std::vector<EmbeddedFile>& embedded_catalogues();  // i18n/*.json
+const std::vector<EmbeddedFile>& embedded_web();         // web/** (templates, static files, page texts)
 
 }  // namespace convene

@@ -68,8 +68,13 @@ CalendarResult public_calendar_document(Context& context, std::string_view slug,
                               etag_of("feed\n" + std::to_string(event->version) + "\n" + tzdb_version()),
                               std::nullopt};
     if (!matches(if_none_match, document.etag)) {
-      document.body = ical::write(
-          public_calendar(*event, context.config.base_url + "/events/" + event->slug, context.config.sender(), now));
+      // Rendered once per version of the event; DTSTAMP is when that copy was rendered.
+      document.body = context.events.document(event->slug, event->version);
+      if (!document.body) {
+        document.body = ical::write(
+            public_calendar(*event, context.config.base_url + "/events/" + event->slug, context.config.sender(), now));
+        context.events.keep_document(event->slug, event->version, *document.body);
+      }
     }
     return document;
   });

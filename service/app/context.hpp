@@ -5,6 +5,7 @@
 #include <expected>
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "app/config.hpp"
 #include "app/event_cache.hpp"
@@ -18,12 +19,16 @@ namespace convene::app {
 using Clock = std::function<Instant()>;
 Instant system_now();
 
+struct WorkerCounters;
+
 struct Context {
   store::Store& store;
   const Config& config;
   Clock clock;
   CursorCodec cursors;
   EventCache events = {};
+  // The delivery loops running in this process (for /metrics); empty with --no-worker.
+  std::vector<const WorkerCounters*> workers = {};
 };
 
 // A successful reply: status and JSON text (kept as text so that a replay is byte for byte).

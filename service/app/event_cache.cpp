@@ -2,45 +2,83 @@
 
 namespace convene::app {
 
+std::uint64_t EventCache::generation_of(std::string_view slug) {
+  std::lock_guard lock(mutex_);
+  return generations_[std::string(slug)];
+}
+
+EventCache::Snapshot EventCache::remember(std::string_view slug, std::optional<Event> event, std::uint64_t generation) {
+  if (!event) return nullptr;
+  auto snapshot = std::make_shared<const Event>(*std::move(event));
+  std::lock_guard lock(mutex_);
+  if (generations_[std::string(slug)] != generation) return snapshot;  // changed meanwhile: use, do not keep
+  auto& entry = entries_[std::string(slug)];
+  if (!entry.event || entry.event->version <= snapshot->version) entry = Entry{snapshot, std::nullopt};
+  return snapshot;
+}
+
 EventCache::Snapshot EventCache::get(store::Transaction& tx, std::string_view slug) {
   {
     std::lock_guard lock(mutex_);
-    if (auto it = events_.find(std::string(slug)); it != events_.end()) return it->second;
+    if (auto it = entries_.find(std::string(slug)); it != entries_.end()) return it->second.event;
   }
   return reload(tx, slug);
 }
 
 EventCache::Snapshot EventCache::reload(store::Transaction& tx, std::string_view slug) {
-  auto event = tx.event_by_slug(slug);
-  std::lock_guard lock(mutex_);
-  if (!event) {
-    events_.erase(std::string(slug));
-    return nullptr;
-  }
-  auto snapshot = std::make_shared<const Event>(*std::move(event));
-  auto& slot = events_[std::string(slug)];
-  if (!slot || slot->version <= snapshot->version) slot = snapshot;  // never go back in time
-  return snapshot;
+  const auto generation = generation_of(slug);
+  return remember(slug, tx.event_by_slug(slug), generation);
 }
 
 EventCache::Snapshot EventCache::at_version(store::Transaction& tx, std::string_view slug, std::int64_t version) {
   {
     std::lock_guard lock(mutex_);
-    if (auto it = events_.find(std::string(slug)); it != events_.end() && it->second->version == version)
-      return it->second;
+    if (auto it = entries_.find(std::string(slug)); it != entries_.end() && it->second.event->version == version)
+      return it->second.event;
   }
   return reload(tx, slug);
 }
 
 EventCache::Snapshot EventCache::current(store::Transaction& tx, std::string_view slug) {
+  {
+    std::lock_guard lock(mutex_);
+    if (listening_) {
+      if (auto it = entries_.find(std::string(slug)); it != entries_.end()) return it->second.event;
+    }
+  }
+  if (listening_) return reload(tx, slug);
   const auto version = tx.event_version(slug);
   if (!version) return nullptr;
   return at_version(tx, slug, *version);
 }
 
-void EventCache::forget(std::string_view slug) {
+std::optional<std::string> EventCache::document(std::string_view slug, std::int64_t version) {
   std::lock_guard lock(mutex_);
-  events_.erase(std::string(slug));
+  auto it = entries_.find(std::string(slug));
+  if (it == entries_.end() || !it->second.document || it->second.document->first != version) return std::nullopt;
+  return it->second.document->second;
+}
+
+void EventCache::keep_document(std::string_view slug, std::int64_t version, std::string text) {
+  std::lock_guard lock(mutex_);
+  auto it = entries_.find(std::string(slug));
+  if (it != entries_.end() && it->second.event->version == version) it->second.document = {version, std::move(text)};
+}
+
+void EventCache::changed(std::string_view slug) {
+  std::lock_guard lock(mutex_);
+  ++generations_[std::string(slug)];
+  entries_.erase(std::string(slug));
+}
+
+void EventCache::listening(bool on) {
+  std::lock_guard lock(mutex_);
+  // Whatever was kept before (re)connecting may have missed a change: start afresh.
+  if (on != listening_ || on) {
+    entries_.clear();
+    for (auto& [slug, generation] : generations_) ++generation;
+  }
+  listening_ = on;
 }
 
 }  // namespace convene::app

@@ -1,11 +1,15 @@
-// Events as last read from the database, for the registration path. A cached event is never
-// trusted on its own: the statement that inserts a registration checks that the event's version is
-// still the one whose rules were applied, and a stale copy is reloaded and the rules applied again.
-// So a change made through any server is honoured by every other at the next registration.
+// Events as last read from the database, and the public calendar feed rendered from them.
+//
+// While the change listener is connected (LISTEN convene_events), every change any server commits
+// arrives here and drops the copy, so reads are served from memory. While it is not, every read
+// first asks the database for the event's version (one small query). Either way the registration
+// path never trusts a copy on its own: its insert checks the version it applied the rules to.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -18,19 +22,39 @@ namespace convene::app {
 class EventCache {
  public:
   using Snapshot = std::shared_ptr<const Event>;
+
   // The cached event, loaded through `tx` when absent; null when no event has the slug.
   Snapshot get(store::Transaction& tx, std::string_view slug);
   // Reads the event again (after a registration found the cached version stale).
   Snapshot reload(store::Transaction& tx, std::string_view slug);
-  // The event as it is now: the cached copy if the database still has `version`, else reloaded.
+  // The event as it is now, when `version` is its current version (known from another query).
   Snapshot at_version(store::Transaction& tx, std::string_view slug, std::int64_t version);
-  // The event as it is now, checked with one small query (its version).
+  // The event as it is now: from memory while changes are being heard, else checked by version.
   Snapshot current(store::Transaction& tx, std::string_view slug);
-  void forget(std::string_view slug);
+
+  // A rendered document derived from one version of an event (the public feed), kept beside it.
+  std::optional<std::string> document(std::string_view slug, std::int64_t version);
+  void keep_document(std::string_view slug, std::int64_t version, std::string text);
+
+  // From the change listener.
+  void changed(std::string_view slug);
+  void listening(bool on);
+  void forget(std::string_view slug) { changed(slug); }
 
  private:
+  struct Entry {
+    Snapshot event;
+    std::optional<std::pair<std::int64_t, std::string>> document;
+  };
+  // Stores a snapshot read while the slug's generation was `generation`, unless a change arrived
+  // since (then the snapshot may predate it, and is not kept).
+  Snapshot remember(std::string_view slug, std::optional<Event> event, std::uint64_t generation);
+  std::uint64_t generation_of(std::string_view slug);
+
   std::mutex mutex_;
-  std::unordered_map<std::string, Snapshot> events_;
+  std::unordered_map<std::string, Entry> entries_;
+  std::unordered_map<std::string, std::uint64_t> generations_;
+  bool listening_ = false;
 };
 
 }  // namespace convene::app

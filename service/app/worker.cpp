@@ -90,6 +90,7 @@ int Worker::run_once(const std::stop_token& stop) {
     context_.store.autocommit([&](store::Transaction& tx) { tx.plan_reminders(now); });
     next_plan_ = std::chrono::steady_clock::now() + options_.plan_every;
   }
+  const auto claimed_at = std::chrono::steady_clock::now();
   const auto batch = context_.store.autocommit([&](store::Transaction& tx) {
     return tx.claim_outbox(options_.name, now, options_.lease, options_.batch);
   });
@@ -98,7 +99,7 @@ int Worker::run_once(const std::stop_token& stop) {
     context_.store.autocommit([&](store::Transaction& tx) { tx.release_outbox(options_.name, batch); });
     return 0;
   }
-  handle(batch, context_.clock());
+  handle(batch, context_.clock(), claimed_at);
   return static_cast<int>(batch.size());
 }
 
@@ -132,7 +133,8 @@ const Event* Worker::event(std::int64_t id, std::int64_t current_version, store:
   return &it->second;
 }
 
-void Worker::handle(const std::vector<store::OutboxRow>& batch, Instant now) {
+void Worker::handle(const std::vector<store::OutboxRow>& batch, Instant now,
+                    std::chrono::steady_clock::time_point claimed_at) {
   // What the batch is about, read once.
   std::vector<std::int64_t> registration_ids, event_ids;
   for (const auto& row : batch) {
@@ -210,9 +212,14 @@ void Worker::handle(const std::vector<store::OutboxRow>& batch, Instant now) {
   // What needs no delivery is recorded at once; deliveries as the mailer reports them.
   record(outcomes);
   if (envelopes.empty()) return;
+  // The claim holds for `lease`; past half of it, what is not yet sent goes back, so that no other
+  // worker can take a row over (its lease run out) while this one is still sending it.
+  const auto deadline = claimed_at + options_.lease / 2;
+  std::vector<bool> reported_rows(envelopes.size(), false);
   mailer_.deliver(envelopes, [&](const std::vector<std::pair<std::size_t, mail::Delivery>>& results) {
     std::vector<store::Transaction::OutboxOutcome> reported;
     for (const auto& [index, delivery] : results) {
+      reported_rows[index] = true;
       const store::OutboxRow& row = *delivered_rows[index];
       switch (delivery.outcome) {
         case mail::Delivery::delivered:
@@ -236,7 +243,13 @@ void Worker::handle(const std::vector<store::OutboxRow>& batch, Instant now) {
       }
     }
     record(reported);
-  });
+  }, [&] { return std::chrono::steady_clock::now() < deadline; });
+  std::vector<store::OutboxRow> unsent;
+  for (std::size_t i = 0; i < envelopes.size(); ++i) {
+    if (!reported_rows[i]) unsent.push_back(*delivered_rows[i]);
+  }
+  if (!unsent.empty())
+    context_.store.autocommit([&](store::Transaction& tx) { tx.release_outbox(options_.name, unsent); });
 }
 
 void Worker::record(const std::vector<store::Transaction::OutboxOutcome>& outcomes) {

@@ -46,7 +46,7 @@ class Worker {
  private:
   // Handles a claimed batch: one read of its registrations, one check of its events, one insert of
   // its tokens, one delivery call, one write of its outcomes.
-  void handle(const std::vector<store::OutboxRow>& batch, Instant now);
+  void handle(const std::vector<store::OutboxRow>& batch, Instant now, std::chrono::steady_clock::time_point claimed_at);
   const Event* event(std::int64_t id, std::int64_t current_version, store::Transaction& tx);
   void record(const std::vector<store::Transaction::OutboxOutcome>& outcomes);
   std::chrono::seconds retry_delay(int attempts);

@@ -17,6 +17,7 @@
 #include "app/worker.hpp"
 #include "mail/mailer.hpp"
 #include "http/server.hpp"
+#include "store/listener.hpp"
 #include "store/migrations.hpp"
 #include "store/store.hpp"
 
@@ -99,7 +100,10 @@ void migrate_with_retry(store::Store& store, std::chrono::seconds patience) {
 class Deliveries {
  public:
   Deliveries(app::Context& context, mail::Mailer& mailer, const app::Config& config) {
-    for (int i = 0; i < config.worker_threads; ++i) workers_.push_back(std::make_unique<app::Worker>(context, mailer, app::worker_options(config)));
+    for (int i = 0; i < config.worker_threads; ++i) {
+      workers_.push_back(std::make_unique<app::Worker>(context, mailer, app::worker_options(config)));
+      context.workers.push_back(&workers_.back()->counters());
+    }
     for (auto& worker : workers_) loops_.emplace_back([w = worker.get()](std::stop_token stop) { w->run(stop); });
   }
   ~Deliveries() {
@@ -153,6 +157,10 @@ int serve(const app::Config& config, bool with_worker) {
       store.transact([](store::Transaction& tx) { return tx.server_secret("cursor"); });
   app::Context context{store, config, app::system_now, CursorCodec(cursor_secret)};
 
+  // Changes made through other servers drop this server's cached copies at once.
+  store::ChangeListener listener(config.database_url,
+                                 {[&context](const std::string& slug) { context.events.changed(slug); },
+                                  [&context](bool on) { context.events.listening(on); }});
   http::Server server(context, {config.host, config.port, config.http_threads});
   if (!server.bind()) {
     std::cerr << "cannot listen on " << config.host << ":" << config.port << ": " << std::strerror(errno) << "\n";

@@ -1,5 +1,16 @@
 #include "convene/time.hpp"
 
+#include <fstream>
+#include <iterator>
+#include <unordered_map>
+
+// ptz.h's time_zone::name() says hh_mm_ss under `using namespace date; using namespace
+// std::chrono;`, ambiguous since C++20; this alias is found first and settles it.
+namespace Posix {
+template <class Duration>
+using hh_mm_ss = date::hh_mm_ss<Duration>;
+}
+#include <date/ptz.h>
 
 #include "tzdb_catalog.hpp"
 
@@ -8,6 +19,45 @@ namespace convene {
 using std::chrono::hours;
 using std::chrono::minutes;
 using std::chrono::seconds;
+
+namespace {
+
+// libdate, as Debian builds it (USE_OS_TZDB), reads each compiled zone file's list of transitions
+// but not the file's footer, the POSIX TZ rule that continues the list (RFC 8536, section 3.3). The
+// list ends in 2037, so libdate keeps the last period forever: New York on EST from November 2037,
+// Dublin on GMT, while the API accepts years up to 2200. Past a zone's last listed transition the
+// footer rule is asked instead, through date's own Posix::time_zone. Footers it cannot parse (rule
+// times below zero, as in America/Nuuk's "M3.5.0/-1") keep libdate's answer.
+constexpr auto kNoLaterTransition = date::sys_days{date::year{9999} / 1 / 1};
+
+// The footer rule of every zone that still changes its clocks, keyed by libdate's zone.
+const Posix::time_zone* footer_rule(const date::time_zone* zone) {
+  static const auto rules = [] {
+    std::unordered_map<const date::time_zone*, Posix::time_zone> rules;
+    for (const auto& name : canonical_zone_names()) {
+      const date::time_zone* tz = detail::tzdb_catalog().zone_of.at(name);
+      // The same directory as tzdb_catalog.cpp reads; tz->name() is the file's path in it.
+      std::ifstream in("/usr/share/zoneinfo/" + std::string(tz->name()), std::ios::binary);
+      const std::string data{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+      // Version 2 and later end in "\n<rule>\n"; a rule without a comma is a fixed offset.
+      if (data.size() < 6 || data.compare(0, 4, "TZif") != 0 || data[4] < '2' || data.back() != '\n')
+        continue;
+      const auto start = data.rfind('\n', data.size() - 2);
+      if (start == std::string::npos) continue;
+      const std::string footer = data.substr(start + 1, data.size() - start - 2);
+      if (footer.find(',') == std::string::npos) continue;
+      try {
+        rules.emplace(tz, Posix::time_zone(footer));
+      } catch (const std::exception&) {
+      }
+    }
+    return rules;
+  }();
+  const auto it = rules.find(zone);
+  return it == rules.end() ? nullptr : &it->second;
+}
+
+}  // namespace
 
 std::optional<TimeZone> TimeZone::find(std::string_view name) {
   const auto& catalog = detail::tzdb_catalog();
@@ -41,7 +91,10 @@ std::string_view to_string(Disambiguation d) {
 
 std::expected<Instant, WallTimeProblem> to_instant(WallTime wall, const TimeZone& zone,
                                                    Disambiguation how) {
-  const date::local_info info = zone.zone()->get_info(wall);
+  date::local_info info = zone.zone()->get_info(wall);
+  if (info.result == date::local_info::unique && info.first.end > kNoLaterTransition) {
+    if (const auto* rule = footer_rule(zone.zone())) info = rule->get_info(wall);
+  }
   // local_info: `first` is the period in force before the transition, `second` the one after.
   switch (info.result) {
     case date::local_info::unique:
@@ -81,7 +134,10 @@ std::string describe(const WallTimeProblem& problem, WallTime wall, const TimeZo
 }
 
 ZonedTime to_zoned(Instant instant, const TimeZone& zone) {
-  const date::sys_info info = zone.zone()->get_info(instant);
+  date::sys_info info = zone.zone()->get_info(instant);
+  if (info.end > kNoLaterTransition) {
+    if (const auto* rule = footer_rule(zone.zone())) info = rule->get_info(instant);
+  }
   return ZonedTime{WallTime{instant.time_since_epoch() + info.offset}, info.offset, info.abbrev,
                    zone};
 }

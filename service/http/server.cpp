@@ -60,6 +60,23 @@ std::string new_request_id() {
   return id;
 }
 
+// Security headers every response carries (RFC 9110 headers are case-insensitive; a handler that set
+// its own value, e.g. a stricter Referrer-Policy on pages whose address holds a token, keeps it).
+void add_security_headers(httplib::Response& response) {
+  static const std::pair<const char*, const char*> kHeaders[] = {
+      {"Content-Security-Policy",
+       "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+       "font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"},
+      {"X-Content-Type-Options", "nosniff"},
+      {"Referrer-Policy", "strict-origin-when-cross-origin"},
+      {"X-Frame-Options", "DENY"},
+      {"Cross-Origin-Opener-Policy", "same-origin"},
+  };
+  for (const auto& [name, value] : kHeaders) {
+    if (!response.has_header(name)) response.set_header(name, value);
+  }
+}
+
 // One write(2) per line: lines from concurrent requests never interleave.
 void log_line(std::string line) {
   line.push_back('\n');
@@ -84,11 +101,12 @@ class Server::Impl {
 };
 
 Server::Server(app::Context& context, ServerOptions options) : impl_(std::make_unique<Impl>()) {
-  add_ops_routes(router_, context);
+  add_ops_routes(router_, context, metrics_);
   add_time_routes(router_, context);
   add_event_routes(router_, context);
   add_registration_routes(router_, context);
   add_organiser_routes(router_, context);
+  add_page_routes(router_, context);
 
   auto& http = impl_->http;
   const std::size_t threads = options.threads;
@@ -118,6 +136,7 @@ Server::Server(app::Context& context, ServerOptions options) : impl_(std::make_u
         response.set_header("Connection", "close");
       if (current.match.allowed.empty()) {
         send_problem(response, not_found("No resource at " + request.path + "."));
+        add_security_headers(response);
         return Server::HandlerResponse::Handled;
       }
       std::string allow;
@@ -125,6 +144,7 @@ Server::Server(app::Context& context, ServerOptions options) : impl_(std::make_u
       response.set_header("Allow", allow);
       send_problem(response, Problem{405, "method-not-allowed", "Method not allowed",
                                      request.method + " is not supported here; use " + allow + "."});
+      add_security_headers(response);
       return Server::HandlerResponse::Handled;
     }
     current.route = current.match.route->pattern.c_str();
@@ -143,6 +163,7 @@ Server::Server(app::Context& context, ServerOptions options) : impl_(std::make_u
       response.set_header("Connection", "close");
       send_problem(response, Problem{411, "length-required", "Content-Length required",
                                      "Send the request body with a Content-Length header, not chunked."});
+      add_security_headers(response);
       return Server::HandlerResponse::Handled;
     }
     if (auto length = header(request, "Content-Length")) {
@@ -152,6 +173,7 @@ Server::Server(app::Context& context, ServerOptions options) : impl_(std::make_u
         response.set_header("Connection", "close");
         send_problem(response, Problem{413, "payload-too-large", "Request body too large",
                                        "Request bodies are limited to 64 KiB."});
+        add_security_headers(response);
         return Server::HandlerResponse::Handled;
       }
     }
@@ -161,6 +183,7 @@ Server::Server(app::Context& context, ServerOptions options) : impl_(std::make_u
         response.set_header("Connection", "close");
         send_problem(response, Problem{415, "unsupported-media-type", "Send JSON",
                                        "Requests with a body must have Content-Type: application/json."});
+        add_security_headers(response);
         return Server::HandlerResponse::Handled;
       }
     }
@@ -177,6 +200,9 @@ Server::Server(app::Context& context, ServerOptions options) : impl_(std::make_u
                                      "in a few seconds."});
     }
   };
+  http.set_post_routing_handler([](const httplib::Request&, httplib::Response& response) {
+    add_security_headers(response);
+  });
   http.Get(".*", dispatch);
   http.Post(".*", dispatch);
   http.Put(".*", dispatch);
@@ -214,10 +240,11 @@ Server::Server(app::Context& context, ServerOptions options) : impl_(std::make_u
                                    "Something went wrong on our side; it has been logged with request id " +
                                        current.request_id + "."});
   });
-  http.set_logger([](const httplib::Request& request, const httplib::Response& response) {
+  http.set_logger([this](const httplib::Request& request, const httplib::Response& response) {
     const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(
                             std::chrono::steady_clock::now() - current.started)
                             .count();
+    metrics_.record(current.route, request.method, response.status, std::chrono::microseconds{micros});
     // The route pattern, not the path: paths carry manage tokens. No query strings, no bodies.
     log_line(R"({"level":"info","request_id":)" + json_escape(current.request_id) + R"(,"method":)" +
              json_escape(request.method) + R"(,"route":)" + json_escape(current.route) + R"(,"status":)" +

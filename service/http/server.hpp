@@ -6,6 +6,7 @@
 #include <string>
 
 #include "app/context.hpp"
+#include "http/metrics.hpp"
 #include "http/router.hpp"
 
 namespace convene::http {
@@ -35,13 +36,15 @@ class Server {
   class Impl;
   std::unique_ptr<Impl> impl_;
   Router router_;
+  RequestMetrics metrics_;
 };
 
 // Route tables, one per area of the API (routes_*.cpp).
-void add_ops_routes(Router& router, app::Context& context);
+void add_ops_routes(Router& router, app::Context& context, const RequestMetrics& metrics);
 void add_time_routes(Router& router, app::Context& context);
 void add_event_routes(Router& router, app::Context& context);
 void add_registration_routes(Router& router, app::Context& context);
 void add_organiser_routes(Router& router, app::Context& context);
+void add_page_routes(Router& router, app::Context& context);
 
 }  // namespace convene::http

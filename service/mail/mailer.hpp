@@ -35,7 +35,10 @@ class Mailer {
   // record them before going on: the spool reports the whole batch after one sync (a rewritten
   // file is no duplicate), SMTP reports each message as the server accepts it, over one connection
   // (so a crash can duplicate at most the message in hand).
-  virtual void deliver(const std::vector<Envelope>& envelopes, const DeliveryReport& report) = 0;
+  // `keep_going` is asked before each message that takes a while (SMTP): when it says no, the rest
+  // are left unreported, and the caller gives them back.
+  virtual void deliver(const std::vector<Envelope>& envelopes, const DeliveryReport& report,
+                       const std::function<bool()>& keep_going) = 0;
   virtual std::string describe() const = 0;
 };
 

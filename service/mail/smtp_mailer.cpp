@@ -28,10 +28,11 @@ class SmtpMailer final : public Mailer {
     std::call_once(init, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
   }
 
-  void deliver(const std::vector<Envelope>& envelopes, const DeliveryReport& report) override {
+  void deliver(const std::vector<Envelope>& envelopes, const DeliveryReport& report,
+               const std::function<bool()>& keep_going) override {
     // One handle for the batch: libcurl keeps the SMTP connection open between messages.
     CURL* curl = curl_easy_init();
-    for (std::size_t i = 0; i < envelopes.size(); ++i) {
+    for (std::size_t i = 0; i < envelopes.size() && keep_going(); ++i) {
       const Delivery result = curl == nullptr ? Delivery{Delivery::retry_later, "libcurl could not start"}
                                               : deliver_one(curl, envelopes[i].from, envelopes[i].to, envelopes[i].mime);
       report({{i, result}});

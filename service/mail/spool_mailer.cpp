@@ -15,7 +15,8 @@ class SpoolMailer final : public Mailer {
  public:
   explicit SpoolMailer(std::string directory) : directory_(std::move(directory)) {}
 
-  void deliver(const std::vector<Envelope>& envelopes, const DeliveryReport& report) override {
+  void deliver(const std::vector<Envelope>& envelopes, const DeliveryReport& report,
+               const std::function<bool()>&) override {
     const auto results = deliver_all(envelopes);
     std::vector<std::pair<std::size_t, Delivery>> outcomes;
     for (std::size_t i = 0; i < results.size(); ++i) outcomes.emplace_back(i, results[i]);

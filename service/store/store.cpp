@@ -385,6 +385,12 @@ const std::vector<Statement>& statements() {
                  lease_until = NULL
           WHERE registration_id = $1)
         SELECT id FROM erased)sql"},
+      {"registrations_by_status", "SELECT status, count(*) FROM registrations GROUP BY status"},
+      {"outbox_depth", R"sql(
+        SELECT 'due', count(*), coalesce(extract(epoch FROM now() - min(due_at)), 0)::float8
+        FROM outbox WHERE status IN ('pending', 'sending') AND due_at <= now()
+        UNION ALL
+        SELECT status, count(*), 0 FROM outbox GROUP BY status)sql"},
       {"expire_idempotency_key",
        "DELETE FROM idempotency_keys WHERE key_hash = decode($1, 'hex') AND created_at < now() - interval '24 hours'"},
       {"claim_idempotency_key", R"sql(
@@ -951,6 +957,26 @@ void Transaction::audit(std::int64_t event_id, std::optional<std::int64_t> organ
 
 void Transaction::erase_registration(std::int64_t registration_id, Instant now) {
   tx_.exec_prepared("erase_registration", registration_id, epoch(now));
+}
+
+std::map<std::string, long> Transaction::registrations_by_status() {
+  std::map<std::string, long> counts;
+  for (const auto& row : tx_.exec_prepared("registrations_by_status")) counts[row[0].as<std::string>()] = row[1].as<long>();
+  return counts;
+}
+
+Transaction::OutboxDepth Transaction::outbox_depth() {
+  OutboxDepth depth;
+  for (const auto& row : tx_.exec_prepared("outbox_depth")) {
+    const auto kind = row[0].as<std::string>();
+    if (kind == "due") {
+      depth.due = row[1].as<long>();
+      depth.oldest_due_seconds = row[2].as<double>();
+    } else {
+      depth.by_status[kind] = row[1].as<long>();
+    }
+  }
+  return depth;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -235,6 +235,15 @@ class Transaction {
   // Removes the personal data of a registration; keeps what counts need. See sql/005.
   void erase_registration(std::int64_t registration_id, Instant now);
 
+  // For /metrics.
+  std::map<std::string, long> registrations_by_status();
+  struct OutboxDepth {
+    long due = 0;                // pending or sending, due now
+    double oldest_due_seconds = 0;  // how long the oldest of them has been due
+    std::map<std::string, long> by_status;
+  };
+  OutboxDepth outbox_depth();
+
   // Idempotency-Key records.
   // Claims the key for this request: true if it was free. Blocks while another transaction holds it.
   bool claim_idempotency_key(const Sha256& key_hash, const Sha256& request_hash);

@@ -1,0 +1,35 @@
+// Web pages: templates from web/templates (compiled into the binary), filled with escaped values,
+// in the language the visitor asked for.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "convene/locale.hpp"
+
+namespace convene {
+
+// {{name}} becomes the HTML-escaped value; {{{name}}} the value as it is (for markup built by the
+// server and already escaped, or JSON in a <script type="application/json"> data block, which
+// must then be escaped with json_for_html). Unknown names are left empty.
+std::string render_template(std::string_view text, const std::map<std::string, std::string>& values);
+
+// JSON made safe inside <script type="application/json">: "<", ">" and "&" become \u escapes, so
+// no value can close the element or start a comment.
+std::string json_for_html(std::string_view json);
+
+// The page language: ?lang= when it names one we have, else the best of Accept-Language (by q),
+// else English.
+Language negotiate_language(std::optional<std::string_view> lang_parameter,
+                            std::optional<std::string_view> accept_language);
+
+// A file of web/ ("templates/event.html", "static/app.css"), or nullopt.
+std::optional<std::string_view> web_file(std::string_view path);
+
+// The catalogue the pages use for a language: i18n/<lang>.json (shared with e-mails) merged with
+// web/i18n/<lang>.json (page texts), English filling what a language lacks. JSON text.
+const std::string& page_catalogue_json(Language language);
+
+}  // namespace convene

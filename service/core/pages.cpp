@@ -1,0 +1,117 @@
+#include "convene/pages.hpp"
+
+#include <algorithm>
+#include <map>
+#include <mutex>
+
+#include <nlohmann/json.hpp>
+
+#include "convene/embedded.hpp"
+#include "convene/mail.hpp"
+
+namespace convene {
+
+std::string render_template(std::string_view text, const std::map<std::string, std::string>& values) {
+  std::string out;
+  out.reserve(text.size() + 1024);
+  std::size_t i = 0;
+  while (i < text.size()) {
+    const std::size_t open = text.find("{{", i);
+    if (open == std::string_view::npos) break;
+    const bool raw = text.substr(open, 3) == "{{{";
+    const std::string_view closer = raw ? "}}}" : "}}";
+    const std::size_t start = open + (raw ? 3 : 2);
+    const std::size_t close = text.find(closer, start);
+    if (close == std::string_view::npos) break;
+    out.append(text.substr(i, open - i));
+    const std::string name(text.substr(start, close - start));
+    if (auto it = values.find(name); it != values.end()) out += raw ? it->second : mail::html_escape(it->second);
+    i = close + closer.size();
+  }
+  out.append(text.substr(i));
+  return out;
+}
+
+std::string json_for_html(std::string_view json) {
+  std::string out;
+  out.reserve(json.size());
+  for (char ch : json) {
+    if (ch == '<') out += "\\u003c";
+    else if (ch == '>') out += "\\u003e";
+    else if (ch == '&') out += "\\u0026";
+    else out.push_back(ch);
+  }
+  return out;
+}
+
+Language negotiate_language(std::optional<std::string_view> lang_parameter, std::optional<std::string_view> accept) {
+  if (lang_parameter) {
+    if (auto language = parse_language(*lang_parameter)) return *language;
+  }
+  if (!accept) return Language::en;
+  // "fr-CH, fr;q=0.9, en;q=0.8, *;q=0.5": the highest q among languages we have; ties by order.
+  std::optional<Language> best;
+  double best_q = 0;
+  std::string_view list = *accept;
+  while (!list.empty()) {
+    const std::size_t comma = list.find(',');
+    std::string_view item = list.substr(0, comma);
+    list = comma == std::string_view::npos ? std::string_view{} : list.substr(comma + 1);
+    const std::size_t semicolon = item.find(';');
+    std::string_view tag = item.substr(0, semicolon);
+    while (!tag.empty() && tag.front() == ' ') tag.remove_prefix(1);
+    while (!tag.empty() && tag.back() == ' ') tag.remove_suffix(1);
+    double q = 1;
+    if (semicolon != std::string_view::npos) {
+      const std::size_t at = item.find("q=", semicolon);
+      if (at != std::string_view::npos) {
+        try {
+          q = std::stod(std::string(item.substr(at + 2)));
+        } catch (const std::exception&) {
+          q = 0;
+        }
+      }
+    }
+    auto language = parse_language(tag);
+    if (language && q > best_q) {
+      best = language;
+      best_q = q;
+    }
+  }
+  return best.value_or(Language::en);
+}
+
+std::optional<std::string_view> web_file(std::string_view path) {
+  for (const auto& file : embedded_web()) {
+    if (file.path == path) return file.text;
+  }
+  return std::nullopt;
+}
+
+const std::string& page_catalogue_json(Language language) {
+  static std::once_flag built;
+  static std::map<Language, std::string> catalogues;
+  std::call_once(built, [] {
+    const auto load = [](std::string_view text) {
+      return text.empty() ? nlohmann::json::object() : nlohmann::json::parse(text);
+    };
+    const auto file = [](const std::vector<EmbeddedFile>& files, const std::string& path) -> std::string_view {
+      for (const auto& f : files) {
+        if (f.path == path) return f.text;
+      }
+      return {};
+    };
+    nlohmann::json english = load(file(embedded_catalogues(), "en.json"));
+    english.update(load(file(embedded_web(), "i18n/en.json")));
+    for (Language l : kLanguages) {
+      const std::string name = std::string(to_string(l)) + ".json";
+      nlohmann::json merged = english;
+      merged.update(load(file(embedded_catalogues(), name)));
+      merged.update(load(file(embedded_web(), "i18n/" + name)));
+      catalogues[l] = merged.dump();
+    }
+  });
+  return catalogues.at(language);
+}
+
+}  // namespace convene
