@@ -7,12 +7,15 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 install_packages "${CONVENE_RUNTIME_PACKAGES[@]}" "${CONVENE_TEST_PACKAGES[@]}"
 build_convene -DBUILD_TESTING=ON
-# The browser tests' npm packages (playwright-core drives Debian's chromium; axe-core scans pages),
-# exactly as package-lock.json pins them.
-if [ -f "$CONVENE_REPO/tests/browser/package-lock.json" ]; then
-  say "installing the browser tests' npm packages"
-  npm ci --prefix "$CONVENE_REPO/tests/browser" --no-audit --no-fund --loglevel=error
-fi
+# The tests' npm packages, exactly as their package-lock.json files pin them: playwright-core drives
+# Debian's chromium and axe-core scans the pages (tests/browser); swagger-parser validates the
+# OpenAPI document (tests/openapi).
+for folder in browser openapi; do
+  if [ -f "$CONVENE_REPO/tests/$folder/package-lock.json" ]; then
+    say "installing the npm packages of tests/$folder"
+    npm ci --prefix "$CONVENE_REPO/tests/$folder" --no-audit --no-fund --loglevel=error
+  fi
+done
 
 started_pg=no
 if [ -z "${DATABASE_URL:-}" ]; then

@@ -14,5 +14,6 @@ struct EmbeddedFile {
 
 const std::vector<EmbeddedFile>& embedded_catalogues();  // i18n/*.json
 const std::vector<EmbeddedFile>& embedded_web();         // web/** (templates, static files, page texts)
+const std::vector<EmbeddedFile>& embedded_api();         // api/openapi.json
 
 }  // namespace convene

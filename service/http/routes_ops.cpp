@@ -8,6 +8,7 @@
 #include <httplib.h>
 
 #include "app/worker.hpp"
+#include "convene/embedded.hpp"
 #include "http/metrics.hpp"
 #include "http/request.hpp"
 #include "http/server.hpp"
@@ -91,6 +92,16 @@ void database_metrics(std::string& out, app::Context& context) {
 }  // namespace
 
 void add_ops_routes(Router& router, app::Context& context, const RequestMetrics& metrics) {
+  router.add({"GET", "/api/openapi.json", false, [](const httplib::Request&, httplib::Response& response, const PathParams&) {
+                for (const auto& file : embedded_api()) {
+                  if (file.path == "openapi.json") {
+                    response.set_header("Cache-Control", "public, max-age=300");
+                    return response.set_content(std::string(file.text), "application/json");
+                  }
+                }
+                send_problem(response, not_found("No OpenAPI document was built in."));
+              }});
+
   router.add({"GET", "/metrics", false,
               [&context, &metrics](const httplib::Request&, httplib::Response& response, const PathParams&) {
                 std::string out;
