@@ -23,7 +23,7 @@ CONVENE_RUNTIME_PACKAGES=(
 CONVENE_TEST_PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev libical-dev
   python3 python3-icalendar python3-aiosmtpd
-  chromium curl procps util-linux
+  chromium curl procps util-linux nginx
 )
 # Node.js for the browser tests: Debian's, unless a node with npm is already there (NodeSource's
 # nodejs bundles npm and conflicts with Debian's npm package).

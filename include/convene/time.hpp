@@ -78,6 +78,10 @@ struct ZonedTime {
 };
 ZonedTime to_zoned(Instant instant, const TimeZone& zone);
 
+// The offset in force at `instant` and the period it holds for (begin, end, offset, DST or not,
+// abbreviation): the compiled transitions, continued past their end (2037) by the zone's own rule.
+date::sys_info offset_period(const TimeZone& zone, Instant instant);
+
 // Text forms used across the API.
 // Instants: RFC 3339 in UTC with Z ("2021-09-10T13:00:00Z"); parsing also accepts an explicit
 // numeric offset ("2021-09-10T09:00:00-04:00") and fractional seconds (truncated).

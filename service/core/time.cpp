@@ -133,11 +133,16 @@ std::string describe(const WallTimeProblem& problem, WallTime wall, const TimeZo
          format_instant(overlap.transition) + "; choose disambiguation earlier or later";
 }
 
-ZonedTime to_zoned(Instant instant, const TimeZone& zone) {
+date::sys_info offset_period(const TimeZone& zone, Instant instant) {
   date::sys_info info = zone.zone()->get_info(instant);
   if (info.end > kNoLaterTransition) {
     if (const auto* rule = footer_rule(zone.zone())) info = rule->get_info(instant);
   }
+  return info;
+}
+
+ZonedTime to_zoned(Instant instant, const TimeZone& zone) {
+  const date::sys_info info = offset_period(zone, instant);
   return ZonedTime{WallTime{instant.time_since_epoch() + info.offset}, info.offset, info.abbrev,
                    zone};
 }

@@ -103,12 +103,11 @@ void write_observance(std::string& out, const Onset& first, const std::optional<
 }  // namespace
 
 std::string vtimezone(const TimeZone& zone, Instant from, Instant to) {
-  const date::time_zone* tz = zone.zone();
   // The periods (offset, name) in force from `from` to `to`, and the one before the first.
-  std::vector<date::sys_info> periods{tz->get_info(from)};
-  while (periods.back().end <= to) periods.push_back(tz->get_info(periods.back().end));
+  std::vector<date::sys_info> periods{offset_period(zone, from)};
+  while (periods.back().end <= to) periods.push_back(offset_period(zone, periods.back().end));
   const bool has_start = periods.front().begin > date::sys_seconds{date::sys_days{date::year{1800} / 1 / 1}};
-  const date::sys_info before_first = has_start ? tz->get_info(periods.front().begin - seconds{1}) : periods.front();
+  const date::sys_info before_first = has_start ? offset_period(zone, periods.front().begin - seconds{1}) : periods.front();
 
   std::vector<Onset> onsets;
   for (std::size_t i = 0; i < periods.size(); ++i) {

@@ -18,11 +18,36 @@ Language page_language(const httplib::Request& request) {
   return negotiate_language(query_param(request, "lang"), header(request, "Accept-Language"));
 }
 
-std::map<std::string, std::string> common_values(Language language, const Catalogue& words) {
-  return {{"lang", std::string(to_string(language))},
-          {"dir", is_right_to_left(language) ? "rtl" : "ltr"},
-          {"catalogue_json", json_for_html(page_catalogue_json(language))},
-          {"site_name", words.text("page.site_name")}};
+// The page texts (keys "page.*" of the merged catalogue: web/i18n over i18n/, English filling gaps),
+// parsed once. Templates use them by key ({{page.form.name}}), so labels and headings arrive in the
+// visitor's language before any script runs; the shared Catalogue reads only i18n/ (the e-mail
+// texts), so page titles come from here too.
+const std::map<std::string, std::string>& page_texts(Language language) {
+  static const auto all = [] {
+    std::map<Language, std::map<std::string, std::string>> texts;
+    for (Language l : kLanguages) {
+      for (const auto& [key, value] : nlohmann::json::parse(page_catalogue_json(l)).items()) {
+        if (key.starts_with("page.") && value.is_string()) texts[l][key] = value.get<std::string>();
+      }
+    }
+    return texts;
+  }();
+  return all.at(language);
+}
+
+std::string page_text(Language language, const std::string& key) {
+  const auto& texts = page_texts(language);
+  const auto it = texts.find(key);
+  return it != texts.end() ? it->second : key;
+}
+
+std::map<std::string, std::string> common_values(Language language) {
+  auto values = page_texts(language);
+  values["lang"] = std::string(to_string(language));
+  values["dir"] = is_right_to_left(language) ? "rtl" : "ltr";
+  values["catalogue_json"] = json_for_html(page_catalogue_json(language));
+  values["site_name"] = page_text(language, "page.site_name");
+  return values;
 }
 
 void send_page(httplib::Response& response, int status, std::string_view template_path,
@@ -75,8 +100,7 @@ std::string sessions_html(const Event& event, const Catalogue& words) {
 void add_page_routes(Router& router, app::Context& context) {
   router.add({"GET", "/", false, [&context](const httplib::Request& request, httplib::Response& response, const PathParams&) {
                 const Language language = page_language(request);
-                const Catalogue& words = Catalogue::of(language);
-                auto values = common_values(language, words);
+                auto values = common_values(language);
                 std::string list;
                 context.store.autocommit([&](store::Transaction& tx) {
                   for (const auto& event : tx.published_events(0, 100)) {
@@ -85,7 +109,7 @@ void add_page_routes(Router& router, app::Context& context) {
                   }
                 });
                 values["events_html"] = list;
-                values["page_title"] = words.text("page.index.title");
+                values["page_title"] = page_text(language, "page.index.title");
                 send_page(response, 200, "templates/index.html", values);
               }});
 
@@ -93,11 +117,11 @@ void add_page_routes(Router& router, app::Context& context) {
               [&context](const httplib::Request& request, httplib::Response& response, const PathParams& params) {
                 const Language language = page_language(request);
                 const Catalogue& words = Catalogue::of(language);
-                auto values = common_values(language, words);
+                auto values = common_values(language);
                 auto event = context.store.autocommit(
                     [&](store::Transaction& tx) { return context.events.current(tx, params.at("slug")); });
                 if (!event || event->status == EventStatus::draft) {
-                  values["page_title"] = words.text("page.not_found.title");
+                  values["page_title"] = page_text(language, "page.not_found.title");
                   return send_page(response, 404, "templates/not_found.html", values);
                 }
                 values["page_title"] = event->title;
@@ -113,9 +137,8 @@ void add_page_routes(Router& router, app::Context& context) {
   router.add({"GET", "/r/{token}", false,
               [](const httplib::Request& request, httplib::Response& response, const PathParams&) {
                 const Language language = page_language(request);
-                const Catalogue& words = Catalogue::of(language);
-                auto values = common_values(language, words);
-                values["page_title"] = words.text("page.manage.title");
+                auto values = common_values(language);
+                values["page_title"] = page_text(language, "page.manage.title");
                 // The token stays in the address bar and out of any referrer sent onwards.
                 response.set_header("Referrer-Policy", "no-referrer");
                 response.set_header("Cache-Control", "no-store");
@@ -125,9 +148,8 @@ void add_page_routes(Router& router, app::Context& context) {
   router.add({"GET", "/organise/{slug}", false,
               [](const httplib::Request& request, httplib::Response& response, const PathParams& params) {
                 const Language language = page_language(request);
-                const Catalogue& words = Catalogue::of(language);
-                auto values = common_values(language, words);
-                values["page_title"] = words.text("page.organise.title");
+                auto values = common_values(language);
+                values["page_title"] = page_text(language, "page.organise.title");
                 values["slug"] = params.at("slug");
                 send_page(response, 200, "templates/organise.html", values);
               }});

@@ -350,6 +350,42 @@ std::vector<std::string> SmtpServer::messages() const {
   return files;
 }
 
+NginxProcess::NginxProcess(const std::vector<int>& upstream_ports) {
+  static std::atomic<int> counter{0};
+  prefix_ = "/tmp/convene-nginx-" + std::to_string(getpid()) + "-" + std::to_string(counter++);
+  std::filesystem::remove_all(prefix_);
+  std::filesystem::create_directories(prefix_);
+  port_ = free_port();
+  std::vector<std::string> argv{std::string(CONVENE_SOURCE_DIR) + "/deploy/nginx/render.sh", prefix_,
+                                "127.0.0.1:" + std::to_string(port_)};
+  for (int p : upstream_ports) argv.push_back("127.0.0.1:" + std::to_string(p));
+  const auto rendered = run_program(argv, {});
+  if (rendered.status != 0) throw std::runtime_error("cannot render the nginx configuration");
+  std::ofstream(prefix_ + "/nginx.conf") << rendered.out;
+  const int devnull = open("/dev/null", O_WRONLY);
+  pid_ = spawn({"/usr/sbin/nginx", "-p", prefix_, "-c", prefix_ + "/nginx.conf", "-g", "daemon off;"}, {}, devnull, devnull);
+  close(devnull);
+  const bool up = eventually(
+      [&] {
+        httplib::Client probe("127.0.0.1", port_);
+        probe.set_connection_timeout(0, 200000);
+        return static_cast<bool>(probe.Get("/healthz"));
+      },
+      std::chrono::seconds(10));
+  if (!up) throw std::runtime_error("nginx did not start:\n" + error_log());
+}
+
+NginxProcess::~NginxProcess() {
+  if (pid_ > 0) {
+    kill(pid_, SIGQUIT);  // graceful: finish requests in flight
+    int status = 0;
+    waitpid(pid_, &status, 0);
+  }
+  std::filesystem::remove_all(prefix_);
+}
+
+std::string NginxProcess::error_log() const { return read_file(prefix_ + "/error.log"); }
+
 WorkerProcess::WorkerProcess(std::map<std::string, std::string> env) {
   static std::atomic<int> counter{0};
   log_path_ = "/tmp/convene-worker-" + std::to_string(getpid()) + "-" + std::to_string(counter++) + ".log";

@@ -143,6 +143,20 @@ class WorkerProcess {
   std::string log_path_;
 };
 
+// nginx from deploy/nginx/convene.conf.template, in front of the given convene ports.
+class NginxProcess {
+ public:
+  explicit NginxProcess(const std::vector<int>& upstream_ports);
+  ~NginxProcess();
+  int port() const { return port_; }
+  std::string error_log() const;
+
+ private:
+  int port_ = 0;
+  pid_t pid_ = -1;
+  std::string prefix_;
+};
+
 // What tests/mail/inspect_mail.py reads in these message files (one JSON object each).
 nlohmann::json inspect_mail(const std::vector<std::string>& files);
 

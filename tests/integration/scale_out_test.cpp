@@ -1,0 +1,214 @@
+// Two servers and two workers on one database, behind nginx (deploy/nginx/convene.conf.template):
+// capacity, idempotency and reminders hold across processes, changes are seen everywhere, metrics
+// count what happened, and SIGTERM under load loses no accepted registration.
+#include <gtest/gtest.h>
+
+#include <date/date.h>
+
+#include <regex>
+#include <thread>
+
+#include "support/harness.hpp"
+
+namespace convene::testing {
+namespace {
+
+// Sum of a Prometheus counter over the series whose labels contain every given label.
+double metric_sum(const std::string& text, const std::string& name, const std::vector<std::string>& labels) {
+  double sum = 0;
+  std::istringstream lines(text);
+  std::string line;
+  while (std::getline(lines, line)) {
+    if (line.rfind(name + "{", 0) != 0 && line.rfind(name + " ", 0) != 0) continue;
+    bool all = true;
+    for (const auto& label : labels) all = all && line.find(label) != std::string::npos;
+    if (all) sum += std::stod(line.substr(line.rfind(' ') + 1));
+  }
+  return sum;
+}
+
+class ScaleOut : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    smtp = new SmtpServer();
+    std::map<std::string, std::string> env{{"SMTP_URL", smtp->url()}, {"WORKER_POLL_MS", "100"}, {"WORKER_PLAN_SECONDS", "1"}};
+    service = new Service("convene_it_scale_out", env);
+    // The Service's own server is server one; it sends no mail: the two workers do.
+    service->server().stop(SIGTERM);
+    one = new ServerProcess(service->env(), {"--no-worker"});
+    two = new ServerProcess(service->env(), {"--no-worker"});
+    worker_a = new WorkerProcess(service->env());
+    worker_b = new WorkerProcess(service->env());
+    nginx = new NginxProcess({one->port(), two->port()});
+  }
+  static void TearDownTestSuite() {
+    delete nginx;
+    delete worker_a;
+    delete worker_b;
+    delete one;
+    delete two;
+    delete service;
+    delete smtp;
+  }
+  static SmtpServer* smtp;
+  static Service* service;
+  static ServerProcess *one, *two;
+  static WorkerProcess *worker_a, *worker_b;
+  static NginxProcess* nginx;
+
+  void create_event(Client& client, const nlohmann::json& body) {
+    auto reply = client.post("/api/v1/events", body, bearer(service->admin_token()));
+    ASSERT_EQ(reply.status, 201) << reply.body;
+  }
+};
+SmtpServer* ScaleOut::smtp = nullptr;
+Service* ScaleOut::service = nullptr;
+ServerProcess* ScaleOut::one = nullptr;
+ServerProcess* ScaleOut::two = nullptr;
+WorkerProcess* ScaleOut::worker_a = nullptr;
+WorkerProcess* ScaleOut::worker_b = nullptr;
+NginxProcess* ScaleOut::nginx = nullptr;
+
+TEST_F(ScaleOut, SixtyConcurrentRegistrationsThroughNginxConfirmExactlyTen) {
+  Client front(nginx->port());
+  create_event(front, {{"slug", "rush"}, {"title", "Rush"}, {"timezone", "UTC"}, {"capacity", 10},
+                       {"registration_closes_at", nullptr}});
+  std::vector<std::string> outcomes(60);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 60; ++i) {
+    threads.emplace_back([&, i] {
+      Client client(nginx->port());
+      auto reply = client.post("/api/v1/events/rush/registrations",
+                               {{"email", unique_email("rush" + std::to_string(i))}, {"name", "Rusher"}, {"consent", true}});
+      outcomes[i] = reply.status == 201 ? reply.json()["status"].get<std::string>() : std::to_string(reply.status);
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(std::count(outcomes.begin(), outcomes.end(), "confirmed"), 10);
+  EXPECT_EQ(std::count(outcomes.begin(), outcomes.end(), "waitlisted"), 50);
+}
+
+TEST_F(ScaleOut, AnIdempotencyKeyReplayedOnTheOtherServerGetsTheSameAnswer) {
+  const std::string body = nlohmann::json{{"email", unique_email("idem")}, {"name", "Twice"}, {"consent", true}}.dump();
+  const httplib::Headers key{{"Idempotency-Key", "across-servers"}};
+  auto first = Client(one->port()).send("POST", "/api/v1/events/south-south-2021/registrations", body, "application/json", key);
+  auto second = Client(two->port()).send("POST", "/api/v1/events/south-south-2021/registrations", body, "application/json", key);
+  ASSERT_EQ(first.status, 201) << first.body;
+  EXPECT_EQ(second.status, 201);
+  EXPECT_EQ(second.body, first.body);
+  EXPECT_EQ(second.header("Idempotent-Replayed"), "true");
+}
+
+TEST_F(ScaleOut, AChangeThroughOneServerIsSeenThroughTheOther) {
+  Client via_one(one->port()), via_two(two->port());
+  ASSERT_EQ(via_two.get("/api/v1/events/south-south-2021").status, 200);  // server two caches it now
+  ASSERT_EQ(via_one.patch("/api/v1/events/south-south-2021", {{"description", "Changed through server one"}},
+                          bearer(service->admin_token()))
+                .status,
+            200);
+  // The change is announced at commit (LISTEN/NOTIFY); it reaches server two within milliseconds.
+  const auto started = std::chrono::steady_clock::now();
+  EXPECT_TRUE(eventually(
+      [&] { return via_two.get("/api/v1/events/south-south-2021").json()["description"] == "Changed through server one"; },
+      std::chrono::seconds(2)));
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::milliseconds(500));
+  // And the public feed server two renders follows too.
+  EXPECT_TRUE(eventually(
+      [&] { return via_two.get("/api/v1/events/south-south-2021/calendar.ics").body.find("Changed through server one") != std::string::npos; },
+      std::chrono::seconds(2)));
+}
+
+TEST_F(ScaleOut, EachReminderIsSentOnceByTwoWorkers) {
+  Client front(nginx->port());
+  const auto starts = std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now() + std::chrono::minutes(3));
+  create_event(front, {{"slug", "soon-two-workers"}, {"title", "Soon"}, {"timezone", "UTC"}, {"capacity", 50},
+                       {"registration_closes_at", nullptr}, {"reminder_offsets", {"PT170S"}},
+                       {"sessions", {{{"starts_at", date::format("%FT%TZ", starts)},
+                                      {"ends_at", date::format("%FT%TZ", starts + std::chrono::minutes(30))}}}}});
+  std::vector<std::string> people;
+  for (int i = 0; i < 6; ++i) {
+    people.push_back(unique_email("twice" + std::to_string(i)));
+    ASSERT_EQ(front.post("/api/v1/events/soon-two-workers/registrations", {{"email", people.back()}, {"name", "R"}, {"consent", true}}).status, 201);
+  }
+  auto reminders_to = [&](const std::string& person) {
+    int n = 0;
+    for (const auto& m : inspect_mail(smtp->messages()))
+      n += m["headers"].value("X-Envelope-To", "") == person && m["headers"].value("X-Convene-Kind", "") == "reminder";
+    return n;
+  };
+  ASSERT_TRUE(eventually([&] { return reminders_to(people.back()) >= 1; }, std::chrono::seconds(60)));
+  std::this_thread::sleep_for(std::chrono::seconds(3));
+  for (const auto& person : people) EXPECT_EQ(reminders_to(person), 1) << person;
+}
+
+TEST_F(ScaleOut, MetricsCountWhatHappened) {
+  const auto before_one = Client(one->port()).get("/metrics").body;
+  const auto before_two = Client(two->port()).get("/metrics").body;
+  const std::vector<std::string> created{"route=\"/api/v1/events/{slug}/registrations\"", "method=\"POST\"", "status=\"201\""};
+  const double before = metric_sum(before_one, "convene_http_requests_total", created) +
+                        metric_sum(before_two, "convene_http_requests_total", created);
+  Client front(nginx->port());
+  for (int i = 0; i < 8; ++i) {
+    ASSERT_EQ(front.post("/api/v1/events/south-south-2021/registrations",
+                         {{"email", unique_email("metric")}, {"name", "Counted"}, {"consent", true}})
+                  .status,
+              201);
+  }
+  const auto after_one = Client(one->port()).get("/metrics");
+  const auto after_two = Client(two->port()).get("/metrics").body;
+  EXPECT_EQ(after_one.header("Content-Type"), "text/plain; version=0.0.4; charset=utf-8");
+  const double after = metric_sum(after_one.body, "convene_http_requests_total", created) +
+                       metric_sum(after_two, "convene_http_requests_total", created);
+  EXPECT_EQ(after - before, 8);
+  // Both servers took a share (nginx balances), and the database-wide gauges agree with the database.
+  EXPECT_GT(metric_sum(after_one.body, "convene_http_requests_total", {"status=\"201\""}), 0);
+  EXPECT_GT(metric_sum(after_two, "convene_http_requests_total", {"status=\"201\""}), 0);
+  auto connection = service->connect();
+  pqxx::read_transaction tx(connection);
+  const auto confirmed = tx.exec1("SELECT count(*) FROM registrations WHERE status = 'confirmed'")[0].as<double>();
+  EXPECT_EQ(metric_sum(after_one.body, "convene_registrations", {"status=\"confirmed\""}), confirmed);
+  EXPECT_EQ(metric_sum(after_one.body, "convene_database_up", {}), 1);
+  EXPECT_GT(metric_sum(after_one.body, "convene_http_request_duration_seconds_count", {"method=\"POST\""}), 0);
+  EXPECT_NE(after_one.body.find("convene_build_info{version=\"0.1.0\",tzdb=\""), std::string::npos);
+}
+
+TEST_F(ScaleOut, SigtermUnderLoadLosesNoAcceptedRegistration) {
+  // A third server takes part, then is stopped with SIGTERM while registrations pour in.
+  ServerProcess three(service->env(), {"--no-worker"});
+  std::atomic<bool> stop{false};
+  std::mutex mutex;
+  std::vector<std::string> accepted;
+  std::atomic<int> failed{0};
+  std::vector<std::thread> clients;
+  for (int c = 0; c < 8; ++c) {
+    clients.emplace_back([&, c] {
+      Client client(three.port());
+      for (int i = 0; !stop; ++i) {
+        try {
+          const std::string email = unique_email("term" + std::to_string(c) + "-" + std::to_string(i));
+          auto reply = client.post("/api/v1/events/south-south-2021/registrations", {{"email", email}, {"name", "T"}, {"consent", true}});
+          if (reply.status == 201) {
+            std::lock_guard lock(mutex);
+            accepted.push_back(email);
+          }
+        } catch (const std::exception&) {
+          ++failed;  // the server stopped accepting: fine, as long as nothing it answered 201 is lost
+          std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        }
+      }
+    });
+  }
+  std::this_thread::sleep_for(std::chrono::seconds(2));
+  EXPECT_EQ(three.stop(SIGTERM), 0) << three.log();
+  stop = true;
+  for (auto& t : clients) t.join();
+  ASSERT_GT(accepted.size(), 20u);
+  auto connection = service->connect();
+  pqxx::read_transaction tx(connection);
+  for (const auto& email : accepted) {
+    EXPECT_EQ(tx.exec_params1("SELECT count(*) FROM registrations WHERE email = $1", email)[0].as<int>(), 1) << email;
+  }
+}
+
+}  // namespace
+}  // namespace convene::testing
