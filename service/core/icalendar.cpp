@@ -91,7 +91,13 @@ void write_event(Writer& w, const Event& e) {
   w.text("UID", e.uid);
   w.line("SEQUENCE", std::to_string(e.sequence));
   w.line("DTSTAMP", utc_date_time(e.stamp));
-  if (e.zone == TimeZone::utc()) {
+  // A wall time the zone shows twice (clocks going back) cannot say which of the two it means:
+  // RFC 5545 3.3.5 reads it as the first, libical 3.0 and pytz-based readers as the second. Such a
+  // session is written in UTC, which every reader takes the same way.
+  const auto repeated = [&](Instant instant) {
+    return !to_instant(to_zoned(instant, e.zone).local, e.zone, Disambiguation::reject).has_value();
+  };
+  if (e.zone == TimeZone::utc() || repeated(e.starts_at) || repeated(e.ends_at)) {
     w.line("DTSTART", utc_date_time(e.starts_at));
     w.line("DTEND", utc_date_time(e.ends_at));
   } else {
