@@ -26,7 +26,8 @@ const std::map<std::string, std::string>& page_texts(Language language) {
   static const auto all = [] {
     std::map<Language, std::map<std::string, std::string>> texts;
     for (Language l : kLanguages) {
-      for (const auto& [key, value] : nlohmann::json::parse(page_catalogue_json(l)).items()) {
+      const auto catalogue = nlohmann::json::parse(page_catalogue_json(l));  // outlives items() below
+      for (const auto& [key, value] : catalogue.items()) {
         if (key.starts_with("page.") && value.is_string()) texts[l][key] = value.get<std::string>();
       }
     }
@@ -89,8 +90,10 @@ std::string sessions_html(const Event& event, const Catalogue& words) {
            mail::html_escape(session.title) + "</h3><p class=\"event-time\"><time datetime=\"" +
            format_instant(session.starts_at) + "\">" + mail::html_escape(words.date_time(start.local)) +
            "</time> \u2013 <time datetime=\"" + format_instant(session.ends_at()) + "\">" +
-           format_wall_time(end.local).substr(11, 5) + "</time> (" + mail::html_escape(std::string(event.zone.name())) +
-           ", UTC" + format_offset(start.offset) + ")</p><p class=\"viewer-time\" hidden></p></li>\n";
+           format_wall_time(end.local).substr(11, 5) +
+           // <bdi>: the zone and offset stay one left-to-right unit inside Arabic text.
+           "</time> <bdi>(" + mail::html_escape(std::string(event.zone.name())) + ", UTC" + format_offset(start.offset) +
+           ")</bdi></p><p class=\"viewer-time\" hidden></p></li>\n";
   }
   return out;
 }
