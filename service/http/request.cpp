@@ -68,8 +68,9 @@ namespace convene::http {
 void send_calendar(httplib::Response& response, const std::expected<app::CalendarDocument, Problem>& document) {
   if (!document) return send_problem(response, document.error());
   response.set_header("ETag", document->etag);
-  // Calendar apps poll subscriptions; let them revalidate with If-None-Match instead of refetching.
-  response.set_header("Cache-Control", "private, no-cache");
+  // Calendar apps poll: they revalidate with If-None-Match instead of refetching. The public feed
+  // may be kept 10 s by shared caches (nginx); a registrant's invite is theirs alone.
+  response.set_header("Cache-Control", document->method == "PUBLISH" ? "public, max-age=10" : "private, no-cache");
   if (!document->body) {
     response.status = 304;
     return;

@@ -6,7 +6,7 @@ repo=$1 binary=$2
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-"$repo/deploy/nginx/render.sh" "$work" 127.0.0.1:18999 127.0.0.1:8081 127.0.0.1:8082 >"$work/nginx.conf"
+NGINX_USER=$(id -un) "$repo/deploy/nginx/render.sh" "$work" 127.0.0.1:18999 127.0.0.1:8081 127.0.0.1:8082 >"$work/nginx.conf"
 /usr/sbin/nginx -t -q -p "$work" -c "$work/nginx.conf"
 echo "nginx: the rendered configuration is valid"
 cmp -s <("$repo/deploy/nginx/render.sh" /var/lib/convene/nginx 80 127.0.0.1:8081 127.0.0.1:8082) "$repo/deploy/nginx/convene.conf" \

@@ -359,7 +359,7 @@ NginxProcess::NginxProcess(const std::vector<int>& upstream_ports) {
   std::vector<std::string> argv{std::string(CONVENE_SOURCE_DIR) + "/deploy/nginx/render.sh", prefix_,
                                 "127.0.0.1:" + std::to_string(port_)};
   for (int p : upstream_ports) argv.push_back("127.0.0.1:" + std::to_string(p));
-  const auto rendered = run_program(argv, {});
+  const auto rendered = run_program(argv, {{"NGINX_USER", geteuid() == 0 ? "root" : "nobody"}});
   if (rendered.status != 0) throw std::runtime_error("cannot render the nginx configuration");
   std::ofstream(prefix_ + "/nginx.conf") << rendered.out;
   const int devnull = open("/dev/null", O_WRONLY);
