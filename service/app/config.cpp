@@ -25,6 +25,48 @@ long long env_number(const char* name, long long fallback, long long min, long l
                               " to " + std::to_string(max) + ", not '" + *text + "'");
 }
 
+RateLimit env_rate_limit(const char* name, RateLimit fallback) {
+  auto text = env(name);
+  if (!text) return fallback;
+  auto parsed = parse_rate_limit(*text);
+  if (!parsed) throw std::invalid_argument(std::string(name) + ": " + parsed.error());
+  return *parsed;
+}
+
+std::vector<std::string> env_list(const char* name) {
+  std::vector<std::string> items;
+  std::string text = env(name).value_or("");
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    std::size_t comma = text.find(',', start);
+    if (comma == std::string::npos) comma = text.size();
+    std::string item = text.substr(start, comma - start);
+    item.erase(0, item.find_first_not_of(" \t"));
+    item.erase(item.find_last_not_of(" \t") + 1);
+    if (!item.empty()) items.push_back(item);
+    start = comma + 1;
+  }
+  return items;
+}
+
+RateLimitConfig rate_limits_from_environment() {
+  RateLimitConfig limits;
+  limits.trusted_proxies = env_list("TRUSTED_PROXIES");
+  const std::string switch_ = env("RATE_LIMITS").value_or("on");
+  if (switch_ == "off") {
+    limits.registrations_per_address = limits.registrations_per_email = limits.registrations_per_domain =
+        limits.token_misses_per_address = limits.requests_per_token = RateLimit{};
+    return limits;
+  }
+  if (switch_ != "on") throw std::invalid_argument("RATE_LIMITS must be on or off, not '" + switch_ + "'");
+  limits.registrations_per_address = env_rate_limit("LIMIT_REGISTRATIONS_PER_ADDRESS", limits.registrations_per_address);
+  limits.registrations_per_email = env_rate_limit("LIMIT_REGISTRATIONS_PER_EMAIL", limits.registrations_per_email);
+  limits.registrations_per_domain = env_rate_limit("LIMIT_REGISTRATIONS_PER_DOMAIN", limits.registrations_per_domain);
+  limits.token_misses_per_address = env_rate_limit("LIMIT_TOKEN_MISSES_PER_ADDRESS", limits.token_misses_per_address);
+  limits.requests_per_token = env_rate_limit("LIMIT_REQUESTS_PER_TOKEN", limits.requests_per_token);
+  return limits;
+}
+
 }  // namespace
 
 Config config_from_environment() {
@@ -46,6 +88,7 @@ Config config_from_environment() {
   config.worker_plan_seconds = static_cast<int>(env_number("WORKER_PLAN_SECONDS", 10, 1, 3600));
   config.worker_threads = static_cast<int>(env_number("WORKER_THREADS", 2, 1, 64));
   config.worker_batch = static_cast<int>(env_number("WORKER_BATCH", 50, 1, 1000));
+  config.rate_limits = rate_limits_from_environment();
   return config;
 }
 

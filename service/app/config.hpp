@@ -4,10 +4,25 @@
 #include <cstddef>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "convene/icalendar.hpp"
+#include "convene/rate_limit.hpp"
 
 namespace convene::app {
+
+// Per-process rate limits (see app/rate_limiter.hpp), each "COUNT/PERIOD" or "off". The defaults let
+// a campus or a ministry behind one NAT register together: 600 at once from one address, then 10 a
+// second.
+struct RateLimitConfig {
+  RateLimit registrations_per_address{600, std::chrono::minutes(1)};  // LIMIT_REGISTRATIONS_PER_ADDRESS
+  RateLimit registrations_per_email{5, std::chrono::minutes(10)};     // LIMIT_REGISTRATIONS_PER_EMAIL
+  RateLimit registrations_per_domain{};                               // LIMIT_REGISTRATIONS_PER_DOMAIN (off)
+  RateLimit token_misses_per_address{30, std::chrono::minutes(1)};    // LIMIT_TOKEN_MISSES_PER_ADDRESS
+  RateLimit requests_per_token{120, std::chrono::minutes(1)};         // LIMIT_REQUESTS_PER_TOKEN
+  // TRUSTED_PROXIES: addresses (comma-separated) whose X-Forwarded-For names the real client.
+  std::vector<std::string> trusted_proxies;
+};
 
 struct Config {
   std::string database_url = "postgresql:///convene";  // DATABASE_URL
@@ -27,6 +42,7 @@ struct Config {
   int worker_plan_seconds = 10;          // WORKER_PLAN_SECONDS: how often due reminders are planned
   int worker_threads = 2;                // WORKER_THREADS: delivery loops per process
   int worker_batch = 50;                 // WORKER_BATCH: messages claimed at a time by a loop
+  RateLimitConfig rate_limits;           // RATE_LIMITS=off turns every limit off
 
   // MAIL_FROM as a person: "Name <address>" or a bare address.
   ical::Person sender() const;

@@ -9,6 +9,7 @@
 
 #include "app/config.hpp"
 #include "app/event_cache.hpp"
+#include "app/rate_limiter.hpp"
 #include "convene/cursor.hpp"
 #include "convene/problem.hpp"
 #include "convene/time.hpp"
@@ -29,6 +30,7 @@ struct Context {
   EventCache events = {};
   // The delivery loops running in this process (for /metrics); empty with --no-worker.
   std::vector<const WorkerCounters*> workers = {};
+  RateLimiters limits{config.rate_limits};
 };
 
 // A successful reply: status and JSON text (kept as text so that a replay is byte for byte).

@@ -53,7 +53,13 @@ Environment (defaults in brackets):
   DB_POOL_SIZE  database connections per process [16]
   HTTP_THREADS  concurrent HTTP connections served [128]
   WORKER_LEASE_SECONDS, WORKER_FIRST_RETRY_SECONDS, WORKER_MAX_ATTEMPTS, WORKER_POLL_MS,
-  WORKER_PLAN_SECONDS  notification worker tuning [120, 30, 8, 500, 10]; see README
+  WORKER_PLAN_SECONDS, WORKER_THREADS, WORKER_BATCH
+                notification worker tuning [120, 30, 8, 500, 10, 2, 50]; see README
+  RATE_LIMITS   on or off: every limit below at once [on]
+  LIMIT_REGISTRATIONS_PER_ADDRESS [600/min]   LIMIT_REGISTRATIONS_PER_EMAIL [5/10min]
+  LIMIT_REGISTRATIONS_PER_DOMAIN [off]        LIMIT_TOKEN_MISSES_PER_ADDRESS [30/min]
+  LIMIT_REQUESTS_PER_TOKEN [120/min]          each COUNT/PERIOD (s, min, h) or off
+  TRUSTED_PROXIES  addresses or CIDR blocks whose X-Forwarded-For names the client [none]
 )";
 
 struct Arguments {

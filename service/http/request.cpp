@@ -37,11 +37,25 @@ std::expected<nlohmann::json, Problem> json_body(const httplib::Request& request
     auto body = nlohmann::json::parse(request.body, limit_depth);
     if (too_deep) return std::unexpected(bad_request("The JSON body is nested more than 20 levels deep."));
     return body;
-  } catch (const nlohmann::json::parse_error& e) {
+  } catch (const nlohmann::json::exception& e) {  // parse_error, and out_of_range for numbers like 1e999
     if (too_deep) return std::unexpected(bad_request("The JSON body is nested more than 20 levels deep."));
     return std::unexpected(bad_request(std::string("The body is not valid UTF-8 JSON: ") + e.what()));
   }
 }
+
+std::string client_key(const httplib::Request& request, const app::RateLimiters& limits) {
+  return convene::client_key(request.remote_addr, header(request, "X-Forwarded-For"), limits.trusted_proxies);
+}
+
+void send_rate_limited(httplib::Response& response, const RateDecision& decision, const std::string& detail) {
+  const long seconds = decision.retry_after_seconds();
+  response.set_header("Retry-After", std::to_string(seconds));
+  send_problem(response, Problem{429, "rate-limited", "Too many requests",
+                                 detail + " Please try again in " + std::to_string(seconds) +
+                                     (seconds == 1 ? " second." : " seconds.")});
+}
+
+void allow_any_origin(httplib::Response& response) { response.set_header("Access-Control-Allow-Origin", "*"); }
 
 void send_json(httplib::Response& response, int status, std::string body) {
   response.status = status;
@@ -50,7 +64,9 @@ void send_json(httplib::Response& response, int status, std::string body) {
 
 void send_problem(httplib::Response& response, const Problem& problem) {
   response.status = problem.status;
-  response.set_content(nlohmann::json(problem).dump(), "application/problem+json");
+  // Details may quote the request (a path with %FF in it): invalid UTF-8 is replaced, never thrown on.
+  response.set_content(nlohmann::json(problem).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
+                       "application/problem+json");
   if (problem.status == 401) response.set_header("WWW-Authenticate", "Bearer realm=\"convene\"");
 }
 

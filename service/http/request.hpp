@@ -25,6 +25,15 @@ std::vector<std::string_view> query_params(const httplib::Request& request, cons
 // The body as JSON, or a 400 problem: not JSON, not UTF-8, or nested more than kMaxJsonDepth.
 std::expected<nlohmann::json, Problem> json_body(const httplib::Request& request);
 
+// The key the client is rate-limited by: its address, or the one X-Forwarded-For names when the
+// peer is a trusted proxy (TRUSTED_PROXIES).
+std::string client_key(const httplib::Request& request, const app::RateLimiters& limits);
+// 429 Too Many Requests with Retry-After; `detail` says what was limited, in words a person can act on.
+void send_rate_limited(httplib::Response& response, const RateDecision& decision, const std::string& detail);
+// Public, credential-free reads (events, time, feeds) may be fetched by any web page: CORS is
+// granted there and nowhere else.
+void allow_any_origin(httplib::Response& response);
+
 void send_json(httplib::Response& response, int status, std::string body);
 void send_problem(httplib::Response& response, const Problem& problem);
 void send_result(httplib::Response& response, const app::Result& result);

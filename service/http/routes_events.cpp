@@ -10,6 +10,7 @@ namespace convene::http {
 void add_event_routes(Router& router, app::Context& context) {
   router.add({"GET", "/api/v1/events", false,
               [&context](const httplib::Request& request, httplib::Response& response, const PathParams&) {
+                allow_any_origin(response);
                 send_result(response, app::list_events(context, {query_param(request, "cursor"), query_param(request, "limit"),
                                                                  query_param(request, "tz")}));
               }});
@@ -23,12 +24,14 @@ void add_event_routes(Router& router, app::Context& context) {
 
   router.add({"GET", "/api/v1/events/{slug}", false,
               [&context](const httplib::Request& request, httplib::Response& response, const PathParams& params) {
+                allow_any_origin(response);
                 send_result(response, app::read_event(context, params.at("slug"), query_param(request, "tz"),
                                                       header(request, "Authorization")));
               }});
 
   router.add({"GET", "/api/v1/events/{slug}/calendar.ics", false,
               [&context](const httplib::Request& request, httplib::Response& response, const PathParams& params) {
+                allow_any_origin(response);
                 send_calendar(response,
                               app::public_calendar_document(context, params.at("slug"), header(request, "If-None-Match")));
               }});

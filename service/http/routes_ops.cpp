@@ -57,6 +57,13 @@ void process_metrics(std::string& out, const app::Context& context, const Reques
   out += "convene_worker_messages_total{outcome=\"failed\"} " + std::to_string(failed) + "\n";
   out += "convene_worker_messages_total{outcome=\"skipped\"} " + std::to_string(skipped) + "\n";
   out += "convene_worker_messages_total{outcome=\"lost_claim\"} " + std::to_string(lost) + "\n";
+  write_metric_help(out, "convene_rate_limited_total", "counter",
+                    "Requests this process refused with 429, by the limit that refused them.");
+  for (const auto* limit : context.limits.all())
+    out += "convene_rate_limited_total{limit=" + metric_label_value(limit->name()) + "} " + std::to_string(limit->refused()) + "\n";
+  write_metric_help(out, "convene_rate_limit_keys", "gauge", "Keys (addresses, e-mails, tokens) each limit remembers now.");
+  for (const auto* limit : context.limits.all())
+    out += "convene_rate_limit_keys{limit=" + metric_label_value(limit->name()) + "} " + std::to_string(limit->keys()) + "\n";
   gauge(out, "convene_worker_loops", "Delivery loops running in this process.", static_cast<double>(context.workers.size()));
   rusage usage{};
   getrusage(RUSAGE_SELF, &usage);
@@ -96,6 +103,7 @@ void add_ops_routes(Router& router, app::Context& context, const RequestMetrics&
                 for (const auto& file : embedded_api()) {
                   if (file.path == "openapi.json") {
                     response.set_header("Cache-Control", "public, max-age=300");
+                    allow_any_origin(response);  // so API explorers on other sites can load it
                     return response.set_content(std::string(file.text), "application/json");
                   }
                 }

@@ -9,6 +9,7 @@ namespace convene::http {
 void add_time_routes(Router& router, app::Context& context) {
   router.add({"GET", "/api/v1/time/convert", false,
               [](const httplib::Request& request, httplib::Response& response, const PathParams&) {
+                allow_any_origin(response);
                 ConversionQuery query{query_param(request, "at"), query_param(request, "from"),
                                       query_params(request, "to"), query_param(request, "disambiguation")};
                 auto converted = convert(query);
@@ -20,6 +21,7 @@ void add_time_routes(Router& router, app::Context& context) {
               [&context](const httplib::Request&, httplib::Response& response, const PathParams&) {
                 // Offsets change only at transitions; five minutes of caching is harmless.
                 response.set_header("Cache-Control", "public, max-age=300");
+                allow_any_origin(response);
                 send_json(response, 200, time_zones_json(context.clock()).dump());
               }});
 }

@@ -22,6 +22,8 @@ struct RequestFacts {
   std::string request_id;
   const char* route = "unmatched";
   Router::Match match;
+  std::string client;             // the rate-limit key of the client (its address)
+  bool presents_secret = false;   // a {token} in the path or an organiser token in the header
 };
 thread_local RequestFacts current;
 
@@ -83,8 +85,6 @@ void log_line(std::string line) {
   [[maybe_unused]] auto written = ::write(STDERR_FILENO, line.data(), line.size());
 }
 
-}  // namespace
-
 // cpp-httplib fixes its listen backlog at 5, so a burst of new connections loses handshakes and
 // waits a second for the SYN retry. The listening socket is protected, not private: a subclass
 // can reach it and raise the backlog (listen() on a listening socket only updates the backlog).
@@ -92,6 +92,24 @@ class ListeningServer : public httplib::Server {
  public:
   bool raise_backlog(int backlog) { return ::listen(svr_sock_, backlog) == 0; }
 };
+
+// Guessing a token is a search through misses, so misses are what is limited: a client whose recent
+// lookups by secret found nothing too often is refused before the next one reaches the database.
+// Each token is limited too, so a leaked link cannot be hammered.
+std::optional<std::pair<RateDecision, std::string>> refuse_token_lookup(app::RateLimiters& limits,
+                                                                        const RequestFacts& facts,
+                                                                        SteadyTime now) {
+  if (!facts.presents_secret) return std::nullopt;
+  if (auto d = limits.token_misses_per_address.peek(facts.client, now); !d.allowed)
+    return std::pair{d, std::string("Too many unknown links or tokens were tried from your network.")};
+  if (auto token = facts.match.params.find("token"); token != facts.match.params.end()) {
+    if (auto d = limits.requests_per_token.admit(token->second, now); !d.allowed)
+      return std::pair{d, std::string("This link was used too often in a short time.")};
+  }
+  return std::nullopt;
+}
+
+}  // namespace
 
 class Server::Impl {
  public:
@@ -122,7 +140,7 @@ Server::Server(app::Context& context, ServerOptions options) : impl_(std::make_u
 
   // Everything that can be decided from the request line and headers is decided here, before
   // cpp-httplib reads the body: unknown routes, wrong methods, oversized or non-JSON bodies.
-  http.set_pre_routing_handler([this](const httplib::Request& request, httplib::Response& response) {
+  http.set_pre_routing_handler([this, &context](const httplib::Request& request, httplib::Response& response) {
     using httplib::Server;
     current = RequestFacts{std::chrono::steady_clock::now(), {}, "unmatched", {}};
     auto given = header(request, "X-Request-Id");
@@ -148,6 +166,13 @@ Server::Server(app::Context& context, ServerOptions options) : impl_(std::make_u
       return Server::HandlerResponse::Handled;
     }
     current.route = current.match.route->pattern.c_str();
+    current.client = client_key(request, context.limits);
+    current.presents_secret = current.match.params.contains("token") || header(request, "Authorization").has_value();
+    if (auto refused = refuse_token_lookup(context.limits, current, std::chrono::steady_clock::now())) {
+      send_rate_limited(response, refused->first, refused->second);
+      add_security_headers(response);
+      return Server::HandlerResponse::Handled;
+    }
 
     // A request with neither Content-Length nor Transfer-Encoding has no body (RFC 9112 section
     // 6.3), but cpp-httplib 0.11 reads a POST, PUT or PATCH to the end of the connection instead
@@ -200,7 +225,12 @@ Server::Server(app::Context& context, ServerOptions options) : impl_(std::make_u
                                      "in a few seconds."});
     }
   };
-  http.set_post_routing_handler([](const httplib::Request&, httplib::Response& response) {
+  http.set_post_routing_handler([&context](const httplib::Request&, httplib::Response& response) {
+    // A lookup by secret that found nothing (404 for a link's token, 401 for an organiser token)
+    // counts against the client's allowance of misses.
+    const bool missed = response.status == 401 || (response.status == 404 && current.match.params.contains("token"));
+    if (current.presents_secret && missed)
+      context.limits.token_misses_per_address.admit(current.client, std::chrono::steady_clock::now());
     add_security_headers(response);
   });
   http.Get(".*", dispatch);
