@@ -40,13 +40,15 @@ EventCache::Snapshot EventCache::at_version(store::Transaction& tx, std::string_
 }
 
 EventCache::Snapshot EventCache::current(store::Transaction& tx, std::string_view slug) {
+  bool listening = false;
   {
     std::lock_guard lock(mutex_);
-    if (listening_) {
+    listening = listening_;
+    if (listening) {
       if (auto it = entries_.find(std::string(slug)); it != entries_.end()) return it->second.event;
     }
   }
-  if (listening_) return reload(tx, slug);
+  if (listening) return reload(tx, slug);
   const auto version = tx.event_version(slug);
   if (!version) return nullptr;
   return at_version(tx, slug, *version);

@@ -87,7 +87,12 @@ std::chrono::seconds Worker::retry_delay(int attempts) {
 int Worker::run_once(const std::stop_token& stop) {
   const Instant now = context_.clock();
   if (std::chrono::steady_clock::now() >= next_plan_) {
-    context_.store.autocommit([&](store::Transaction& tx) { tx.plan_reminders(now); });
+    context_.store.autocommit([&](store::Transaction& tx) {
+      tx.plan_reminders(now);
+      // Idempotency-Key records are kept 24 hours (README); the planner, which runs on every worker
+      // every few seconds, also clears the expired ones, a bounded batch at a time.
+      tx.purge_idempotency_keys(now, 1000);
+    });
     next_plan_ = std::chrono::steady_clock::now() + options_.plan_every;
   }
   const auto claimed_at = std::chrono::steady_clock::now();

@@ -31,6 +31,9 @@ std::vector<Migration> migrate(pqxx::connection& connection) {
   std::vector<Migration> applied;
   for (const Migration& migration : embedded_migrations()) {
     pqxx::work tx(connection);
+    // The pool's 5 s statement_timeout guards requests; a migration (or waiting for another
+    // process's migration) may take longer, and must not fail half-way through a rollout for that.
+    tx.exec("SET LOCAL statement_timeout = 0");
     tx.exec("SELECT pg_advisory_xact_lock(" + std::to_string(kMigrationLockKey) + ")");
     tx.exec(kCreateLedger);
     if (applied_versions(tx).contains(migration.version)) continue;  // another process did it

@@ -391,6 +391,10 @@ const std::vector<Statement>& statements() {
         FROM outbox WHERE status IN ('pending', 'sending') AND due_at <= now()
         UNION ALL
         SELECT status, count(*), 0 FROM outbox GROUP BY status)sql"},
+      {"purge_idempotency_keys", R"sql(
+        DELETE FROM idempotency_keys WHERE key_hash IN (
+          SELECT key_hash FROM idempotency_keys WHERE created_at < to_timestamp($1) - interval '24 hours'
+          ORDER BY created_at LIMIT $2))sql"},
       {"expire_idempotency_key",
        "DELETE FROM idempotency_keys WHERE key_hash = decode($1, 'hex') AND created_at < now() - interval '24 hours'"},
       {"claim_idempotency_key", R"sql(
@@ -773,6 +777,10 @@ int Transaction::enqueue_for_active_registrants(std::int64_t event_id, std::stri
 
 int Transaction::plan_reminders(Instant now) {
   return static_cast<int>(tx_.exec_prepared("plan_reminders", epoch(now)).affected_rows());
+}
+
+int Transaction::purge_idempotency_keys(Instant now, int limit) {
+  return static_cast<int>(tx_.exec_prepared("purge_idempotency_keys", epoch(now), limit).affected_rows());
 }
 
 std::vector<OutboxRow> Transaction::claim_outbox(std::string_view worker, Instant now, std::chrono::seconds lease,

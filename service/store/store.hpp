@@ -181,6 +181,8 @@ class Transaction {
   // Creates the reminders that are due by `until` and not yet created: for confirmed registrants who
   // registered before the reminder was due, sessions still to start. Returns how many.
   int plan_reminders(Instant now);
+  // Deletes Idempotency-Key records older than 24 hours (at most `limit` of them); returns how many.
+  int purge_idempotency_keys(Instant now, int limit);
   // Claims up to `limit` due messages (pending, or sending with an expired lease) for `worker`.
   std::vector<OutboxRow> claim_outbox(std::string_view worker, Instant now, std::chrono::seconds lease, int limit);
   // What became of claimed messages, recorded in one statement. Each applies only if `worker` still

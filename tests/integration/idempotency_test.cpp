@@ -11,7 +11,8 @@ namespace {
 
 class Idempotency : public ::testing::Test {
  protected:
-  static void SetUpTestSuite() { service = new Service("convene_it_idempotency"); }
+  // The planner (which also purges expired records) runs every second here.
+  static void SetUpTestSuite() { service = new Service("convene_it_idempotency", {{"WORKER_PLAN_SECONDS", "1"}}); }
   static void TearDownTestSuite() {
     delete service;
     service = nullptr;
@@ -25,6 +26,31 @@ class Idempotency : public ::testing::Test {
   }
 };
 Service* Idempotency::service = nullptr;
+
+TEST_F(Idempotency, RecordsOlderThanADayArePurged) {
+  for (const char* key : {"purge-old", "purge-fresh"}) {
+    ASSERT_EQ(client.send("POST", path, body_for(unique_email(key)), "application/json", {{"Idempotency-Key", key}}).status,
+              201);
+  }
+  auto connection = service->connect();
+  {
+    pqxx::work tx(connection);
+    // The newest record is the fresh one; age the one before it past 24 hours.
+    tx.exec("UPDATE idempotency_keys SET created_at = now() - interval '25 hours' WHERE key_hash = "
+            "(SELECT key_hash FROM idempotency_keys ORDER BY created_at DESC OFFSET 1 LIMIT 1)");
+    tx.commit();
+  }
+  const auto count = [&](const char* condition) {
+    pqxx::read_transaction tx(connection);
+    return tx.exec1(std::string("SELECT count(*) FROM idempotency_keys WHERE ") + condition)[0].as<int>();
+  };
+  ASSERT_EQ(count("created_at < now() - interval '24 hours'"), 1);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
+  while (count("created_at < now() - interval '24 hours'") > 0 && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  EXPECT_EQ(count("created_at < now() - interval '24 hours'"), 0);
+  EXPECT_GE(count("created_at > now() - interval '1 hour'"), 1);
+}
 
 TEST_F(Idempotency, RetryReplaysTheFirstResponseByteForByte) {
   const auto body = body_for(unique_email("retry"));
