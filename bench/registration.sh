@@ -52,7 +52,7 @@ EVENT_VERSION=$(psql -X -tA "$DB_URL" -c "SELECT version FROM events WHERE slug 
   echo '\set n random(1, 9000000000000000)'
   echo "\\set seat random(1, $CAPACITY)"
   "$BIN" sql insert_registration | sed \
-    -e "s/\$13/true/g" -e "s/\$12/$EVENT_VERSION/g" -e "s/\$11/:seat/g" \
+    -e "s/\$14/true/g" -e "s/\$13/true/g" -e "s/\$12/$EVENT_VERSION/g" -e "s/\$11/:seat/g" \
     -e "s/\$10/md5(random()::text) || md5(random()::text)/g" \
     -e "s/\$1\b/:event_id/g" -e "s/\$2\b/('pg-' || :n || '@example.org')/g" -e "s/\$3\b/'Bench Person'/g" \
     -e "s/\$4\b/NULL/g" -e "s/\$5\b/'NP'/g" -e "s/\$6\b/'Asia\/Kathmandu'/g" -e "s/\$7\b/'en'/g" \

@@ -97,9 +97,11 @@ struct Admitted {
 
 // Applies the event's rules to a cached copy of the event and inserts the registration, in one
 // statement that holds only if the copy is still current; a stale copy is reloaded and the rules
-// applied again.
-std::expected<Admitted, Problem> admit(Context& context, store::Transaction& tx, std::string_view slug,
-                                       const RegistrationRequest& request, const SecretToken& token, Instant now) {
+// applied again. With waitlisting refused and no seat to take, nothing is written (nullopt).
+using Waitlisting = Transaction::Waitlisting;
+std::expected<std::optional<Admitted>, Problem> admit(Context& context, store::Transaction& tx, std::string_view slug,
+                                                      const RegistrationRequest& request, const SecretToken& token,
+                                                      Instant now, Waitlisting waitlisting) {
   auto event = context.events.get(tx, slug);
   for (int attempt = 0; attempt < 5; ++attempt) {
     if (!event || event->status == EventStatus::draft) return std::unexpected(event_not_found(slug));
@@ -107,10 +109,12 @@ std::expected<Admitted, Problem> admit(Context& context, store::Transaction& tx,
     const TimeZone zone = request.zone.value_or(event->zone);
     const Transaction::NewRegistration row{event->id, request, zone, request.language.value_or(Language::en),
                                            token.hash(), now};
-    const auto inserted = tx.insert_registration(row, *event, random_seat(event->capacity));
+    const auto inserted = tx.insert_registration(row, *event, random_seat(event->capacity), waitlisting);
     switch (inserted.outcome) {
       case store::RegistrationInsert::inserted:
         return Admitted{event, inserted.id, inserted.status};
+      case store::RegistrationInsert::no_seat_or_duplicate:
+        return std::nullopt;
       case store::RegistrationInsert::already_registered:
         return std::unexpected(already_registered());
       case store::RegistrationInsert::event_changed:
@@ -122,12 +126,24 @@ std::expected<Admitted, Problem> admit(Context& context, store::Transaction& tx,
                                  "The event changed several times while we registered you; please try again."});
 }
 
-// No seat was free for the taking; settle it under the event's capacity lock: seats others were
-// taking may have come free again, and nobody can free one meanwhile unseen.
+// No seat was free for the taking; settle it under the event's capacity lock, in the transaction
+// that wrote the registration (so no crash in between can leave someone waiting while a seat is
+// free): seats others were taking may have come free again, and nobody can free one meanwhile unseen.
 void settle_waitlisted(store::Transaction& tx, Admitted& admitted, Instant now) {
   if (admitted.status != RegistrationStatus::waitlisted) return;
   tx.lock_capacity(admitted.event->id);
   if (tx.claim_seat_waiting(admitted.event->id, admitted.id, now)) admitted.status = RegistrationStatus::confirmed;
+}
+
+// Admits with waitlisting allowed and settles a waitlisting, all in `tx`.
+std::expected<Admitted, Problem> admit_and_settle(Context& context, store::Transaction& tx, std::string_view slug,
+                                                  const RegistrationRequest& request, const SecretToken& token,
+                                                  Instant now) {
+  auto admitted = admit(context, tx, slug, request, token, now, Waitlisting::allowed);
+  if (!admitted) return std::unexpected(admitted.error());
+  Admitted result = **admitted;  // with waitlisting allowed, something was written
+  settle_waitlisted(tx, result, now);
+  return result;
 }
 
 // "Already registered": the confirmation goes again to the address, which is how its owner gets
@@ -170,16 +186,21 @@ Result register_attendee(Context& context, const RegistrationRequestContext& inp
   const SecretToken token = SecretToken::generate();
 
   if (!input.idempotency_key) {
-    // The common case is one statement, committed on its own; only a waitlisting needs a
-    // transaction of its own afterwards.
-    auto admitted = context.store.autocommit(
-        [&](Transaction& tx) { return admit(context, tx, input.slug, *request, token, now); });
+    // The common case, a seat free for the taking, is one statement committed on its own. Without
+    // one, the registration is written waitlisted and settled in one transaction.
+    auto taken = context.store.autocommit([&](Transaction& tx) {
+      return admit(context, tx, input.slug, *request, token, now, Waitlisting::refused);
+    });
+    std::expected<Admitted, Problem> admitted =
+        !taken ? std::unexpected(taken.error())
+        : *taken ? std::expected<Admitted, Problem>(**taken)
+                 : context.store.transact([&](Transaction& tx) {
+                     return admit_and_settle(context, tx, input.slug, *request, token, now);
+                   });
     if (!admitted) {
       if (admitted.error().type == "already-registered") resend_confirmation(context, input.slug, *request, now);
       return std::unexpected(admitted.error());
     }
-    if (admitted->status == RegistrationStatus::waitlisted)
-      context.store.transact([&](Transaction& tx) { settle_waitlisted(tx, *admitted, now); });
     return created_reply(context, *admitted, *request, token, now);
   }
 
@@ -194,9 +215,8 @@ Result register_attendee(Context& context, const RegistrationRequestContext& inp
       if (!body || !record->status) return std::unexpected(idempotency_key_reused());
       return Reply{*record->status, *std::move(body), true};
     }
-    auto admitted = admit(context, tx, input.slug, *request, token, now);
+    auto admitted = admit_and_settle(context, tx, input.slug, *request, token, now);
     if (!admitted) return std::unexpected(admitted.error());
-    settle_waitlisted(tx, *admitted, now);
     Reply reply = created_reply(context, *admitted, *request, token, now);
     tx.complete_idempotency_key(keys.lookup, reply.status, seal(keys.seal, random_bytes(12), reply.body), admitted->id);
     return reply;

@@ -218,11 +218,18 @@ Server::Server(app::Context& context, ServerOptions options) : impl_(std::make_u
   auto dispatch = [](const httplib::Request& request, httplib::Response& response) {
     try {
       current.match.route->handler(request, response, current.match.params);
-    } catch (const store::DatabaseUnavailable&) {
+    } catch (const store::DatabaseUnavailable& unavailable) {
       response.set_header("Retry-After", "2");
-      send_problem(response, Problem{503, "database-unavailable", "Temporarily unavailable",
-                                     "The database is not reachable right now; nothing was changed. Try again "
-                                     "in a few seconds."});
+      // Only a request that never reached the database can be said to have changed nothing.
+      const bool reading = request.method == "GET" || request.method == "HEAD";
+      send_problem(response,
+                   Problem{503, "database-unavailable", "Temporarily unavailable",
+                           unavailable.outcome_unknown() && !reading
+                               ? "The database went away while your request was being saved, so it may or may not "
+                                 "have been recorded. Try again in a few seconds with the same Idempotency-Key to "
+                                 "be told which."
+                               : "The database is not reachable right now; nothing was changed. Try again in a few "
+                                 "seconds."});
     }
   };
   http.set_post_routing_handler([&context](const httplib::Request&, httplib::Response& response) {

@@ -19,10 +19,17 @@
 
 namespace convene::store {
 
-// The database cannot be reached, is shutting down, or did not answer in time. Safe to retry.
+// The database cannot be reached, is shutting down, or did not answer in time. Safe to retry; when
+// the connection broke after a change was sent (`outcome_unknown`), the change may have been
+// committed, so a retry should carry the same Idempotency-Key.
 class DatabaseUnavailable : public std::runtime_error {
  public:
-  using std::runtime_error::runtime_error;
+  explicit DatabaseUnavailable(const std::string& what, bool outcome_unknown = false)
+      : std::runtime_error(what), outcome_unknown_(outcome_unknown) {}
+  bool outcome_unknown() const { return outcome_unknown_; }
+
+ private:
+  bool outcome_unknown_;
 };
 
 struct PoolOptions {

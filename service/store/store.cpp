@@ -163,6 +163,7 @@ const std::vector<Statement>& statements() {
                  seat.seat_no, decode($10, 'hex'), to_timestamp($9), to_timestamp($9)
           FROM (SELECT 1) AS one LEFT JOIN seat ON true
           WHERE EXISTS (SELECT 1 FROM events WHERE id = $1 AND version = $12)
+            AND ($14 OR NOT $13 OR seat.seat_no IS NOT NULL)
           ON CONFLICT (event_id, lower(email)) DO NOTHING
           RETURNING id, status, seat_no),
         taken AS (
@@ -701,15 +702,22 @@ auto with_registration_parameters(const Transaction::NewRegistration& r, Exec&& 
 }  // namespace
 
 RegistrationInsert Transaction::insert_registration(const NewRegistration& r, const Event& checked_against,
-                                                   int first_seat_to_try) {
+                                                   int first_seat_to_try, Waitlisting waitlisting) {
+  const bool takes_seat = !checked_against.requires_approval;
+  const bool may_waitlist = waitlisting == Waitlisting::allowed;
   const auto result = with_registration_parameters(r, [&](auto&&... p) {
-    return tx_.exec_prepared("insert_registration", p..., first_seat_to_try, checked_against.version,
-                             !checked_against.requires_approval);
+    return tx_.exec_prepared("insert_registration", p..., first_seat_to_try, checked_against.version, takes_seat,
+                             may_waitlist);
   });
   const auto& row = result[0];
   if (row[0].is_null() || row[0].as<std::int64_t>() != checked_against.version)
     return {RegistrationInsert::event_changed, 0, RegistrationStatus::pending};
-  if (row[1].is_null()) return {RegistrationInsert::already_registered, 0, RegistrationStatus::pending};
+  if (row[1].is_null()) {
+    // Nothing inserted: the address is registered already, or (when waitlisting was not allowed)
+    // there was no seat to take; the caller's waitlisting path tells the two apart.
+    return {takes_seat && !may_waitlist ? RegistrationInsert::no_seat_or_duplicate : RegistrationInsert::already_registered,
+            0, RegistrationStatus::pending};
+  }
   return {RegistrationInsert::inserted, row[1].as<std::int64_t>(),
           parse_registration_status(row[2].as<std::string>()).value_or(RegistrationStatus::pending)};
 }
@@ -1058,12 +1066,13 @@ void Store::translate_failure(Pool::Lease& lease) {
   try {
     throw;
   } catch (const pqxx::broken_connection& e) {
+    // The connection broke with a statement or a commit in flight: it may have taken effect.
     lease.discard();
-    throw DatabaseUnavailable(e.what());
+    throw DatabaseUnavailable(e.what(), true);
   } catch (const pqxx::in_doubt_error& e) {
-    // The commit may or may not have happened; the client was not told it did, so it will retry.
+    // The commit may or may not have happened (seen during PostgreSQL's fast shutdown).
     lease.discard();
-    throw DatabaseUnavailable(e.what());
+    throw DatabaseUnavailable(e.what(), true);
   } catch (const pqxx::sql_error& e) {
     if (means_database_unavailable(e.sqlstate())) {
       lease.discard();

@@ -19,7 +19,7 @@
 namespace convene::store {
 
 struct RegistrationInsert {
-  enum Outcome { inserted, already_registered, event_changed } outcome;
+  enum Outcome { inserted, already_registered, event_changed, no_seat_or_duplicate } outcome;
   std::int64_t id;            // when inserted
   RegistrationStatus status;  // when inserted: confirmed, waitlisted or pending
 };
@@ -148,10 +148,12 @@ class Transaction {
   // One statement: inserts the registration if `checked_against` (the event whose rules the caller
   // applied) is still the current version. It takes a free seat when one is free and not being
   // taken right now, searching from `first_seat_to_try` (spread these at random) and wrapping
-  // around; else it is waitlisted, and the caller must try claim_seat_waiting under
-  // lock_capacity. Events that need approval give pending registrations and no seat.
+  // around. Without a seat to take it inserts nothing unless waitlisting is allowed; then the
+  // registration is waitlisted, and the caller must try claim_seat_waiting under lock_capacity in
+  // the same transaction. Events that need approval give pending registrations and no seat.
+  enum class Waitlisting { refused, allowed };
   RegistrationInsert insert_registration(const NewRegistration& r, const Event& checked_against,
-                                         int first_seat_to_try);
+                                         int first_seat_to_try, Waitlisting waitlisting);
   // Slow path: waits for seats being taken by others to settle, then takes one if any is free and
   // marks the registration confirmed. Call under lock_capacity.
   bool claim_seat_waiting(std::int64_t event_id, std::int64_t registration_id, Instant now);
