@@ -180,7 +180,10 @@ int serve(const app::Config& config, bool with_worker) {
     // A second signal, or requests that do not finish in 30 s, end the process at once.
     std::thread([signals]() mutable {
       struct timespec patience{30, 0};
-      sigtimedwait(&signals, nullptr, &patience);
+      // EINTR is no reason to give up: the process is merely being stopped and resumed (a debugger,
+      // or LeakSanitizer inspecting the threads at exit).
+      while (sigtimedwait(&signals, nullptr, &patience) == -1 && errno == EINTR) {
+      }
       std::cerr << "forced exit\n";
       _exit(1);
     }).detach();

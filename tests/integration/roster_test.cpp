@@ -265,8 +265,8 @@ TEST_F(Roster, ErasureLeavesNoPersonalDataInAnyTable) {
   // The registrant's own link no longer works.
   EXPECT_EQ(client.get("/api/v1/registrations/" + seated["manage_token"].get<std::string>()).status, 404);
   // Not in the roster or the export; still counted.
-  for (const auto& item : client.get("/api/v1/events/erasure-event/registrations", admin()).json()["items"])
-    EXPECT_NE(item["id"], seated["id"]);
+  const auto roster = client.get("/api/v1/events/erasure-event/registrations", admin());
+  for (const auto& item : roster.json()["items"]) EXPECT_NE(item["id"], seated["id"]);
   EXPECT_EQ(client.get("/api/v1/events/erasure-event/registrations.csv", admin()).body.find(email), std::string::npos);
   EXPECT_EQ(client.get("/api/v1/events/erasure-event/stats", admin()).json()["by_status"]["cancelled"], 1);
   // Every text column of every table, searched for anything that named the person.
