@@ -6,6 +6,7 @@
 #   bench/nginx.sh      (BENCH_SECONDS=10, BENCH_CONNECTIONS=64)
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../deploy/lib.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/registration_sql.sh"
 SECONDS_PER_RUN=${BENCH_SECONDS:-10}
 CONNECTIONS=${BENCH_CONNECTIONS:-64}
 install_packages wrk nginx curl "${CONVENE_RUNTIME_PACKAGES[@]}"
@@ -75,12 +76,7 @@ wrk_rps() {  # url [lua]
 {
   echo '\set n random(1, 9000000000000000)'
   echo '\set seat random(1, 1000000)'
-  "$BIN" sql insert_registration | sed \
-    -e "s/\$14/true/g" -e "s/\$13/true/g" -e "s/\$12/$EVENT_VERSION/g" -e "s/\$11/:seat/g" \
-    -e "s/\$10/md5(random()::text) || md5(random()::text)/g" \
-    -e "s/\$1\b/:event_id/g" -e "s/\$2\b/('pg-' || :n || '@example.org')/g" -e "s/\$3\b/'Bench Person'/g" \
-    -e "s/\$4\b/NULL/g" -e "s/\$5\b/'NP'/g" -e "s/\$6\b/'Asia\/Kathmandu'/g" -e "s/\$7\b/'en'/g" \
-    -e "s/\$8\b/'{}'/g" -e "s/\$9\b/extract(epoch FROM now())/g" | tr '\n' ' '; echo ';'
+  registration_statement "$BIN" "$EVENT_VERSION"; echo ';'
 } >"$WORK/a.sql"
 
 say "registrations: $CONNECTIONS connections, ${SECONDS_PER_RUN}s each (after a short warm-up)"

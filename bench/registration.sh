@@ -10,6 +10,7 @@
 # Prints throughput, p50/p99 latency and the ratios; the server's peak RSS at the end.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../deploy/lib.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/registration_sql.sh"
 SECONDS_PER_RUN=${BENCH_SECONDS:-10}
 CONCURRENCY=${BENCH_CONCURRENCY:-"1 16 64"}
 install_packages wrk postgresql-contrib-15 "${CONVENE_RUNTIME_PACKAGES[@]}"
@@ -51,12 +52,7 @@ EVENT_VERSION=$(psql -X -tA "$DB_URL" -c "SELECT version FROM events WHERE slug 
 {
   echo '\set n random(1, 9000000000000000)'
   echo "\\set seat random(1, $CAPACITY)"
-  "$BIN" sql insert_registration | sed \
-    -e "s/\$14/true/g" -e "s/\$13/true/g" -e "s/\$12/$EVENT_VERSION/g" -e "s/\$11/:seat/g" \
-    -e "s/\$10/md5(random()::text) || md5(random()::text)/g" \
-    -e "s/\$1\b/:event_id/g" -e "s/\$2\b/('pg-' || :n || '@example.org')/g" -e "s/\$3\b/'Bench Person'/g" \
-    -e "s/\$4\b/NULL/g" -e "s/\$5\b/'NP'/g" -e "s/\$6\b/'Asia\/Kathmandu'/g" -e "s/\$7\b/'en'/g" \
-    -e "s/\$8\b/'{}'/g" -e "s/\$9\b/extract(epoch FROM now())/g" | tr '\n' ' '; echo ';'
+  registration_statement "$BIN" "$EVENT_VERSION"; echo ';'
 } >"$WORK/a.sql"
 grep -q '\$[0-9]' "$WORK/a.sql" && die "a parameter of insert_registration was not replaced: $(cat "$WORK/a.sql")"
 
