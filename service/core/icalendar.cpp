@@ -175,6 +175,7 @@ std::string fold(std::string_view line) {
   while (line.size() > limit) {
     std::size_t cut = limit;
     while (cut > 0 && is_continuation_byte(static_cast<unsigned char>(line[cut]))) --cut;  // never split a character
+    if (cut == 0) cut = limit;  // no character starts within reach: not UTF-8, so cut anywhere (and move on)
     out.append(line.substr(0, cut));
     out += "\r\n ";
     line.remove_prefix(cut);

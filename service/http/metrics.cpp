@@ -21,8 +21,15 @@ void write_metric_help(std::string& out, const char* name, const char* type, con
   out += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " " + type + "\n";
 }
 
-void RequestMetrics::record(const std::string& route, const std::string& method, int status,
+void RequestMetrics::record(const std::string& route, const std::string& request_method, int status,
                             std::chrono::microseconds duration) {
+  // A client may send any token as a method (cpp-httplib refuses it with 400, and logs it): each one
+  // would become a label kept for ever, so methods outside HTTP's own are counted as "other".
+  static const std::string kOther = "other";
+  const bool standard = request_method == "GET" || request_method == "HEAD" || request_method == "POST" ||
+                        request_method == "PUT" || request_method == "PATCH" || request_method == "DELETE" ||
+                        request_method == "OPTIONS";
+  const std::string& method = standard ? request_method : kOther;
   const double seconds = static_cast<double>(duration.count()) / 1e6;
   std::lock_guard lock(mutex_);
   ++requests_[{route, method, status}];
