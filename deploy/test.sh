@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
-# Command 2: the same set-up as deploy/serve.sh, then the whole test suite (unit, integration,
-# browser) through ctest. The embedded PostgreSQL is stopped again at the end if this script
-# started it. Extra arguments go to ctest (e.g. -R Registration).
+# Command 2: the same set-up as deploy/serve.sh, then the whole test suite through ctest: first the
+# unit and integration tests built with AddressSanitizer and UndefinedBehaviorSanitizer (in
+# build-sanitize/), then everything (unit, integration, iCalendar parsers, browser, OpenAPI, deploy
+# configuration, and a bounded run of each fuzzer) in the normal build, whose summary comes last.
+# The embedded PostgreSQL is stopped again at the end if this script started it. Extra arguments go
+# to both ctest runs (e.g. -R Registration). CONVENE_SANITIZERS=off skips the sanitizer pass.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -35,6 +38,23 @@ export CONVENE_TEST_DATABASE_URL CONVENE_TEST_PG_CONTROL
 cleanup() { if [ "$started_pg" = yes ]; then "$CONVENE_REPO/deploy/pg.sh" stop; fi; }
 trap cleanup EXIT
 
+sanitizers=pass
+if [ "${CONVENE_SANITIZERS:-on}" != off ]; then
+  say "building the unit and integration tests with ASan and UBSan in $CONVENE_REPO/build-sanitize"
+  CONVENE_BUILD=$CONVENE_REPO/build-sanitize build_convene -DBUILD_TESTING=ON -DCONVENE_SANITIZE=ON
+  say "running the unit and integration tests under the sanitizers"
+  # Any report fails the test that triggered it (UBSan does not recover; ASan aborts).
+  (cd "$CONVENE_REPO/build-sanitize" &&
+    ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+      ctest --output-on-failure --timeout 900 -j "$(nproc)" -L 'unit|integration' "$@") || sanitizers=fail
+fi
+
 say "running the test suite"
 cd "$CONVENE_BUILD"
-ctest --output-on-failure --timeout 900 -j "$(nproc)" "$@"
+status=0
+ctest --output-on-failure --timeout 900 -j "$(nproc)" "$@" || status=$?
+if [ "$sanitizers" = fail ]; then
+  echo "The sanitizer pass (build-sanitize) failed: see its output above." >&2
+  [ "$status" = 0 ] && status=1
+fi
+exit "$status"
