@@ -286,6 +286,9 @@ Server::Server(app::Context& context, ServerOptions options) : impl_(std::make_u
     log_line(R"({"level":"info","request_id":)" + json_escape(current.request_id) + R"(,"method":)" +
              json_escape(request.method) + R"(,"route":)" + json_escape(current.route) + R"(,"status":)" +
              std::to_string(response.status) + R"(,"duration_us":)" + std::to_string(micros) + "}");
+    // A request cpp-httplib refuses before routing (an unreadable request line, an unknown method)
+    // reaches this logger without passing pre-routing: it must not inherit this request's facts.
+    current = RequestFacts{std::chrono::steady_clock::now(), "-", "unrouted", {}};
   });
   impl_->options = std::move(options);
 }
