@@ -288,7 +288,7 @@ Server::Server(app::Context& context, ServerOptions options) : impl_(std::make_u
              std::to_string(response.status) + R"(,"duration_us":)" + std::to_string(micros) + "}");
     // A request cpp-httplib refuses before routing (an unreadable request line, an unknown method)
     // reaches this logger without passing pre-routing: it must not inherit this request's facts.
-    current = RequestFacts{std::chrono::steady_clock::now(), "-", "unrouted", {}};
+    current = RequestFacts{std::chrono::steady_clock::now(), "-", "unmatched", {}};
   });
   impl_->options = std::move(options);
 }
