@@ -37,7 +37,7 @@ export DATABASE_URL
 TOKEN=$("$BIN" organiser add --email bench@example.org --all 2>/dev/null | tail -n1)
 
 start_server() {  # port pool-size
-  HOST=127.0.0.1 PORT=$1 DB_POOL_SIZE=$2 "$BIN" serve --no-worker >"$WORK/server-$1.log" 2>&1 &
+  HOST=127.0.0.1 PORT=$1 DB_POOL_SIZE=$2 RATE_LIMITS=off "$BIN" serve --no-worker >"$WORK/server-$1.log" 2>&1 &
   PIDS+=($!)
   for _ in $(seq 100); do curl -sf "http://127.0.0.1:$1/healthz" >/dev/null && return; sleep 0.1; done
   die "server on $1 did not start"

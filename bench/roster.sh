@@ -37,7 +37,7 @@ VACUUM ANALYZE registrations;
 SQL
 
 PORT=${BENCH_PORT:-18095}
-HOST=127.0.0.1 PORT=$PORT "$BIN" serve --no-worker >"$WORK/server.log" 2>&1 &
+HOST=127.0.0.1 PORT=$PORT RATE_LIMITS=off "$BIN" serve --no-worker >"$WORK/server.log" 2>&1 &
 SERVER_PID=$!
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.1; done
 API="http://127.0.0.1:$PORT/api/v1/events/bench-roster"
