@@ -10,6 +10,20 @@ namespace {
 // purpose: a calendar app polling an unchanged invite should get 304, not a new copy every time.
 std::string etag_of(std::string_view what) { return "W/\"" + to_hex(sha256(what)).substr(0, 32) + "\""; }
 
+// The document as it would read at any other moment: DTSTAMP lines (never folded: they are short)
+// left out.
+std::string without_dtstamp(std::string_view document) {
+  std::string kept;
+  kept.reserve(document.size());
+  while (!document.empty()) {
+    const std::size_t end = document.find("\r\n");
+    const std::string_view line = document.substr(0, end == std::string_view::npos ? document.size() : end + 2);
+    if (!line.starts_with("DTSTAMP:")) kept += line;
+    document.remove_prefix(line.size());
+  }
+  return kept;
+}
+
 bool matches(std::optional<std::string_view> if_none_match, const std::string& etag) {
   if (!if_none_match) return false;
   if (*if_none_match == "*") return true;
@@ -36,25 +50,39 @@ CalendarResult registrant_invite_document(Context& context, std::string_view man
                                           std::optional<std::string_view> if_none_match) {
   const Problem unknown = not_found("No registration has this manage token. Check the link from your confirmation.");
   if (!SecretToken::well_formed(manage_token)) return std::unexpected(unknown);
+  const Sha256 token_hash = sha256(manage_token);
+  const auto answer = [&](const RenderedInvite& invite) {
+    return CalendarDocument{invite.method, invite.filename, invite.etag,
+                            matches(if_none_match, invite.etag) ? std::nullopt : std::optional(invite.body)};
+  };
+  const auto trusted_version = [&context](const std::string& slug) { return context.events.trusted_version(slug); };
+  if (auto kept = context.invites.find(token_hash, trusted_version)) return answer(*kept);
+
+  const InviteCache::Ticket ticket = context.invites.ticket();  // before the read: see InviteCache
   const Instant now = context.clock();
   // Reads only: each statement on its own, and the event from the cache when its version matches.
-  return context.store.autocommit([&](store::Transaction& tx) -> CalendarResult {
-    auto found = tx.registration_and_event_version(sha256(manage_token));
+  auto rendered = context.store.autocommit([&](store::Transaction& tx) -> std::expected<RenderedInvite, Problem> {
+    auto found = tx.registration_and_event_version(token_hash);
     if (!found) return std::unexpected(unknown);
-    const Registration* registration = &found->registration;
+    const Registration& registration = found->registration;
     auto event = context.events.at_version(tx, found->event_slug, found->event_version);
     if (!event) return std::unexpected(unknown);
     const std::string manage_url = context.config.base_url + "/r/" + std::string(manage_token);
     const ical::Calendar calendar =
-        registrant_invite(*event, *registration, InviteLinks{manage_url, std::nullopt}, context.config.sender(), now);
-    CalendarDocument document{std::string(ical::to_string(calendar.method)), event->slug + ".ics",
-                              etag_of("invite\n" + std::to_string(event->version) + "\n" +
-                                      std::to_string(registration->updated_at.time_since_epoch().count()) + "\n" +
-                                      std::to_string(registration->invite_sequence) + "\n" + tzdb_version()),
-                              std::nullopt};
-    if (!matches(if_none_match, document.etag)) document.body = ical::write(calendar);
-    return document;
+        registrant_invite(*event, registration, InviteLinks{manage_url, std::nullopt}, context.config.sender(), now);
+    return RenderedInvite{registration.id,
+                          event->slug,
+                          event->version,
+                          std::string(ical::to_string(calendar.method)),
+                          event->slug + ".ics",
+                          std::string(),
+                          ical::write(calendar)};
   });
+  if (!rendered) return std::unexpected(rendered.error());
+  rendered->etag = etag_of(without_dtstamp(rendered->body));
+  CalendarDocument document = answer(*rendered);
+  context.invites.keep(token_hash, *std::move(rendered), ticket);
+  return document;
 }
 
 CalendarResult public_calendar_document(Context& context, std::string_view slug,

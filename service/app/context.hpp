@@ -9,6 +9,7 @@
 
 #include "app/config.hpp"
 #include "app/event_cache.hpp"
+#include "app/invite_cache.hpp"
 #include "app/rate_limiter.hpp"
 #include "convene/cursor.hpp"
 #include "convene/problem.hpp"
@@ -28,6 +29,7 @@ struct Context {
   Clock clock;
   CursorCodec cursors;
   EventCache events = {};
+  InviteCache invites{config.invite_cache_bytes};
   // The delivery loops running in this process (for /metrics); empty with --no-worker.
   std::vector<const WorkerCounters*> workers = {};
   RateLimiters limits{config.rate_limits};

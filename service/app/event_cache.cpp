@@ -54,6 +54,14 @@ EventCache::Snapshot EventCache::current(store::Transaction& tx, std::string_vie
   return at_version(tx, slug, *version);
 }
 
+std::optional<std::int64_t> EventCache::trusted_version(std::string_view slug) {
+  std::lock_guard lock(mutex_);
+  if (!listening_) return std::nullopt;
+  auto it = entries_.find(std::string(slug));
+  if (it == entries_.end()) return std::nullopt;
+  return it->second.event->version;
+}
+
 std::optional<std::string> EventCache::document(std::string_view slug, std::int64_t version) {
   std::lock_guard lock(mutex_);
   auto it = entries_.find(std::string(slug));

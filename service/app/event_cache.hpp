@@ -32,6 +32,10 @@ class EventCache {
   // The event as it is now: from memory while changes are being heard, else checked by version.
   Snapshot current(store::Transaction& tx, std::string_view slug);
 
+  // The version of the event as held in memory, only while changes are being heard (so that it
+  // can be trusted without asking the database); nullopt otherwise.
+  std::optional<std::int64_t> trusted_version(std::string_view slug);
+
   // A rendered document derived from one version of an event (the public feed), kept beside it.
   std::optional<std::string> document(std::string_view slug, std::int64_t version);
   void keep_document(std::string_view slug, std::int64_t version, std::string text);

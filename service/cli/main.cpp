@@ -163,10 +163,16 @@ int serve(const app::Config& config, bool with_worker) {
       store.transact([](store::Transaction& tx) { return tx.server_secret("cursor"); });
   app::Context context{store, config, app::system_now, CursorCodec(cursor_secret)};
 
-  // Changes made through other servers drop this server's cached copies at once.
+  // Changes made through this server drop its cached invites as soon as they commit; changes made
+  // through any server (this one too) arrive from the listener and drop cached copies at once.
+  store.on_registrations_changed([&context](const std::vector<std::int64_t>& ids) { context.invites.changed(ids); });
   store::ChangeListener listener(config.database_url,
                                  {[&context](const std::string& slug) { context.events.changed(slug); },
-                                  [&context](bool on) { context.events.listening(on); }});
+                                  [&context](std::int64_t id) { context.invites.changed({id}); },
+                                  [&context](bool on) {
+                                    context.events.listening(on);
+                                    context.invites.listening(on);
+                                  }});
   http::Server server(context, {config.host, config.port, config.http_threads});
   if (!server.bind()) {
     std::cerr << "cannot listen on " << config.host << ":" << config.port << ": " << std::strerror(errno) << "\n";

@@ -64,6 +64,14 @@ void process_metrics(std::string& out, const app::Context& context, const Reques
   write_metric_help(out, "convene_rate_limit_keys", "gauge", "Keys (addresses, e-mails, tokens) each limit remembers now.");
   for (const auto* limit : context.limits.all())
     out += "convene_rate_limit_keys{limit=" + metric_label_value(limit->name()) + "} " + std::to_string(limit->keys()) + "\n";
+  const auto invites = context.invites.figures();
+  write_metric_help(out, "convene_invite_cache_requests_total", "counter",
+                    "Invite downloads answered from this process's memory (hit) or rendered from the database (miss).");
+  out += "convene_invite_cache_requests_total{result=\"hit\"} " + std::to_string(invites.hits) + "\n";
+  out += "convene_invite_cache_requests_total{result=\"miss\"} " + std::to_string(invites.misses) + "\n";
+  gauge(out, "convene_invite_cache_entries", "Rendered invites kept in memory.", static_cast<double>(invites.entries));
+  gauge(out, "convene_invite_cache_bytes", "Memory the kept invites take (budget: INVITE_CACHE_MIB).",
+        static_cast<double>(invites.bytes));
   gauge(out, "convene_worker_loops", "Delivery loops running in this process.", static_cast<double>(context.workers.size()));
   rusage usage{};
   getrusage(RUSAGE_SELF, &usage);

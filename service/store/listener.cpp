@@ -1,19 +1,32 @@
 #include "store/listener.hpp"
 
+#include <charconv>
+
 #include <pqxx/pqxx>
 
 namespace convene::store {
 namespace {
 
-class EventChanges final : public pqxx::notification_receiver {
+// One channel: the payload of each notification goes to `changed`.
+class Changes final : public pqxx::notification_receiver {
  public:
-  EventChanges(pqxx::connection_base& connection, std::function<void(const std::string&)> changed)
-      : pqxx::notification_receiver(connection, "convene_events"), changed_(std::move(changed)) {}
+  Changes(pqxx::connection_base& connection, const std::string& channel,
+          std::function<void(const std::string&)> changed)
+      : pqxx::notification_receiver(connection, channel), changed_(std::move(changed)) {}
   void operator()(const std::string& payload, int) override { changed_(payload); }
 
  private:
   std::function<void(const std::string&)> changed_;
 };
+
+// sql/008 sends the registration's id; anything else would be a bug there, and dropping every
+// copy is the safe reading of it.
+void registration_changed(const ChangeListener::Callbacks& callbacks, const std::string& payload) {
+  std::int64_t id = 0;
+  const auto [end, error] = std::from_chars(payload.data(), payload.data() + payload.size(), id);
+  if (error == std::errc() && end == payload.data() + payload.size()) callbacks.registration_changed(id);
+  else callbacks.listening(true);
+}
 
 }  // namespace
 
@@ -30,8 +43,10 @@ void ChangeListener::run(std::stop_token stop) {
   while (!stop.stop_requested()) {
     try {
       pqxx::connection connection(url_);
-      EventChanges receiver(connection, callbacks_.event_changed);
-      // LISTEN is issued by the receiver; from here on no change can be missed.
+      Changes events(connection, "convene_events", callbacks_.event_changed);
+      Changes registrations(connection, "convene_registrations",
+                            [this](const std::string& payload) { registration_changed(callbacks_, payload); });
+      // LISTEN is issued by the receivers; from here on no change can be missed.
       callbacks_.listening(true);
       backoff = std::chrono::milliseconds(200);
       auto next_ping = std::chrono::steady_clock::now() + std::chrono::seconds(10);

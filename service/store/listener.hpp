@@ -2,6 +2,7 @@
 // a thread of its own, reconnecting when the database goes away.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <stop_token>
 #include <string>
@@ -13,6 +14,7 @@ class ChangeListener {
  public:
   struct Callbacks {
     std::function<void(const std::string& slug)> event_changed;
+    std::function<void(std::int64_t registration_id)> registration_changed;
     // Listening (re)started or stopped: while it is not listening, no change can be trusted to
     // arrive, so caches must check the database themselves.
     std::function<void(bool listening)> listening;

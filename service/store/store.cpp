@@ -683,6 +683,7 @@ std::vector<std::int64_t> Transaction::fill_seats_from_waitlist(std::int64_t eve
   std::vector<std::int64_t> promoted;
   for (const auto& row : tx_.exec_prepared("fill_seats_from_waitlist", event_id, epoch(now)))
     promoted.push_back(row[0].as<std::int64_t>());
+  for (const auto id : promoted) changed(id);
   return promoted;
 }
 
@@ -723,6 +724,7 @@ RegistrationInsert Transaction::insert_registration(const NewRegistration& r, co
 }
 
 bool Transaction::claim_seat_waiting(std::int64_t event_id, std::int64_t registration_id, Instant now) {
+  changed(registration_id);
   return !tx_.exec_prepared("claim_seat_waiting", event_id, registration_id, epoch(now)).empty();
 }
 
@@ -753,11 +755,13 @@ std::optional<Registration> Transaction::registration_by_id(std::int64_t id) {
 }
 
 void Transaction::update_registration_details(const Registration& r, Instant now) {
+  changed(r.id);
   tx_.exec_prepared("update_registration_details", r.id, r.name, nullable(r.organisation),
                     std::string(r.zone.name()), std::string(to_string(r.language)), epoch(now));
 }
 
 bool Transaction::end_registration(std::int64_t id, RegistrationStatus status, Instant now) {
+  changed(id);
   return !tx_.exec_prepared("end_registration", id, std::string(to_string(status)), epoch(now)).empty();
 }
 
@@ -945,15 +949,18 @@ std::vector<AuditEntry> Transaction::audit_page(std::int64_t event_id, std::int6
 }
 
 void Transaction::set_checked_in(std::int64_t registration_id, std::optional<Instant> at) {
+  changed(registration_id);
   const auto seconds = epoch_text(at);
   tx_.exec_prepared("set_checked_in", registration_id, nullable(seconds));
 }
 
 void Transaction::take_extra_seat(std::int64_t event_id, std::int64_t registration_id, Instant now) {
+  changed(registration_id);
   tx_.exec_prepared("take_extra_seat", event_id, registration_id, epoch(now));
 }
 
 void Transaction::bump_invite_sequence(std::int64_t registration_id) {
+  changed(registration_id);
   tx_.exec_prepared("bump_invite_sequence", registration_id);
 }
 
@@ -972,6 +979,7 @@ void Transaction::audit(std::int64_t event_id, std::optional<std::int64_t> organ
 }
 
 void Transaction::erase_registration(std::int64_t registration_id, Instant now) {
+  changed(registration_id);
   tx_.exec_prepared("erase_registration", registration_id, epoch(now));
 }
 

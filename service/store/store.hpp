@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -109,6 +110,8 @@ struct OrganiserGrant {
 class Transaction {
  public:
   explicit Transaction(pqxx::transaction_base& tx) : tx_(tx) {}
+  // Records in `changed` the ids of registrations whose invite may look different after this work.
+  Transaction(pqxx::transaction_base& tx, std::vector<std::int64_t>& changed) : tx_(tx), changed_(&changed) {}
 
   // Events.
   std::optional<Event> event_by_slug(std::string_view slug);
@@ -271,7 +274,12 @@ class Transaction {
   std::vector<Session> sessions_of(std::int64_t event_id);
   std::optional<Event> event_where(const std::string& statement, const std::string& key);
 
+  void changed(std::int64_t registration_id) {
+    if (changed_) changed_->push_back(registration_id);
+  }
+
   pqxx::transaction_base& tx_;
+  std::vector<std::int64_t>* changed_ = nullptr;
 };
 
 // The SQL of a named prepared statement (for `convene sql NAME`, which the benchmarks use to run
@@ -300,14 +308,30 @@ class Store {
 
   Pool& pool() { return pool_; }
 
+  // Called with the ids of the registrations a piece of work changed (see Transaction::changed),
+  // after it committed, rolled back or ended with an unknown outcome: a needless call costs a
+  // cache a miss, a missing one would leave it a stale copy. Set it before serving.
+  using RegistrationsChanged = std::function<void(const std::vector<std::int64_t>&)>;
+  void on_registrations_changed(RegistrationsChanged report) { registrations_changed_ = std::move(report); }
+
  private:
+  // Reports the changes of one attempt when it goes out of scope, after its transaction has ended.
+  struct ChangeReport {
+    const RegistrationsChanged& report;
+    std::vector<std::int64_t> ids = {};
+    ~ChangeReport() {
+      if (!ids.empty() && report) report(ids);
+    }
+  };
+
   template <class Tx, class Work>
   auto run(Work&& work) {
     for (int attempt = 1;; ++attempt) {
       auto lease = pool_.acquire();
+      ChangeReport changes{registrations_changed_};
       try {
         Tx tx(*lease);
-        Transaction t(tx);
+        Transaction t(tx, changes.ids);
         if constexpr (std::is_void_v<decltype(work(t))>) {
           work(t);
           tx.commit();
@@ -336,6 +360,7 @@ class Store {
   [[noreturn]] static void translate_failure(Pool::Lease& lease);
 
   Pool pool_;
+  RegistrationsChanged registrations_changed_;
 };
 
 }  // namespace convene::store

@@ -172,6 +172,75 @@ TEST_F(Calendars, ThePublicFeedPublishesSessionsWithoutAttendeesOrJoinLinks) {
   EXPECT_EQ(client.get("/api/v1/events/no-such/calendar.ics").status, 404);
 }
 
+// The unfolded ATTENDEE line of an invite ("" if none).
+std::string attendee_line(const std::string& document) {
+  for (const auto& line : unfolded_lines(document))
+    if (line.rfind("ATTENDEE", 0) == 0) return line;
+  return "";
+}
+
+// Invites are kept in memory after a download (app/invite_cache.hpp). Whatever changes what an
+// invite shows, through this server, must be in the very next download: no waiting, no retries.
+// The database's announcements (sql/008) are switched off meanwhile: they arrive within a
+// millisecond and would hide a change this server failed to report to itself.
+TEST_F(Calendars, AKeptInviteFollowsEveryChangeAtOnce) {
+  const auto announcements = [&](const char* on_or_off) {
+    auto connection = service->connect();
+    pqxx::work tx(connection);
+    tx.exec(std::string("ALTER TABLE registrations ") + on_or_off + " TRIGGER registrations_announce_change");
+    tx.commit();
+  };
+  announcements("DISABLE");
+  struct Restore {
+    std::function<void()> restore;
+    ~Restore() { restore(); }
+  } restore{[&] { announcements("ENABLE"); }};
+  ASSERT_EQ(client.post("/api/v1/events",
+                        {{"slug", "kept-invite"}, {"title", "Kept panel"}, {"timezone", "UTC"}, {"capacity", 5},
+                         {"registration_closes_at", nullptr}, {"requires_approval", true},
+                         {"sessions", {{{"starts_local", "2031-03-03T10:00"}, {"duration_minutes", 60}}}}},
+                        admin())
+                .status,
+            201);
+  auto registered = client.post("/api/v1/events/kept-invite/registrations",
+                                {{"email", unique_email("kept")}, {"name", "Sita Sharma"}, {"consent", true}});
+  ASSERT_EQ(registered.status, 201) << registered.body;
+  const std::string token = registered.json()["manage_token"];
+  const std::string id = std::to_string(registered.json()["id"].get<std::int64_t>());
+  const std::string path = "/api/v1/registrations/" + token + "/invite.ics";
+
+  const auto hits = [&] {
+    const std::string metrics = client.get("/metrics").body;
+    const std::string name = "convene_invite_cache_requests_total{result=\"hit\"} ";
+    const std::size_t at = metrics.find(name);
+    return at == std::string::npos ? -1L : std::stol(metrics.substr(at + name.size()));
+  };
+  // Kept once the server listens for changes (it starts listening just after it starts serving).
+  const long hits_before = hits();
+  ASSERT_GE(hits_before, 0);
+  ASSERT_TRUE(eventually([&] { return client.get(path).status == 200 && hits() > hits_before; }, std::chrono::seconds(5)));
+  EXPECT_NE(attendee_line(client.get(path).body).find("PARTSTAT=TENTATIVE"), std::string::npos);
+
+  // The registrant changes their name.
+  ASSERT_EQ(client.patch("/api/v1/registrations/" + token, {{"name", "Sita Sharma-Rai"}}).status, 200);
+  EXPECT_NE(attendee_line(client.get(path).body).find("Sita Sharma-Rai"), std::string::npos);
+  // An organiser approves them.
+  ASSERT_EQ(client.patch("/api/v1/events/kept-invite/registrations/" + id, {{"status", "confirmed"}}, admin()).status, 200);
+  const auto approved = client.get(path);
+  EXPECT_NE(attendee_line(approved.body).find("PARTSTAT=ACCEPTED"), std::string::npos) << approved.body;
+  // The event is renamed.
+  ASSERT_EQ(client.patch("/api/v1/events/kept-invite", {{"title", "Renamed panel"}}, admin()).status, 200);
+  EXPECT_EQ(values_of(client.get(path).body, "SUMMARY").front().rfind("Renamed panel", 0), 0u);
+  // A poll with the ETag of a copy before a change gets the new copy, not 304.
+  const auto renamed = client.get(path);
+  EXPECT_EQ(client.get(path, {{"If-None-Match", renamed.header("ETag")}}).status, 304);
+  EXPECT_NE(renamed.header("ETag"), approved.header("ETag"));
+  // The registrant erases their data: the invite is gone at once, with the name in it.
+  const auto erased = client.post("/api/v1/registrations/" + token + "/erase", nlohmann::json::object());
+  ASSERT_LT(erased.status, 300) << erased.body;
+  EXPECT_EQ(client.get(path).status, 404);
+}
+
 TEST_F(Calendars, RegistrationRepliesCarryAddToCalendarLinks) {
   auto reply = client.post("/api/v1/events/south-south-2021/registrations",
                            {{"email", unique_email("links")}, {"name", "Links"}, {"consent", true}});

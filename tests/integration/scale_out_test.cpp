@@ -118,6 +118,33 @@ TEST_F(ScaleOut, AChangeThroughOneServerIsSeenThroughTheOther) {
       std::chrono::seconds(2)));
 }
 
+TEST_F(ScaleOut, ARegistrationChangedThroughOneServerIsSeenInTheInviteTheOtherKept) {
+  Client via_one(one->port()), via_two(two->port());
+  auto registered = via_one.post("/api/v1/events/south-south-2021/registrations",
+                                 {{"email", unique_email("kept")}, {"name", "Kept Copy"}, {"consent", true}});
+  ASSERT_EQ(registered.status, 201) << registered.body;
+  const std::string token = registered.json()["manage_token"];
+  const std::string path = "/api/v1/registrations/" + token + "/invite.ics";
+  const auto hits_on_two = [&] {
+    return metric_sum(via_two.get("/metrics").body, "convene_invite_cache_requests_total", {"result=\"hit\""});
+  };
+  const double hits_before = hits_on_two();
+  for (int i = 0; i < 3; ++i) ASSERT_EQ(via_two.get(path).status, 200);
+  ASSERT_GT(hits_on_two(), hits_before);  // server two answers from its copy now
+
+  ASSERT_EQ(via_one.patch("/api/v1/registrations/" + token, {{"name", "Changed Elsewhere"}}).status, 200);
+  const auto started = std::chrono::steady_clock::now();
+  EXPECT_TRUE(eventually([&] { return via_two.get(path).body.find("Changed Elsewhere") != std::string::npos; },
+                         std::chrono::seconds(2)));
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::milliseconds(500));
+
+  ASSERT_EQ(via_one.del("/api/v1/registrations/" + token).status, 200);
+  EXPECT_TRUE(eventually([&] { return via_two.get(path).body.find("METHOD:CANCEL") != std::string::npos; },
+                         std::chrono::seconds(2)));
+  ASSERT_LT(via_one.post("/api/v1/registrations/" + token + "/erase", nlohmann::json::object()).status, 300);
+  EXPECT_TRUE(eventually([&] { return via_two.get(path).status == 404; }, std::chrono::seconds(2)));
+}
+
 TEST_F(ScaleOut, EachReminderIsSentOnceByTwoWorkers) {
   Client front(nginx->port());
   const auto starts = std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now() + std::chrono::minutes(3));
