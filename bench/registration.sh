@@ -7,13 +7,15 @@
 # (a) is exactly the SQL of one registration: the statements are printed by `convene sql` from
 #     the binary under test and replayed by pgbench with the same prepared-statement protocol.
 # (b) is a single-row INSERT into a table LIKE registrations (same columns and indexes).
-# Prints throughput, p50/p99 latency and the ratios; the server's peak RSS at the end.
+# Prints throughput, p50/p99 latency and the ratios; where the CPU went (per request: convene, the
+# load generator, PostgreSQL), which is what decides the ratios on a machine they all share; the
+# server's peak RSS at the end.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../deploy/lib.sh"
 source "$(dirname "${BASH_SOURCE[0]}")/registration_sql.sh"
 SECONDS_PER_RUN=${BENCH_SECONDS:-10}
 CONCURRENCY=${BENCH_CONCURRENCY:-"1 16 64"}
-install_packages wrk postgresql-contrib-15 "${CONVENE_RUNTIME_PACKAGES[@]}"
+install_packages wrk time postgresql-contrib-15 "${CONVENE_RUNTIME_PACKAGES[@]}"
 [ -x "$CONVENE_BUILD/convene" ] || build_convene -DBUILD_TESTING=OFF
 BIN=$CONVENE_BUILD/convene
 PGBENCH=/usr/lib/postgresql/15/bin/pgbench
@@ -34,17 +36,21 @@ export DATABASE_URL=$DB_URL
 "$BIN" migrate >/dev/null
 PORT=${BENCH_PORT:-18080}
 TOKEN=$("$BIN" organiser add --email bench@example.org --all 2>/dev/null | tail -n1)
-CAPACITY=2500000  # more than a full run registers: every registration must find a free seat
-
 # The server under test: its access log goes to a file, as in production.
 HOST=127.0.0.1 PORT=$PORT RATE_LIMITS=off "$BIN" serve --no-worker >"$WORK/server.log" 2>&1 &
 SERVER_PID=$!
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.1; done
-curl -sf -X POST "http://127.0.0.1:$PORT/api/v1/events" -H "Authorization: Bearer $TOKEN" \
-  -H 'Content-Type: application/json' \
-  -d "{\"slug\":\"bench-rush\",\"title\":\"Opening rush\",\"timezone\":\"America/New_York\",\"capacity\":$CAPACITY,\"registration_closes_at\":null}" >/dev/null
-EVENT_ID=$(psql -X -tA "$DB_URL" -c "SELECT id FROM events WHERE slug = 'bench-rush'")
-EVENT_VERSION=$(psql -X -tA "$DB_URL" -c "SELECT version FROM events WHERE slug = 'bench-rush'")
+# Two events of the largest capacity allowed, alike: the server registers for one, pgbench (a) for
+# the other, so that neither runs out of free seats in a full run (every registration must find one).
+CAPACITY=1000000
+for slug in bench-rush bench-rush-sql; do
+  curl -sf -X POST "http://127.0.0.1:$PORT/api/v1/events" -H "Authorization: Bearer $TOKEN" \
+    -H 'Content-Type: application/json' \
+    -d "{\"slug\":\"$slug\",\"title\":\"Opening rush\",\"timezone\":\"America/New_York\",\"capacity\":$CAPACITY,\"registration_closes_at\":null}" \
+    >/dev/null || die "could not create the event $slug"
+done
+EVENT_ID=$(psql -X -tA "$DB_URL" -c "SELECT id FROM events WHERE slug = 'bench-rush-sql'")
+EVENT_VERSION=$(psql -X -tA "$DB_URL" -c "SELECT version FROM events WHERE slug = 'bench-rush-sql'")
 
 # (a) The registration's own SQL: what the server runs for a registration without an
 # Idempotency-Key (the event comes from its cache, checked by version inside the statement): one
@@ -64,29 +70,58 @@ cat >"$WORK/b.sql" <<SQL
 INSERT INTO bench_plain (event_id, email, name, organisation, country, timezone, language, answers, consent_at, status, seat_no, manage_token_hash, created_at, updated_at) VALUES (:event_id, 'pg-' || :n || '@example.org', 'Bench Person', NULL, 'NP', 'Asia/Kathmandu', 'en', '{}', now(), 'confirmed', nextval('bench_seat'), decode(md5(random()::text) || md5(random()::text), 'hex'), now(), now());
 SQL
 
-pgbench_run() {  # script clients -> "tps p50_us p99_us"
+# CPU accounting, in clock ticks: the server process; the load generator (from /usr/bin/time); the
+# PostgreSQL cluster (the postmaster, its live children, and the children it has reaped). Only when
+# the cluster runs on this machine; otherwise its figure is left out.
+TICKS_PER_SECOND=$(getconf CLK_TCK)
+CHECKPOINTER=$(psql -X -tA "$DB_URL" -c "SELECT pid FROM pg_stat_activity WHERE backend_type = 'checkpointer'")
+POSTMASTER=$(ps -o ppid= -p "$CHECKPOINTER" 2>/dev/null | tr -d ' ' || true)
+[ -r "/proc/${POSTMASTER:-none}/stat" ] || POSTMASTER=
+process_ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
+cluster_ticks() {
+  [ -n "$POSTMASTER" ] || { echo 0; return; }
+  local total child
+  total=$(awk '{print $14 + $15 + $16 + $17}' "/proc/$POSTMASTER/stat")
+  for child in $(pgrep -P "$POSTMASTER"); do total=$(( total + $(process_ticks "$child") )); done
+  echo "$total"
+}
+generator_ticks() { awk -v hz="$TICKS_PER_SECOND" '{printf "%.0f\n", ($1 + $2) * hz}' "$WORK/time"; }
+
+pgbench_run() {  # script clients -> "tps p50_us p99_us transactions generator_ticks cluster_ticks server_ticks"
   local script=$1 clients=$2 threads=$(( $2 < 2 ? 1 : 2 ))
-  "$PGBENCH" -n -M prepared -f "$script" -D event_id="$EVENT_ID" -c "$clients" -j "$threads" \
+  local pg0 server0; pg0=$(cluster_ticks); server0=$(process_ticks "$SERVER_PID")
+  /usr/bin/time -f '%U %S' -o "$WORK/time" \
+    "$PGBENCH" -n -M prepared -f "$script" -D event_id="$EVENT_ID" -c "$clients" -j "$threads" \
     -T "$SECONDS_PER_RUN" -l --log-prefix="$WORK/pgb" "$DB_URL" >"$WORK/pgbench.out" 2>&1 \
     || { cat "$WORK/pgbench.out" >&2; die "pgbench failed"; }
+  local cpu; cpu="$(sed -n 's/^number of transactions actually processed: \([0-9]*\).*/\1/p' "$WORK/pgbench.out") $(generator_ticks) $(( $(cluster_ticks) - pg0 )) $(( $(process_ticks "$SERVER_PID") - server0 ))"
   local tps; tps=$(sed -n 's/^tps = \([0-9.]*\).*/\1/p' "$WORK/pgbench.out")
   # Per-transaction latencies (microseconds) from pgbench's log, column 3.
   cat "$WORK"/pgb.* | awk '{print $3}' | sort -n >"$WORK/lat"
   rm -f "$WORK"/pgb.*
   local count; count=$(wc -l <"$WORK/lat")
-  printf '%s %s %s\n' "$tps" "$(sed -n "$(( (count + 1) / 2 ))p" "$WORK/lat")" \
-    "$(sed -n "$(( (count * 99 + 99) / 100 ))p" "$WORK/lat")"
+  printf '%s %s %s %s\n' "$tps" "$(sed -n "$(( (count + 1) / 2 ))p" "$WORK/lat")" \
+    "$(sed -n "$(( (count * 99 + 99) / 100 ))p" "$WORK/lat")" "$cpu"
 }
 
-http_run() {  # clients -> "rps p50_us p99_us"
+http_run() {  # clients -> "rps p50_us p99_us requests generator_ticks cluster_ticks server_ticks"
   local clients=$1 threads=$(( $1 < 2 ? 1 : 2 ))
-  BENCH_RUN="$clients-$RANDOM" wrk -t "$threads" -c "$clients" -d "${SECONDS_PER_RUN}s" --latency \
+  local pg0 server0; pg0=$(cluster_ticks); server0=$(process_ticks "$SERVER_PID")
+  BENCH_RUN="$clients-$RANDOM" /usr/bin/time -f '%U %S' -o "$WORK/time" \
+    wrk -t "$threads" -c "$clients" -d "${SECONDS_PER_RUN}s" --latency \
     -s "$CONVENE_REPO/bench/register.lua" "http://127.0.0.1:$PORT" >"$WORK/wrk.out" 2>&1
   local rps; rps=$(sed -n 's/^Requests\/sec: *\([0-9.]*\).*/\1/p' "$WORK/wrk.out")
   local line; line=$(grep '^BENCH' "$WORK/wrk.out")
   local non2xx errors; non2xx=$(sed 's/.*non2xx=\([0-9]*\).*/\1/' <<<"$line"); errors=$(sed 's/.*errors=\([0-9]*\).*/\1/' <<<"$line")
   [ "$non2xx" = 0 ] && [ "$errors" = 0 ] || { cat "$WORK/wrk.out" >&2; die "HTTP run had $non2xx non-2xx and $errors socket errors"; }
-  printf '%s %s %s\n' "$rps" "$(sed 's/.*p50_us=\([0-9]*\).*/\1/' <<<"$line")" "$(sed 's/.*p99_us=\([0-9]*\).*/\1/' <<<"$line")"
+  local cpu; cpu="$(sed 's/.*requests=\([0-9]*\).*/\1/' <<<"$line") $(generator_ticks) $(( $(cluster_ticks) - pg0 )) $(( $(process_ticks "$SERVER_PID") - server0 ))"
+  printf '%s %s %s %s\n' "$rps" "$(sed 's/.*p50_us=\([0-9]*\).*/\1/' <<<"$line")" "$(sed 's/.*p99_us=\([0-9]*\).*/\1/' <<<"$line")" "$cpu"
+}
+
+# Microseconds of CPU per request over all runs in a file of *_run lines: "generator PostgreSQL convene".
+cpu_per_request() {
+  awk -v hz="$TICKS_PER_SECOND" '{n += $4; g += $5; p += $6; s += $7}
+    END { if (n > 0) printf "%.0f %.0f %.0f", g * 1e6 / hz / n, p * 1e6 / hz / n, s * 1e6 / hz / n }' "$1"
 }
 
 median() { sort -n | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}'; }
@@ -114,11 +149,16 @@ for c in $CONCURRENCY; do
       -v b="$b_tps" -v b50="$b50" -v b99="$b99" 'BEGIN {
     printf "%-8s | %8.0f %8.2f %8.2f  | %8.0f %8.2f %8.2f  | %8.0f %8.2f %8.2f  | %6.0f%% | %6.0f%%\n",
       c, h, h50/1000, h99/1000, a, a50/1000, a99/1000, b, b50/1000, b99/1000, 100*h/a, 100*a/b }'
+  read -r hg hp hs < <(cpu_per_request "$WORK/h") || true
+  read -r ag ap _ < <(cpu_per_request "$WORK/a") || true
+  [ -n "$POSTMASTER" ] || hp=n/a ap=n/a
+  printf '%-8s   CPU us per registration: HTTP run: convene %s, wrk %s, PostgreSQL %s | (a): pgbench %s, PostgreSQL %s\n' \
+    "" "$hs" "$hg" "$hp" "$ag" "$ap"
 done
 CONFIRMED=$(psql -X -tA "$DB_URL" -c "SELECT count(*) FROM registrations WHERE status = 'confirmed'")
 WAITLISTED=$(psql -X -tA "$DB_URL" -c "SELECT count(*) FROM registrations WHERE status = 'waitlisted'")
 [ "$WAITLISTED" = 0 ] || say "warning: $WAITLISTED registrations were waitlisted: the event filled up and later runs measured the slow path"
-HELD=$(psql -X -tA "$DB_URL" -c "SELECT $CAPACITY - count(*) FROM free_seats")
+HELD=$(psql -X -tA "$DB_URL" -c "SELECT 2 * $CAPACITY - count(*) FROM free_seats")
 printf '\nserver RSS: %s (peak %s); confirmed registrations %s, seats taken %s\n' \
   "$(awk '/VmRSS/ {print $2 " kB"}' /proc/$SERVER_PID/status)" "$(awk '/VmHWM/ {print $2 " kB"}' /proc/$SERVER_PID/status)" \
   "$CONFIRMED" "$HELD"
