@@ -2,6 +2,7 @@
 // in the language the visitor asked for.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -13,8 +14,12 @@ namespace convene {
 
 // {{name}} becomes the HTML-escaped value; {{{name}}} the value as it is (for markup built by the
 // server and already escaped, or JSON in a <script type="application/json"> data block, which
-// must then be escaped with json_for_html). Unknown names are left empty.
-std::string render_template(std::string_view text, const std::map<std::string, std::string>& values);
+// must then be escaped with json_for_html). Unknown names are left empty. {{> name}} is the text
+// `partials` gives for that name (the parts pages share), filled with the same values; partials
+// do not include further partials.
+using PartialLookup = std::function<std::optional<std::string_view>(std::string_view name)>;
+std::string render_template(std::string_view text, const std::map<std::string, std::string>& values,
+                            const PartialLookup& partials = {});
 
 // JSON made safe inside <script type="application/json">: "<", ">" and "&" become \u escapes, so
 // no value can close the element or start a comment.

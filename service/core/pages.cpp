@@ -11,7 +11,8 @@
 
 namespace convene {
 
-std::string render_template(std::string_view text, const std::map<std::string, std::string>& values) {
+std::string render_template(std::string_view text, const std::map<std::string, std::string>& values,
+                            const PartialLookup& partials) {
   std::string out;
   out.reserve(text.size() + 1024);
   std::size_t i = 0;
@@ -25,7 +26,13 @@ std::string render_template(std::string_view text, const std::map<std::string, s
     if (close == std::string_view::npos) break;
     out.append(text.substr(i, open - i));
     const std::string name(text.substr(start, close - start));
-    if (auto it = values.find(name); it != values.end()) out += raw ? it->second : mail::html_escape(it->second);
+    if (!raw && name.starts_with('>')) {
+      const std::size_t first = name.find_first_not_of("> ");
+      const std::string_view partial_name = first == std::string::npos ? "" : std::string_view(name).substr(first);
+      if (auto partial = partials ? partials(partial_name) : std::nullopt) out += render_template(*partial, values);
+    } else if (auto it = values.find(name); it != values.end()) {
+      out += raw ? it->second : mail::html_escape(it->second);
+    }
     i = close + closer.size();
   }
   out.append(text.substr(i));

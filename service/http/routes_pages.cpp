@@ -57,7 +57,8 @@ void send_page(httplib::Response& response, int status, std::string_view templat
   response.status = status;
   response.set_header("Cache-Control", "no-cache");
   response.set_header("Vary", "Accept-Language");
-  response.set_content(render_template(text.value_or("<!DOCTYPE html><title>convene</title>"), values),
+  const auto partial = [](std::string_view name) { return web_file("templates/partials/" + std::string(name) + ".html"); };
+  response.set_content(render_template(text.value_or("<!DOCTYPE html><title>convene</title>"), values, partial),
                        "text/html; charset=utf-8");
 }
 
