@@ -263,7 +263,13 @@ std::optional<Instant> parse_instant(std::string_view text) {
     auto m = digits(rest, 4, 2);
     if (!h || !m || *h > 23 || *m > 59) return std::nullopt;
     const seconds offset = hours{*h} + minutes{*m};
-    return Instant{rest[0] == '+' ? *value - offset : *value + offset};
+    const Instant instant{rest[0] == '+' ? *value - offset : *value + offset};
+    // The range holds for the instant, not for the digits written: "1900-01-01T00:00:00+05:00" is
+    // in 1899, which the API could then show but never take back.
+    const auto range_begins = date::sys_days{date::year{1900} / 1 / 1};
+    const auto range_ends = date::sys_days{date::year{2201} / 1 / 1};
+    if (instant < range_begins || instant >= range_ends) return std::nullopt;
+    return instant;
   }
   return std::nullopt;
 }
