@@ -85,15 +85,23 @@ cluster_ticks() {
   for child in $(pgrep -P "$POSTMASTER"); do total=$(( total + $(process_ticks "$child") )); done
   echo "$total"
 }
+# The backends of a load generator that just exited are counted only once the postmaster has reaped
+# them: wait (up to 5 s) until it has no more children than before the run.
+children_settled() {
+  [ -n "$POSTMASTER" ] || return 0
+  for _ in $(seq 100); do [ "$(pgrep -c -P "$POSTMASTER")" -le "$1" ] && return 0; sleep 0.05; done
+}
 generator_ticks() { awk -v hz="$TICKS_PER_SECOND" '{printf "%.0f\n", ($1 + $2) * hz}' "$WORK/time"; }
 
 pgbench_run() {  # script clients -> "tps p50_us p99_us transactions generator_ticks cluster_ticks server_ticks"
   local script=$1 clients=$2 threads=$(( $2 < 2 ? 1 : 2 ))
-  local pg0 server0; pg0=$(cluster_ticks); server0=$(process_ticks "$SERVER_PID")
+  local pg0 server0 children; pg0=$(cluster_ticks); server0=$(process_ticks "$SERVER_PID")
+  children=$(pgrep -c -P "${POSTMASTER:-0}" || true)
   /usr/bin/time -f '%U %S' -o "$WORK/time" \
     "$PGBENCH" -n -M prepared -f "$script" -D event_id="$EVENT_ID" -c "$clients" -j "$threads" \
     -T "$SECONDS_PER_RUN" -l --log-prefix="$WORK/pgb" "$DB_URL" >"$WORK/pgbench.out" 2>&1 \
     || { cat "$WORK/pgbench.out" >&2; die "pgbench failed"; }
+  children_settled "$children"
   local cpu; cpu="$(sed -n 's/^number of transactions actually processed: \([0-9]*\).*/\1/p' "$WORK/pgbench.out") $(generator_ticks) $(( $(cluster_ticks) - pg0 )) $(( $(process_ticks "$SERVER_PID") - server0 ))"
   local tps; tps=$(sed -n 's/^tps = \([0-9.]*\).*/\1/p' "$WORK/pgbench.out")
   # Per-transaction latencies (microseconds) from pgbench's log, column 3.
