@@ -76,7 +76,7 @@ wrk_rps() {  # url [lua]
 {
   echo '\set n random(1, 9000000000000000)'
   echo '\set seat random(1, 1000000)'
-  registration_statement "$BIN" "$EVENT_VERSION"; echo ';'
+  registration_statement "$BIN" "$EVENT_VERSION" false; echo ';'
 } >"$WORK/a.sql"
 
 say "registrations: $CONNECTIONS connections, ${SECONDS_PER_RUN}s each (after a short warm-up)"

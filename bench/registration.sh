@@ -58,7 +58,7 @@ EVENT_VERSION=$(psql -X -tA "$DB_URL" -c "SELECT version FROM events WHERE slug 
 {
   echo '\set n random(1, 9000000000000000)'
   echo "\\set seat random(1, $CAPACITY)"
-  registration_statement "$BIN" "$EVENT_VERSION"; echo ';'
+  registration_statement "$BIN" "$EVENT_VERSION" false; echo ';'
 } >"$WORK/a.sql"
 grep -q '\$[0-9]' "$WORK/a.sql" && die "a parameter of insert_registration was not replaced: $(cat "$WORK/a.sql")"
 

@@ -104,23 +104,32 @@ EVENT_ID=$(event_id bench-rush)
 SQL_EVENT_ID=$(event_id bench-rush-sql)
 POOL_EVENT_ID=$(event_id bench-rush-sql-pool)
 
-# pgbench's script: the registration's statement; when it waitlisted, the server's second
-# transaction. The statement's last SELECT gains one column, whether it waitlisted, for \if.
+# pgbench's script does what the server does: the registration's statement without waitlisting;
+# when it found no free seat (and so wrote nothing), one transaction that writes the registration
+# waitlisted and, if it is, settles it under the capacity lock. The statement's last SELECT gains a
+# column for \if: whether nothing was written, or whether it waitlisted.
+with_flag() {  # column expression
+  sed -E "s/registration\.id, registration\.status( +FROM)/registration.id, registration.status, $1\1/"
+}
 {
   echo '\set n random(1, 9000000000000000)'
   echo "\\set seat random(1, $CAPACITY)"
-  registration_statement "$BIN" :event_version \
-    | sed -E "s/registration\.id, registration\.status( +FROM)/registration.id, registration.status, coalesce(registration.status = 'waitlisted', false) AS waiting\1/"
+  registration_statement "$BIN" :event_version false | with_flag "registration.id IS NULL AS refused"
   echo '\gset r_'
-  echo '\if :r_waiting'
+  echo '\if :r_refused'
   echo 'BEGIN;'
+  registration_statement "$BIN" :event_version true \
+    | with_flag "coalesce(registration.status = 'waitlisted', false) AS waiting"
+  echo '\gset w_'
+  echo '\if :w_waiting'
   "$BIN" sql lock_capacity | sed -e "s/\$1\b/:event_id/g" | tr '\n' ' '; echo ';'
-  "$BIN" sql claim_seat_waiting | sed -e "s/\$1\b/:event_id/g" -e "s/\$2\b/:r_id/g" \
+  "$BIN" sql claim_seat_waiting | sed -e "s/\$1\b/:event_id/g" -e "s/\$2\b/:w_id/g" \
     -e "s/\$3\b/extract(epoch FROM now())/g" | tr '\n' ' '; echo ';'
+  echo '\endif'
   echo 'COMMIT;'
   echo '\endif'
 } >"$WORK/rush.sql"
-grep -q 'AS waiting' "$WORK/rush.sql" || die "insert_registration's last SELECT changed: adapt bench/rush.sh ($(cat "$WORK/rush.sql"))"
+grep -q 'AS refused' "$WORK/rush.sql" && grep -q 'AS waiting' "$WORK/rush.sql" || die "insert_registration's last SELECT changed: adapt bench/rush.sh ($(cat "$WORK/rush.sql"))"
 grep -q '\$[0-9]' "$WORK/rush.sql" && die "a parameter was not replaced: $(cat "$WORK/rush.sql")"
 
 # pgbench's clients: as many as the HTTP rush has, if the cluster leaves room for them.
