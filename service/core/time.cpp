@@ -1,17 +1,5 @@
 #include "convene/time.hpp"
 
-#include <fstream>
-#include <iterator>
-#include <unordered_map>
-
-// ptz.h's time_zone::name() says hh_mm_ss under `using namespace date; using namespace
-// std::chrono;`, ambiguous since C++20; this alias is found first and settles it.
-namespace Posix {
-template <class Duration>
-using hh_mm_ss = date::hh_mm_ss<Duration>;
-}
-#include <date/ptz.h>
-
 #include "tzdb_catalog.hpp"
 
 namespace convene {
@@ -22,39 +10,15 @@ using std::chrono::seconds;
 
 namespace {
 
-// libdate, as Debian builds it (USE_OS_TZDB), reads each compiled zone file's list of transitions
-// but not the file's footer, the POSIX TZ rule that continues the list (RFC 8536, section 3.3). The
-// list ends in 2037, so libdate keeps the last period forever: New York on EST from November 2037,
-// Dublin on GMT, while the API accepts years up to 2200. Past a zone's last listed transition the
-// footer rule is asked instead, through date's own Posix::time_zone. Footers it cannot parse (rule
-// times below zero, as in America/Nuuk's "M3.5.0/-1") keep libdate's answer.
+// The compiled zone files list transitions up to 2037, and libdate keeps the last period for ever
+// after that (New York on EST from November 2037) while the API accepts years up to 2200. Past a
+// zone's last listed transition, the rule in the file's footer is asked instead.
 constexpr auto kNoLaterTransition = date::sys_days{date::year{9999} / 1 / 1};
 
-// The footer rule of every zone that still changes its clocks, keyed by libdate's zone.
-const Posix::time_zone* footer_rule(const date::time_zone* zone) {
-  static const auto rules = [] {
-    std::unordered_map<const date::time_zone*, Posix::time_zone> rules;
-    for (const auto& name : canonical_zone_names()) {
-      const date::time_zone* tz = detail::tzdb_catalog().zone_of.at(name);
-      // The same directory as tzdb_catalog.cpp reads; tz->name() is the file's path in it.
-      std::ifstream in("/usr/share/zoneinfo/" + std::string(tz->name()), std::ios::binary);
-      const std::string data{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-      // Version 2 and later end in "\n<rule>\n"; a rule without a comma is a fixed offset.
-      if (data.size() < 6 || data.compare(0, 4, "TZif") != 0 || data[4] < '2' || data.back() != '\n')
-        continue;
-      const auto start = data.rfind('\n', data.size() - 2);
-      if (start == std::string::npos) continue;
-      const std::string footer = data.substr(start + 1, data.size() - start - 2);
-      if (footer.find(',') == std::string::npos) continue;
-      try {
-        rules.emplace(tz, Posix::time_zone(footer));
-      } catch (const std::exception&) {
-      }
-    }
-    return rules;
-  }();
-  const auto it = rules.find(zone);
-  return it == rules.end() ? nullptr : &it->second;
+const detail::PosixTzRule* footer_rule(const date::time_zone* zone) {
+  const auto& footers = detail::tzdb_catalog().footer_of;
+  const auto it = footers.find(zone);
+  return it == footers.end() ? nullptr : &it->second;
 }
 
 }  // namespace

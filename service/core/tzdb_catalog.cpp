@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <iterator>
 #include <set>
 #include <sstream>
 
@@ -19,6 +20,20 @@ constexpr std::string_view kUtc = "UTC";
 bool is_excluded(std::string_view name) {
   // "Factory" is a placeholder zone with the abbreviation "-00", not a place anyone lives.
   return name == "Factory";
+}
+
+// The footer of a compiled zone file (RFC 8536 section 3.3): version 2 and later files end in
+// "\n<rule>\n". Only rules that change clocks (with a comma) are kept; a fixed offset needs none.
+std::optional<PosixTzRule> footer_rule(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  const std::string data{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  if (data.size() < 6 || data.compare(0, 4, "TZif") != 0 || data[4] < '2' || data.back() != '\n')
+    return std::nullopt;
+  const auto start = data.rfind('\n', data.size() - 2);
+  if (start == std::string::npos) return std::nullopt;
+  const std::string footer = data.substr(start + 1, data.size() - start - 2);
+  if (footer.find(',') == std::string::npos) return std::nullopt;
+  return PosixTzRule::parse(footer);
 }
 
 TzdbCatalog load() {
@@ -52,7 +67,11 @@ TzdbCatalog load() {
   for (const auto& name : catalog.canonical_names) {
     const std::string_view canonical = name;
     catalog.canonical_of.emplace(name, canonical);
-    catalog.zone_of.emplace(canonical, date::locate_zone(canonical == kUtc ? "Etc/UTC" : name));
+    const date::time_zone* zone = date::locate_zone(canonical == kUtc ? "Etc/UTC" : name);
+    catalog.zone_of.emplace(canonical, zone);
+    // zone->name() is the file's path under the directory libdate reads.
+    if (auto rule = footer_rule(std::string(kZoneInfoDir) + "/" + std::string(zone->name())))
+      catalog.footer_of.emplace(zone, *std::move(rule));
   }
   auto canonical_view = [&](const std::string& target) -> std::string_view {
     if (target == "Etc/UTC") return catalog.canonical_of.at(std::string(kUtc));

@@ -11,9 +11,7 @@
 #include <unordered_map>
 #include <vector>
 
-namespace date {
-class time_zone;
-}
+#include "posix_tz_rule.hpp"
 
 namespace convene::detail {
 
@@ -30,6 +28,10 @@ struct TzdbCatalog {
   std::unordered_map<std::string, std::string_view, NameHash, std::equal_to<>> canonical_of;
   // Canonical name -> the zone's rules.
   std::unordered_map<std::string_view, const date::time_zone*> zone_of;
+  // The rule each zone file ends with (its footer), for zones that still change their clocks: it
+  // continues the zone past the file's last listed transition. libdate, as Debian builds it
+  // (USE_OS_TZDB), reads the list but not the footer.
+  std::unordered_map<const date::time_zone*, PosixTzRule> footer_of;
 };
 
 const TzdbCatalog& tzdb_catalog();

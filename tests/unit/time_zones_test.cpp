@@ -344,8 +344,9 @@ TEST(TimeZoneDisambiguation, NamesParseAndPrint) {
 // Beyond 2037 the compiled zone files list no transitions; the rule in each file's footer
 // ("EST5EDT,M3.2.0,M11.1.0") carries on, and the API accepts years up to 2200. (Python's zoneinfo
 // reads the footer; libdate in its OS-database mode does not, see footer_rule in time.cpp.)
-// Not covered: America/Nuuk and America/Scoresbysund, whose footer rule time "-1" date's
-// Posix::time_zone cannot parse.
+// Greenland's footer, "<-02>2<-01>,M3.5.0/-1,M10.5.0/0", starts daylight time at hour -1 of the
+// last Sunday of March (23:00 on the Saturday), an RFC 8536 extension; every one of its
+// transitions to 2199 is checked in posix_tz_rule_test.cpp.
 // view(z, instant) and resolve(z, wall) as above.
 TEST(TimeZoneFarFuture, DaylightSavingGoesOnAfter2037) {
   const ViewCase views[] = {
@@ -365,6 +366,11 @@ TEST(TimeZoneFarFuture, DaylightSavingGoesOnAfter2037) {
       {"America/Santiago", "2100-04-04T03:00:00Z", "2100-04-03T23:00:00", "-04:00", "-04"},
       {"Europe/Dublin", "2100-01-01T00:00:00Z", "2100-01-01T00:00:00", "+00:00", "GMT"},
       {"Asia/Kathmandu", "2100-01-01T00:00:00Z", "2100-01-01T05:45:00", "+05:45", "+0545"},
+      {"America/Nuuk", "2038-03-28T00:59:59Z", "2038-03-27T22:59:59", "-02:00", "-02"},
+      {"America/Nuuk", "2038-03-28T01:00:00Z", "2038-03-28T00:00:00", "-01:00", "-01"},
+      {"America/Nuuk", "2039-10-30T00:59:59Z", "2039-10-29T23:59:59", "-01:00", "-01"},
+      {"America/Nuuk", "2039-10-30T01:00:00Z", "2039-10-29T23:00:00", "-02:00", "-02"},
+      {"America/Scoresbysund", "2199-10-27T01:00:00Z", "2199-10-26T23:00:00", "-02:00", "-02"},
   };
   for (const auto& c : views) expect_view(c);
   const WallCase walls[] = {
@@ -380,6 +386,15 @@ TEST(TimeZoneFarFuture, DaylightSavingGoesOnAfter2037) {
        "2100-03-28T01:30:00Z", "2100-03-28T01:00:00Z", "+00:00", "+01:00"},
       {"Europe/Dublin", "2100-10-31T01:30", Kind::repeated, "2100-10-31T00:30:00Z",
        "2100-10-31T01:30:00Z", "2100-10-31T01:00:00Z", "+01:00", "+00:00"},
+      {"America/Nuuk", "2039-03-26T23:30", Kind::skipped, "2039-03-27T00:30:00Z",
+       "2039-03-27T01:30:00Z", "2039-03-27T01:00:00Z", "-02:00", "-01:00"},
+      {"America/Nuuk", "2039-10-29T23:30", Kind::repeated, "2039-10-30T00:30:00Z",
+       "2039-10-30T01:30:00Z", "2039-10-30T01:00:00Z", "-01:00", "-02:00"},
+      {"America/Scoresbysund", "2199-03-30T23:30", Kind::skipped, "2199-03-31T00:30:00Z",
+       "2199-03-31T01:30:00Z", "2199-03-31T01:00:00Z", "-02:00", "-01:00"},
+      {"America/Scoresbysund", "2199-10-26T23:30", Kind::repeated, "2199-10-27T00:30:00Z",
+       "2199-10-27T01:30:00Z", "2199-10-27T01:00:00Z", "-01:00", "-02:00"},
+      {"America/Nuuk", "2039-06-01T09:00", Kind::unique, "2039-06-01T10:00:00Z"},
   };
   for (const auto& c : walls) expect_resolution(c);
 }
