@@ -175,6 +175,11 @@ std::string fold(std::string_view line) {
   while (line.size() > limit) {
     std::size_t cut = limit;
     while (cut > 0 && is_continuation_byte(static_cast<unsigned char>(line[cut]))) --cut;  // never split a character
+    // Nor an escape pair ("\," "\;" "\n" "\\"): RFC 5545 allows it, but Outlook then shows the
+    // backslash. A pair starts at the last backslash of an odd run of them.
+    std::size_t run = 0;
+    while (run < cut && line[cut - 1 - run] == '\\') ++run;
+    if (run % 2 == 1) --cut;
     if (cut == 0) cut = limit;  // no character starts within reach: not UTF-8, so cut anywhere (and move on)
     out.append(line.substr(0, cut));
     out += "\r\n ";

@@ -254,6 +254,23 @@ std::vector<FoldCase> fold_cases() {
   for (int i = 0; i < 40; ++i)
     mixed += std::string(kTwoByte) + "a" + std::string(kThreeByte) + std::string(kFourByte) + "\xD8\xB9";  // ع
   cases.push_back({"mixed_widths", mixed});
+  // Escape pairs (as escape_text writes them) with their backslash at every octet around the
+  // boundaries of the first and second lines; a run of escaped backslashes; the seeded panel.
+  const std::vector<std::pair<std::string, std::string_view>> pairs = {
+      {"comma", "\\,"}, {"semicolon", "\\;"}, {"newline", "\\n"}, {"backslash", "\\\\"}};
+  for (const auto& [label, pair] : pairs) {
+    for (std::size_t p = 72; p <= 76; ++p) {
+      cases.push_back({"escaped_" + label + "_at_octet_" + std::to_string(p),
+                       "X:" + std::string(p - 2, 'a') + std::string(pair) + std::string(90, 'b')});
+      cases.push_back({"escaped_" + label + "_at_octet_" + std::to_string(p) + "_of_continuation",
+                       "X:" + std::string(73, 'a') + std::string(p - 2, 'c') + std::string(pair) + std::string(90, 'd')});
+    }
+  }
+  cases.push_back({"escaped_backslashes_only", "X:" + escape_text(std::string(200, '\\'))});
+  cases.push_back({"escaped_commas_only", "X:" + escape_text(std::string(200, ','))});
+  cases.push_back({"south_south_summary",
+                   "SUMMARY:" + escape_text("South-South cooperation: solidarity in support of a more inclusive, "
+                                            "resilient and sustainable future \u2014 Virtual high-level panel discussion")});
   return cases;
 }
 
@@ -276,9 +293,15 @@ TEST_P(IcalFold, LinesFitStayValidUtf8AndUnfoldToTheInput) {
     const std::string_view content = i == 0 ? std::string_view(lines[i]) : std::string_view(lines[i]).substr(1);
     EXPECT_TRUE(valid_utf8(content)) << "a fold split a UTF-8 character";
     EXPECT_FALSE(content.empty()) << "an empty continuation line";
-    // Greedy: a line is cut short only by the width of a character that would not fit (at most 3).
+    // Greedy: a line is cut short only by the width of a character that would not fit (at most 3)
+    // and by an escape pair that would be split (one more).
     if (i + 1 < lines.size()) {
-      EXPECT_GE(lines[i].size(), 72u);
+      EXPECT_GE(lines[i].size(), 71u);
+      // Never between a backslash and the character it escapes (Outlook shows the backslash): a
+      // line starts at a pair boundary, so it must end after an even run of backslashes.
+      std::size_t run = 0;
+      while (run < content.size() && content[content.size() - 1 - run] == '\\') ++run;
+      EXPECT_EQ(run % 2, 0u) << "a fold split an escape pair: " << content;
     }
   }
   // Unfolding, as RFC 5545 3.1 does it: remove each CRLF followed by one space.
