@@ -16,8 +16,10 @@ struct InviteLinks {
   std::optional<std::string> join_url;  // the personal join link: only in what is e-mailed
 };
 
-// The registrant's invite for every session (METHOD:REQUEST), or, once the registration is
-// cancelled or declined, the cancellation of every session (METHOD:CANCEL) with the same UIDs.
+// The registrant's invite for every session still on (METHOD:REQUEST; a cancelled one is left out),
+// or the cancellation of every session (METHOD:CANCEL, same UIDs) once the registration is
+// cancelled or declined, or once every session is cancelled: one METHOD for the whole document,
+// as RFC 5546 has it, and the same one on the download as in the e-mail.
 // SEQUENCE is the session's plus the registration's own (a cancellation raises it), so it never
 // goes down in the registrant's calendar. `organizer` is used when the event names none.
 // With `only_session`, the document is about that session alone (an e-mail about one session's

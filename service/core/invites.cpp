@@ -1,5 +1,7 @@
 #include "convene/invites.hpp"
 
+#include <algorithm>
+
 namespace convene {
 namespace {
 
@@ -34,16 +36,22 @@ ical::Calendar registrant_invite(const Event& event, const Registration& registr
                                  const ical::Person& organizer, Instant now, std::optional<std::int64_t> only_session) {
   const bool ended = registration.status == RegistrationStatus::cancelled ||
                      registration.status == RegistrationStatus::rejected;
-  bool only_cancelled_session = false;
+  // RFC 5546: a REQUEST invites to what it holds and a CANCEL withdraws what it holds, so one
+  // document cannot carry both. A cancelled session goes in a CANCEL; while any session is still
+  // on, the invite is a REQUEST for those alone.
+  std::vector<const Session*> sessions;
   for (const auto& session : event.sessions) {
-    if (only_session && session.id == *only_session) only_cancelled_session = session.status == SessionStatus::cancelled;
+    if (!only_session || session.id == *only_session) sessions.push_back(&session);
   }
+  const auto cancelled = [](const Session* s) { return s->status == SessionStatus::cancelled; };
+  const bool cancels = ended || (!sessions.empty() && std::all_of(sessions.begin(), sessions.end(), cancelled));
+  if (!cancels) std::erase_if(sessions, cancelled);
+
   ical::Calendar calendar;
-  calendar.method = ended || only_cancelled_session ? ical::Method::cancel : ical::Method::request;
-  for (const auto& session : event.sessions) {
-    if (only_session && session.id != *only_session) continue;
-    ical::Event e = vevent_of(event, session, now);
-    e.sequence = session.sequence + registration.invite_sequence;
+  calendar.method = cancels ? ical::Method::cancel : ical::Method::request;
+  for (const Session* session : sessions) {
+    ical::Event e = vevent_of(event, *session, now);
+    e.sequence = session->sequence + registration.invite_sequence;
     e.url = links.manage_url;
     std::string footer = "\n\nYour registration: " + links.manage_url;
     if (links.join_url) {
@@ -57,7 +65,7 @@ ical::Calendar registrant_invite(const Event& event, const Registration& registr
       partstat = ical::ParticipationStatus::tentative;
     if (ended) partstat = ical::ParticipationStatus::declined;
     e.attendees.push_back({{registration.email, registration.name}, partstat, false});
-    if (ended) e.status = ical::EventStatus::cancelled;
+    if (cancels) e.status = ical::EventStatus::cancelled;
     for (const auto& offset : event.reminder_offsets)
       e.alarms.push_back({offset.length(), "Reminder: " + e.summary});
     calendar.events.push_back(std::move(e));
