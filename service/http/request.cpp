@@ -23,6 +23,41 @@ std::vector<std::string_view> query_params(const httplib::Request& request, cons
   return values;
 }
 
+namespace {
+
+// Where a parser stopped, as people count: line and column (in characters) of byte `offset`.
+std::string position_in(std::string_view body, std::size_t offset) {
+  offset = std::min(offset, body.size());
+  std::size_t line = 1, column = 1;
+  for (std::size_t i = 0; i < offset; ++i) {
+    if (body[i] == '\n') {
+      ++line;
+      column = 1;
+    } else if ((static_cast<unsigned char>(body[i]) & 0xC0) != 0x80) {
+      ++column;  // continuation bytes of a UTF-8 character do not move the column
+    }
+  }
+  return "line " + std::to_string(line) + ", column " + std::to_string(column);
+}
+
+// What is wrong with a body the parser refused, in our words: the library's message quotes the
+// request and names its own internals, so neither reaches the client.
+Problem unreadable_json(std::string_view body, const nlohmann::json::exception& error) {
+  if (body.empty()) return bad_request("The request body is empty; send a JSON object.");
+  if (const auto* parse = dynamic_cast<const nlohmann::json::parse_error*>(&error)) {
+    // `byte` is 1-based and points at the character that could not be read.
+    const std::size_t at = parse->byte == 0 ? 0 : parse->byte - 1;
+    if (at >= body.size())
+      return bad_request("The JSON body ends before it is complete (at " + position_in(body, body.size()) + ").");
+    return bad_request("The JSON body is not valid at " + position_in(body, at) +
+                       ": a character there cannot continue what came before it.");
+  }
+  // out_of_range: a number beyond what a double holds (1e999).
+  return bad_request("The JSON body holds a number too large to read.");
+}
+
+}  // namespace
+
 std::expected<nlohmann::json, Problem> json_body(const httplib::Request& request) {
   // nlohmann-json keeps string bytes as they come; text must be UTF-8 before anything stores it.
   if (!is_valid_utf8(request.body)) return std::unexpected(bad_request("The body is not valid UTF-8."));
@@ -33,13 +68,15 @@ std::expected<nlohmann::json, Problem> json_body(const httplib::Request& request
     if (depth > kMaxJsonDepth) too_deep = true;
     return !too_deep;
   };
+  const Problem nested_too_deep =
+      bad_request("The JSON body is nested more than " + std::to_string(kMaxJsonDepth) + " levels deep.");
   try {
     auto body = nlohmann::json::parse(request.body, limit_depth);
-    if (too_deep) return std::unexpected(bad_request("The JSON body is nested more than 20 levels deep."));
+    if (too_deep) return std::unexpected(nested_too_deep);
     return body;
   } catch (const nlohmann::json::exception& e) {  // parse_error, and out_of_range for numbers like 1e999
-    if (too_deep) return std::unexpected(bad_request("The JSON body is nested more than 20 levels deep."));
-    return std::unexpected(bad_request(std::string("The body is not valid UTF-8 JSON: ") + e.what()));
+    if (too_deep) return std::unexpected(nested_too_deep);
+    return std::unexpected(unreadable_json(request.body, e));
   }
 }
 

@@ -54,6 +54,41 @@ TEST_F(HttpContract, MalformedJsonAndInvalidUtf8Are400) {
   expect_problem(client.send("POST", registrations, "[1,2]", "application/json"), 422);
 }
 
+// A refused body is described in our words, with where it went wrong; never the parser library's
+// message, never bytes of the request (they may be someone's personal data, or markup).
+TEST_F(HttpContract, MalformedJsonIsExplainedWithoutEchoingTheRequest) {
+  struct Case {
+    std::string name, method, path, body, position;  // position: "" when there is none to give
+  };
+  const std::string manage = "/api/v1/registrations/" + std::string(32, 'A');
+  const std::vector<Case> cases = {
+      {"truncated", "POST", registrations, R"({"email": "a@example.org", "name": "x",)", "line 1, column 40"},
+      {"empty", "POST", registrations, "", ""},
+      {"trailing garbage", "POST", registrations, R"({"email": "a@example.org"} secret-trailer)", "line 1, column 28"},
+      {"single quotes", "POST", registrations, "{'email': 'a@example.org'}", "line 1, column 2"},
+      {"comment", "POST", registrations, "{\"email\": \"a@example.org\" /* note-to-self */}", "line 1, column 27"},
+      {"NaN", "POST", registrations, "{\"email\": \"a@example.org\",\n \"n\": NaN}", "line 2, column 7"},
+      {"NUL", "POST", registrations, std::string("{\"email\": \"a@exa\0mple.org\"}", 27), "line 1, column 17"},
+      {"bad escape", "POST", registrations, R"({"email": "a@example.org", "name": "\q-private"})", "line 1, column 38"},
+      {"lone surrogate", "POST", registrations, R"({"name": "\ud800-private"})", "line 1, column 17"},
+      {"PATCH", "PATCH", manage, "{\"timezone\": \"Asia/Kathmandu\"", "line 1, column 30"},
+      {"number too large", "POST", registrations, R"({"n": 1e999})", ""},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.name);
+    const Reply reply = client.send(c.method, c.path, c.body, "application/json");
+    expect_problem(reply, 400);
+    const std::string detail = reply.json()["detail"];
+    for (const char* internal : {"json.exception", "parse_error", "parse error", "last read", "syntax error"})
+      EXPECT_EQ(detail.find(internal), std::string::npos) << detail;
+    for (const char* quoted : {"example.org", "secret-trailer", "note-to-self", "NaN", "private", "Kathmandu", "1e999"})
+      EXPECT_EQ(reply.body.find(quoted), std::string::npos) << reply.body;
+    if (!c.position.empty()) {
+      EXPECT_NE(detail.find(c.position), std::string::npos) << detail;
+    }
+  }
+}
+
 TEST_F(HttpContract, BodiesOver64KiBAre413) {
   const std::string big = "{\"pad\":\"" + std::string(70 * 1024, 'x') + "\"}";
   expect_problem(client.send("POST", registrations, big, "application/json"), 413);
