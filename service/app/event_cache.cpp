@@ -2,16 +2,16 @@
 
 namespace convene::app {
 
-std::uint64_t EventCache::generation_of(std::string_view slug) {
+std::uint64_t EventCache::generation() {
   std::lock_guard lock(mutex_);
-  return generations_[std::string(slug)];
+  return generation_;
 }
 
 EventCache::Snapshot EventCache::remember(std::string_view slug, std::optional<Event> event, std::uint64_t generation) {
   if (!event) return nullptr;
   auto snapshot = std::make_shared<const Event>(*std::move(event));
   std::lock_guard lock(mutex_);
-  if (generations_[std::string(slug)] != generation) return snapshot;  // changed meanwhile: use, do not keep
+  if (generation_ != generation) return snapshot;  // something changed meanwhile: use, do not keep
   auto& entry = entries_[std::string(slug)];
   if (!entry.event || entry.event->version <= snapshot->version) entry = Entry{snapshot, std::nullopt};
   return snapshot;
@@ -26,8 +26,8 @@ EventCache::Snapshot EventCache::get(store::Transaction& tx, std::string_view sl
 }
 
 EventCache::Snapshot EventCache::reload(store::Transaction& tx, std::string_view slug) {
-  const auto generation = generation_of(slug);
-  return remember(slug, tx.event_by_slug(slug), generation);
+  const auto before = generation();
+  return remember(slug, tx.event_by_slug(slug), before);
 }
 
 EventCache::Snapshot EventCache::at_version(store::Transaction& tx, std::string_view slug, std::int64_t version) {
@@ -77,7 +77,7 @@ void EventCache::keep_document(std::string_view slug, std::int64_t version, std:
 
 void EventCache::changed(std::string_view slug) {
   std::lock_guard lock(mutex_);
-  ++generations_[std::string(slug)];
+  ++generation_;
   entries_.erase(std::string(slug));
 }
 
@@ -86,7 +86,7 @@ void EventCache::listening(bool on) {
   // Whatever was kept before (re)connecting may have missed a change: start afresh.
   if (on != listening_ || on) {
     entries_.clear();
-    for (auto& [slug, generation] : generations_) ++generation;
+    ++generation_;
   }
   listening_ = on;
 }

@@ -50,14 +50,19 @@ class EventCache {
     Snapshot event;
     std::optional<std::pair<std::int64_t, std::string>> document;
   };
-  // Stores a snapshot read while the slug's generation was `generation`, unless a change arrived
-  // since (then the snapshot may predate it, and is not kept).
+  // Stores a snapshot read while the generation was `generation`, unless a change arrived since
+  // (then the snapshot may predate it, and is not kept).
   Snapshot remember(std::string_view slug, std::optional<Event> event, std::uint64_t generation);
-  std::uint64_t generation_of(std::string_view slug);
+  std::uint64_t generation();
 
   std::mutex mutex_;
+  // Only events that exist are kept: a slug nobody has (a typo, a scan for random slugs) leaves
+  // nothing behind, so memory follows the number of events, not of requests.
   std::unordered_map<std::string, Entry> entries_;
-  std::unordered_map<std::string, std::uint64_t> generations_;
+  // Counts the changes heard, of any event. One counter rather than one per slug: a count per slug
+  // would have to remember every slug ever asked about. A change to one event only costs a read of
+  // another that was in flight the chance to be kept.
+  std::uint64_t generation_ = 0;
   bool listening_ = false;
 };
 

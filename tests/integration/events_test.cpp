@@ -1,6 +1,10 @@
 // Public event reads and organiser writes of events and sessions.
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <cstdio>
+#include <thread>
+
 #include "support/harness.hpp"
 
 namespace convene::testing {
@@ -18,6 +22,35 @@ class Events : public ::testing::Test {
   httplib::Headers admin() { return bearer(service->admin_token()); }
 };
 Service* Events::service = nullptr;
+
+// Requests for slugs nobody has (typos, scanners) leave nothing behind in the server's memory.
+// Measured with the change listener connected (the cache's normal state), after a warm-up that
+// brings the allocator and each client's thread to their working size.
+TEST_F(Events, UnknownSlugsLeaveTheServersMemoryWhereItWas) {
+  ASSERT_TRUE(eventually([&] { return client.get("/readyz").status == 200; }, std::chrono::seconds(10)));
+  const auto ask = [&](int first, int count) {
+    constexpr int kClients = 4;
+    std::vector<std::thread> threads;
+    std::atomic<int> not_found{0};
+    for (int c = 0; c < kClients; ++c) {
+      threads.emplace_back([&, c] {
+        Client own = service->client();
+        for (int i = first + c; i < first + count; i += kClients)
+          if (own.get("/api/v1/events/no-such-event-" + std::to_string(i)).status == 404) ++not_found;
+      });
+    }
+    for (auto& t : threads) t.join();
+    return not_found.load();
+  };
+  const pid_t pid = service->server().pid();
+  ASSERT_EQ(ask(0, 10000), 10000);
+  const long before = rss_kib(pid);
+  ASSERT_EQ(ask(10000, 100000), 100000);
+  const long after = rss_kib(pid);
+  std::printf("RSS before %ld KiB, after 100,000 unknown slugs %ld KiB (%+ld KiB)\n", before, after, after - before);
+  // Kept per slug, 100,000 slugs were about 8 MiB.
+  EXPECT_LT(after - before, 1024) << "the server grew by more than 1 MiB";
+}
 
 TEST_F(Events, TheSeededPanelIsPublishedWithItsTimeInBothZones) {
   auto reply = client.get("/api/v1/events/south-south-2021?tz=Asia/Kathmandu");

@@ -73,16 +73,6 @@ double percentile(std::vector<double> values, double p) {
 
 // --- The server process, seen from /proc ------------------------------------------------------
 
-long proc_status_field(pid_t pid, const std::string& field) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.rfind(field + ":", 0) == 0) return std::stol(line.substr(field.size() + 1));
-  }
-  return -1;
-}
-long rss_kib(pid_t pid) { return proc_status_field(pid, "VmRSS"); }
-long thread_count(pid_t pid) { return proc_status_field(pid, "Threads"); }
 
 int open_fds(pid_t pid) {
   int n = 0;

@@ -163,6 +163,11 @@ nlohmann::json inspect_mail(const std::vector<std::string>& files);
 // Polls `condition` every 100 ms until it holds or `patience` runs out; returns whether it held.
 bool eventually(const std::function<bool()>& condition, std::chrono::milliseconds patience);
 
+// A process as /proc/PID/status shows it: a field's number (VmRSS in KiB, Threads), -1 if absent.
+long proc_status_field(pid_t pid, const std::string& field);
+inline long rss_kib(pid_t pid) { return proc_status_field(pid, "VmRSS"); }
+inline long thread_count(pid_t pid) { return proc_status_field(pid, "Threads"); }
+
 // A free TCP port on loopback (bound, then released).
 int free_port();
 
