@@ -161,7 +161,14 @@ void Worker::handle(const std::vector<store::OutboxRow>& batch, Instant now,
   const std::string message_host = host_of(context_.config.base_url);
 
   for (const auto& row : batch) {
-    const auto kind = parse_message_kind(row.kind).value_or(MessageKind::confirmation);
+    const auto kind = parse_message_kind(row.kind);
+    if (!kind) {
+      // Written by a newer version of convene (during a rolling upgrade) or by hand: never sent
+      // as something else. Failed, with the reason, so that it shows in the deliveries.
+      outcomes.push_back({&row, "failed", now, "unknown message kind '" + row.kind + "': not sent"});
+      ++counters_.failed;
+      continue;
+    }
     auto registration_it = registrations.find(row.registration_id);
     auto event_it = events.find(row.event_id);
     if (registration_it == registrations.end() || event_it == events.end() || event_it->second == nullptr) {
@@ -170,18 +177,18 @@ void Worker::handle(const std::vector<store::OutboxRow>& batch, Instant now,
     }
     const Registration& registration = registration_it->second;
     const Event& event = *event_it->second;
-    if (auto reason = obsolete(row, kind, registration, event, now)) {
+    if (auto reason = obsolete(row, *kind, registration, event, now)) {
       outcomes.push_back({&row, "skipped", now, *reason});
       continue;
     }
 
     // Fresh secrets for this message's links; only their hashes are stored.
-    const SecretToken manage = SecretToken::generate();
+    const SecretToken manage = context_.tokens.mint();
     tokens.push_back({registration.id, "manage", manage.hash()});
     std::optional<SecretToken> join;
-    if (registration.status == RegistrationStatus::confirmed && kind != MessageKind::cancellation &&
-        kind != MessageKind::rejection) {
-      join = SecretToken::generate();
+    if (registration.status == RegistrationStatus::confirmed && *kind != MessageKind::cancellation &&
+        *kind != MessageKind::rejection) {
+      join = context_.tokens.mint();
       tokens.push_back({registration.id, "join", join->hash()});
     }
     const std::string manage_url = context_.config.base_url + "/r/" + manage.text();
@@ -189,9 +196,9 @@ void Worker::handle(const std::vector<store::OutboxRow>& batch, Instant now,
         join ? std::optional(context_.config.base_url + "/j/" + join->text()) : std::nullopt;
 
     const std::string organiser = event.organiser_name.value_or(sender.name.value_or(sender.email));
-    const ComposedText text = compose({kind, event, registration, row.session_id, manage_url, join_url, organiser});
+    const ComposedText text = compose({*kind, event, registration, row.session_id, manage_url, join_url, organiser});
     const std::optional<std::int64_t> about_one_session =
-        kind == MessageKind::cancellation ? row.session_id : std::optional<std::int64_t>{};
+        *kind == MessageKind::cancellation ? row.session_id : std::optional<std::int64_t>{};
     const ical::Calendar invite =
         registrant_invite(event, registration, InviteLinks{manage_url, join_url}, sender, now, about_one_session);
 
@@ -204,7 +211,7 @@ void Worker::handle(const std::vector<store::OutboxRow>& batch, Instant now,
     message.calendar = mail::CalendarPart{std::string(ical::to_string(invite.method)), ical::write(invite)};
     message.message_id = "<outbox-" + std::to_string(row.id) + "@" + message_host + ">";
     message.date = now;
-    message.headers = {{"X-Convene-Kind", std::string(to_string(kind))},
+    message.headers = {{"X-Convene-Kind", std::string(to_string(*kind))},
                        {"Auto-Submitted", "auto-generated"},
                        {"List-Unsubscribe", "<" + manage_url + ">"},
                        {"Content-Language", std::string(to_string(registration.language))}};

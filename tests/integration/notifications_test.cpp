@@ -116,7 +116,7 @@ TEST_F(Notifications, ConfirmationArrivesWithAnInviteWhosePartMethodMatches) {
   const std::string text = mail["text"];
   const auto join = text.find("/j/");
   ASSERT_NE(join, std::string::npos) << text;
-  const std::string join_path = text.substr(join, 3 + 32);
+  const std::string join_path = text.substr(join, 3 + 40);
   EXPECT_NE(mail["calendar"]["events"][0]["location"].get<std::string>().find(join_path), std::string::npos);
   // Times in the registrant's zone (Kathmandu, +05:45) and the event's (New York).
   EXPECT_NE(text.find("18:45"), std::string::npos) << text;
@@ -235,6 +235,35 @@ TEST_F(Notifications, ASessionSoonGivesExactlyOneReminderPerRegistrant) {
   }
 }
 
+// A message of a kind this version does not know (a newer server wrote it during a rolling upgrade,
+// or someone by hand) is never sent as another kind: it fails, with the reason, and nothing leaves.
+TEST_F(Notifications, AMessageOfUnknownKindFailsWithTheReasonAndIsNotSent) {
+  const std::string email = unique_email("unknown-kind");
+  register_for("south-south-2021", email, "Asia/Kathmandu");
+  ASSERT_EQ(wait_for(email, "confirmation", 1).size(), 1u);
+  {
+    auto connection = service->connect();
+    pqxx::work tx(connection);
+    // As a newer schema would allow it.
+    tx.exec("ALTER TABLE outbox DROP CONSTRAINT IF EXISTS outbox_kind_check");
+    tx.exec_params("INSERT INTO outbox (registration_id, event_id, kind, due_at) "
+                   "SELECT id, event_id, 'from-the-future', now() FROM registrations WHERE email = $1",
+                   email);
+    tx.commit();
+  }
+  ASSERT_TRUE(eventually([&] { return outbox_status(email, "from-the-future") == "failed"; }, std::chrono::seconds(20)))
+      << outbox_status(email, "from-the-future");
+  auto connection = service->connect();
+  pqxx::read_transaction tx(connection);
+  const auto error = tx.exec_params1("SELECT o.last_error FROM outbox o JOIN registrations r ON r.id = o.registration_id "
+                                     "WHERE r.email = $1 AND o.kind = 'from-the-future'",
+                                     email)[0]
+                         .as<std::string>();
+  EXPECT_NE(error.find("unknown message kind 'from-the-future'"), std::string::npos) << error;
+  // Only the one confirmation ever reached the address.
+  EXPECT_EQ(mails_to(inspect_mail(smtp->messages()), email, "confirmation").size(), 1u);
+}
+
 TEST_F(Notifications, AlreadyRegisteredResendsTheConfirmationOnceAnHour) {
   const std::string email = unique_email("again");
   register_for("south-south-2021", email, "UTC");
@@ -259,7 +288,7 @@ TEST_F(Notifications, TheJoinLinkRedirectsOnlyConfirmedRegistrantsAndRecordsAtte
   const auto mails = wait_for(email, "confirmation", 1);
   ASSERT_EQ(mails.size(), 1u);
   const std::string text = mails[0]["text"];
-  const std::string path = text.substr(text.find("/j/"), 3 + 32);
+  const std::string path = text.substr(text.find("/j/"), 3 + 40);
   auto joined = client.get(path);
   EXPECT_EQ(joined.status, 302);
   EXPECT_EQ(joined.header("Location"), "https://meet.example.org/panel");
