@@ -96,7 +96,7 @@ void start_service() {
   pool.connect_timeout = std::chrono::seconds(1);
   s.store = std::make_unique<store::Store>(pool);
   s.context.reset(new app::Context{*s.store, s.config, [] { return Instant{std::chrono::seconds{1631278800}}; },
-                                   CursorCodec("fuzz-cursor-secret")});
+                                   CursorCodec("fuzz-cursor-secret"), app::TokenMinter("fuzz-token-key")});
   s.server = std::make_unique<http::Server>(*s.context, http::ServerOptions{"127.0.0.1", 0, 4, 64});
   if (!s.server->bind()) {
     std::perror("http_routes: cannot bind 127.0.0.1");

@@ -49,7 +49,7 @@ bool matches(std::optional<std::string_view> if_none_match, const std::string& e
 CalendarResult registrant_invite_document(Context& context, std::string_view manage_token,
                                           std::optional<std::string_view> if_none_match) {
   const Problem unknown = not_found("No registration has this manage token. Check the link from your confirmation.");
-  if (!SecretToken::well_formed(manage_token)) return std::unexpected(unknown);
+  if (!context.tokens.may_exist(manage_token)) return std::unexpected(unknown);
   const Sha256 token_hash = sha256(manage_token);
   const auto answer = [&](const RenderedInvite& invite) {
     return CalendarDocument{invite.method, invite.filename, invite.etag,

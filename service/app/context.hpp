@@ -11,6 +11,7 @@
 #include "app/event_cache.hpp"
 #include "app/invite_cache.hpp"
 #include "app/rate_limiter.hpp"
+#include "app/secrets.hpp"
 #include "convene/cursor.hpp"
 #include "convene/problem.hpp"
 #include "convene/time.hpp"
@@ -28,6 +29,7 @@ struct Context {
   const Config& config;
   Clock clock;
   CursorCodec cursors;
+  TokenMinter tokens;  // mints and recognises manage, join and organiser tokens
   EventCache events = {};
   InviteCache invites{config.invite_cache_bytes};
   // The delivery loops running in this process (for /metrics); empty with --no-worker.

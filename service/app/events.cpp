@@ -108,7 +108,7 @@ Result read_event(Context& context, std::string_view slug, std::optional<std::st
   return context.store.autocommit([&](Transaction& tx) -> Result {
     auto event = context.events.current(tx, slug);
     if (!event) return std::unexpected(event_not_found(slug));
-    if (event->status == EventStatus::draft && !(authorization && authorise(tx, authorization, slug)))
+    if (event->status == EventStatus::draft && !(authorization && authorise(tx, context.tokens, authorization, slug)))
       return std::unexpected(event_not_found(slug));
     auto viewer = zone_param(tz, event->zone);
     if (!viewer) return std::unexpected(viewer.error());
@@ -119,7 +119,7 @@ Result read_event(Context& context, std::string_view slug, std::optional<std::st
 Result create_event(Context& context, Authorization authorization, const nlohmann::json& body) {
   const Instant now = context.clock();
   return context.store.transact([&](Transaction& tx) -> Result {
-    auto organiser = authorise(tx, authorization, "", Scope::any_event_creation);
+    auto organiser = authorise(tx, context.tokens, authorization, "", Scope::any_event_creation);
     if (!organiser) return std::unexpected(organiser.error());
     auto created = parse_new_event(body);
     if (!created) return std::unexpected(validation_failed(created.error()));
@@ -139,7 +139,7 @@ Result create_event(Context& context, Authorization authorization, const nlohman
 Result change_event(Context& context, Authorization authorization, std::string_view slug, const nlohmann::json& body) {
   const Instant now = context.clock();
   return context.store.transact([&](Transaction& tx) -> Result {
-    auto organiser = authorise(tx, authorization, slug);
+    auto organiser = authorise(tx, context.tokens, authorization, slug);
     if (!organiser) return std::unexpected(organiser.error());
     auto found = tx.event_by_slug(slug);
     if (!found) return std::unexpected(event_not_found(slug));
@@ -157,7 +157,7 @@ Result change_event(Context& context, Authorization authorization, std::string_v
 
 Result add_session(Context& context, Authorization authorization, std::string_view slug, const nlohmann::json& body) {
   return context.store.transact([&](Transaction& tx) -> Result {
-    auto organiser = authorise(tx, authorization, slug);
+    auto organiser = authorise(tx, context.tokens, authorization, slug);
     if (!organiser) return std::unexpected(organiser.error());
     auto event = tx.event_by_slug(slug);
     if (!event) return std::unexpected(event_not_found(slug));
@@ -183,7 +183,7 @@ Result update_session(Context& context, Authorization authorization, std::string
                       std::string_view session_id, Change&& change) {
   auto id = parse_id(session_id);
   return context.store.transact([&](Transaction& tx) -> Result {
-    auto organiser = authorise(tx, authorization, slug);
+    auto organiser = authorise(tx, context.tokens, authorization, slug);
     if (!organiser) return std::unexpected(organiser.error());
     auto event = tx.event_by_slug(slug);
     if (!event) return std::unexpected(event_not_found(slug));

@@ -23,7 +23,7 @@ JoinAnswer page(int status, Language language, std::string_view title_key, std::
 }  // namespace
 
 JoinAnswer follow_join_link(Context& context, std::string_view join_token) {
-  if (!SecretToken::well_formed(join_token))
+  if (!context.tokens.may_exist(join_token))
     return page(404, Language::en, "join.unknown.title", "join.unknown.body", {});
   const Instant now = context.clock();
   return context.store.autocommit([&](store::Transaction& tx) -> JoinAnswer {

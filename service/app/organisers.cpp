@@ -12,6 +12,8 @@ Problem unauthorised(std::string detail) {
   return Problem{401, "unauthorised", "Organiser token required", std::move(detail)};
 }
 
+}  // namespace
+
 // "Bearer <token>", the scheme in any letter case (RFC 9110 section 11.1).
 std::optional<std::string_view> bearer_token(std::string_view header) {
   constexpr std::string_view kScheme = "bearer ";
@@ -26,13 +28,12 @@ std::optional<std::string_view> bearer_token(std::string_view header) {
   return token;
 }
 
-}  // namespace
-
-std::expected<Organiser, Problem> authorise(store::Transaction& tx, std::optional<std::string_view> authorization,
-                                            std::string_view slug, Scope scope) {
+std::expected<Organiser, Problem> authorise(store::Transaction& tx, const TokenMinter& tokens,
+                                            std::optional<std::string_view> authorization, std::string_view slug,
+                                            Scope scope) {
   if (!authorization) return std::unexpected(unauthorised("Send Authorization: Bearer <organiser token>."));
   auto token = bearer_token(*authorization);
-  if (!token || !SecretToken::well_formed(*token))
+  if (!token || !tokens.may_exist(*token))
     return std::unexpected(unauthorised("The organiser token is malformed, unknown or revoked."));
   // The token is looked up by its SHA-256 hash: the database compares hashes, so timing reveals
   // nothing about the token, and a stolen copy of the table holds no usable token.
@@ -50,7 +51,8 @@ std::expected<Organiser, Problem> authorise(store::Transaction& tx, std::optiona
 
 std::string add_organiser(store::Store& store, std::string_view email, std::optional<std::string_view> slug) {
   if (!Email::parse(email)) throw std::invalid_argument("not an e-mail address: " + std::string(email));
-  const SecretToken token = SecretToken::generate();
+  std::string key = store.transact([](store::Transaction& tx) { return tx.server_secret("tokens"); });
+  const SecretToken token = TokenMinter(std::move(key)).mint();
   store.transact([&](store::Transaction& tx) {
     const auto id = tx.insert_organiser(email, token.hash(), !slug.has_value());
     if (slug && !tx.grant_event(id, *slug)) throw std::invalid_argument("no event has the slug " + std::string(*slug));

@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "app/context.hpp"
+#include "app/secrets.hpp"
 
 namespace convene::app {
 
@@ -21,14 +22,19 @@ struct Organiser {
 
 enum class Scope { event, any_event_creation };
 
+// The token of an "Authorization: Bearer <token>" header (the scheme in any letter case).
+std::optional<std::string_view> bearer_token(std::string_view authorization);
+
 // Checks an Authorization header against the organisers table, in the caller's transaction.
 // No or malformed header, unknown or revoked token: 401. A token without rights on `slug` (or,
 // for event creation, without --all): 403.
-std::expected<Organiser, Problem> authorise(store::Transaction& tx, std::optional<std::string_view> authorization,
-                                            std::string_view slug, Scope scope = Scope::event);
+std::expected<Organiser, Problem> authorise(store::Transaction& tx, const TokenMinter& tokens,
+                                            std::optional<std::string_view> authorization, std::string_view slug,
+                                            Scope scope = Scope::event);
 
 // `convene organiser add`: returns the new token (the only time it exists in clear).
 // Throws std::invalid_argument when the event does not exist.
+// The token is minted with the installation's token key, read from the database.
 std::string add_organiser(store::Store& store, std::string_view email, std::optional<std::string_view> slug);
 // `convene organiser revoke`: revokes every live token of that address; returns how many.
 int revoke_organiser(store::Store& store, std::string_view email);

@@ -183,7 +183,7 @@ Result register_attendee(Context& context, const RegistrationRequestContext& inp
     return std::unexpected(validation_failed({{"Idempotency-Key", "must be 1-255 characters"}}));
   }
   const Instant now = context.clock();
-  const SecretToken token = SecretToken::generate();
+  const SecretToken token = context.tokens.mint();
 
   if (!input.idempotency_key) {
     // The common case, a seat free for the taking, is one statement committed on its own. Without
@@ -226,7 +226,7 @@ Result register_attendee(Context& context, const RegistrationRequestContext& inp
 }
 
 Result read_registration(Context& context, std::string_view manage_token, std::optional<std::string_view> tz) {
-  if (!SecretToken::well_formed(manage_token)) return std::unexpected(registration_not_found());
+  if (!context.tokens.may_exist(manage_token)) return std::unexpected(registration_not_found());
   return context.store.autocommit([&](Transaction& tx) -> Result {
     auto found = tx.registration_and_event_version(sha256(manage_token));
     if (!found) return std::unexpected(registration_not_found());
@@ -240,7 +240,7 @@ Result read_registration(Context& context, std::string_view manage_token, std::o
 }
 
 Result change_registration(Context& context, std::string_view manage_token, const nlohmann::json& body) {
-  if (!SecretToken::well_formed(manage_token)) return std::unexpected(registration_not_found());
+  if (!context.tokens.may_exist(manage_token)) return std::unexpected(registration_not_found());
   auto changes = parse_registration_changes(body);
   if (!changes) return std::unexpected(validation_failed(changes.error()));
   const Instant now = context.clock();
@@ -257,7 +257,7 @@ Result change_registration(Context& context, std::string_view manage_token, cons
 }
 
 Result cancel_registration(Context& context, std::string_view manage_token) {
-  if (!SecretToken::well_formed(manage_token)) return std::unexpected(registration_not_found());
+  if (!context.tokens.may_exist(manage_token)) return std::unexpected(registration_not_found());
   const Instant now = context.clock();
   const Sha256 token_hash = sha256(manage_token);
   return context.store.transact([&](Transaction& tx) -> Result {

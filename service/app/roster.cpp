@@ -29,8 +29,9 @@ struct OrganiserEvent {
   Organiser organiser;
   Event event;
 };
-std::expected<OrganiserEvent, Problem> organiser_event(Transaction& tx, Authorization authorization, std::string_view slug) {
-  auto organiser = authorise(tx, authorization, slug);
+std::expected<OrganiserEvent, Problem> organiser_event(Context& context, Transaction& tx, Authorization authorization,
+                                                       std::string_view slug) {
+  auto organiser = authorise(tx, context.tokens, authorization, slug);
   if (!organiser) return std::unexpected(organiser.error());
   auto event = tx.event_by_slug(slug);
   if (!event) return std::unexpected(event_not_found(slug));
@@ -81,7 +82,7 @@ Result roster(Context& context, Authorization authorization, std::string_view sl
   if (!after) return std::unexpected(after.error());
 
   return context.store.autocommit([&](Transaction& tx) -> Result {
-    auto found = organiser_event(tx, authorization, slug);
+    auto found = organiser_event(context, tx, authorization, slug);
     if (!found) return std::unexpected(found.error());
     auto entries = tx.roster_page(found->event.id, filter, *after, *limit + 1);
     const bool more = static_cast<int>(entries.size()) > *limit;
@@ -95,7 +96,7 @@ Result roster(Context& context, Authorization authorization, std::string_view sl
 }
 
 std::expected<CsvExport, Problem> csv_export(Context& context, Authorization authorization, std::string_view slug) {
-  auto found = context.store.autocommit([&](Transaction& tx) { return organiser_event(tx, authorization, slug); });
+  auto found = context.store.autocommit([&](Transaction& tx) { return organiser_event(context, tx, authorization, slug); });
   if (!found) return std::unexpected(found.error());
   return CsvExport(context, found->event.id, found->event.slug + "-registrations.csv");
 }
@@ -126,7 +127,7 @@ std::optional<std::string> CsvExport::next() {
 
 Result event_statistics(Context& context, Authorization authorization, std::string_view slug) {
   return context.store.autocommit([&](Transaction& tx) -> Result {
-    auto found = organiser_event(tx, authorization, slug);
+    auto found = organiser_event(context, tx, authorization, slug);
     if (!found) return std::unexpected(found.error());
     const store::EventStats stats = tx.event_stats(found->event.id);
     nlohmann::json by_status = nlohmann::json::object();
@@ -162,7 +163,7 @@ Result deliveries(Context& context, Authorization authorization, std::string_vie
   auto after = cursor_position(context, list, query.cursor);
   if (!after) return std::unexpected(after.error());
   return context.store.autocommit([&](Transaction& tx) -> Result {
-    auto found = organiser_event(tx, authorization, slug);
+    auto found = organiser_event(context, tx, authorization, slug);
     if (!found) return std::unexpected(found.error());
     auto rows = tx.deliveries_page(found->event.id, query.status, query.kind, *after, *limit + 1);
     const bool more = static_cast<int>(rows.size()) > *limit;
@@ -194,7 +195,7 @@ Result audit_log(Context& context, Authorization authorization, std::string_view
   auto after = cursor_position(context, list, query.cursor);
   if (!after) return std::unexpected(after.error());
   return context.store.autocommit([&](Transaction& tx) -> Result {
-    auto found = organiser_event(tx, authorization, slug);
+    auto found = organiser_event(context, tx, authorization, slug);
     if (!found) return std::unexpected(found.error());
     auto entries = tx.audit_page(found->event.id, *after, *limit + 1);
     const bool more = static_cast<int>(entries.size()) > *limit;
@@ -283,7 +284,7 @@ Result moderate(Context& context, Authorization authorization, std::string_view 
   const Instant now = context.clock();
 
   return context.store.transact([&](Transaction& tx) -> Result {
-    auto found = organiser_event(tx, authorization, slug);
+    auto found = organiser_event(context, tx, authorization, slug);
     if (!found) return std::unexpected(found.error());
     const Event& event = found->event;
     if (!id) return std::unexpected(not_found("Event '" + std::string(slug) + "' has no registration " + std::string(id_text) + "."));
@@ -331,7 +332,7 @@ Result erase_by_organiser(Context& context, Authorization authorization, std::st
   const auto id = parse_id(id_text);
   const Instant now = context.clock();
   return context.store.transact([&](Transaction& tx) -> Result {
-    auto found = organiser_event(tx, authorization, slug);
+    auto found = organiser_event(context, tx, authorization, slug);
     if (!found) return std::unexpected(found.error());
     if (!id) return std::unexpected(not_found("Event '" + std::string(slug) + "' has no registration " + std::string(id_text) + "."));
     tx.lock_capacity(found->event.id);
@@ -344,7 +345,7 @@ Result erase_by_organiser(Context& context, Authorization authorization, std::st
 
 Result erase_by_registrant(Context& context, std::string_view manage_token) {
   const Problem unknown = not_found("No registration has this manage token. Check the link from your confirmation.");
-  if (!SecretToken::well_formed(manage_token)) return std::unexpected(unknown);
+  if (!context.tokens.may_exist(manage_token)) return std::unexpected(unknown);
   const Instant now = context.clock();
   return context.store.transact([&](Transaction& tx) -> Result {
     auto found = tx.registration_by_token_hash(sha256(manage_token), false);

@@ -141,7 +141,8 @@ int worker(const app::Config& config) {
   sigset_t signals = block_stop_signals();
   store::Store store(pool_options(config));
   migrate_with_retry(store, std::chrono::seconds(30));
-  app::Context context{store, config, app::system_now, CursorCodec("")};
+  const std::string token_key = store.transact([](store::Transaction& tx) { return tx.server_secret("tokens"); });
+  app::Context context{store, config, app::system_now, CursorCodec(""), app::TokenMinter(token_key)};
   auto mailer = mailer_for(config);
   Deliveries deliveries(context, *mailer, config);
   std::cerr << "convene worker delivering to " << mailer->describe() << " with " << config.worker_threads
@@ -159,9 +160,10 @@ int serve(const app::Config& config, bool with_worker) {
   store::Store store(pool_options(config));
   migrate_with_retry(store, std::chrono::seconds(30));
   std::cerr << app::describe(app::refresh_session_instants(store, app::system_now()));
-  const std::string cursor_secret =
-      store.transact([](store::Transaction& tx) { return tx.server_secret("cursor"); });
-  app::Context context{store, config, app::system_now, CursorCodec(cursor_secret)};
+  const auto [cursor_key, token_key] = store.transact([](store::Transaction& tx) {
+    return std::pair{tx.server_secret("cursor"), tx.server_secret("tokens")};
+  });
+  app::Context context{store, config, app::system_now, CursorCodec(cursor_key), app::TokenMinter(token_key)};
 
   // Changes made through this server drop its cached invites as soon as they commit; changes made
   // through any server (this one too) arrive from the listener and drop cached copies at once.

@@ -9,6 +9,7 @@
 
 #include <httplib.h>
 
+#include "app/organisers.hpp"
 #include "http/request.hpp"
 #include "store/pool.hpp"
 
@@ -93,17 +94,33 @@ class ListeningServer : public httplib::Server {
   bool raise_backlog(int backlog) { return ::listen(svr_sock_, backlog) == 0; }
 };
 
-// Guessing a token is a search through misses, so misses are what is limited: a client whose recent
-// lookups by secret found nothing too often is refused before the next one reaches the database.
-// Each token is limited too, so a leaked link cannot be hammered.
-std::optional<std::pair<RateDecision, std::string>> refuse_token_lookup(app::RateLimiters& limits,
-                                                                        const RequestFacts& facts,
-                                                                        SteadyTime now) {
+// The token a request presents: the {token} of its path, or the organiser token of its
+// Authorization header.
+std::optional<std::string_view> presented_token(const httplib::Request& request, const RequestFacts& facts) {
+  if (auto token = facts.match.params.find("token"); token != facts.match.params.end()) return token->second;
+  if (auto authorization = header(request, "Authorization")) return app::bearer_token(*authorization);
+  return std::nullopt;
+}
+
+// Guessing a token is a search through misses, so misses are what is limited: once a client's
+// lookups by secret have found nothing too often, its tokens that carry no tag of ours are refused
+// before they reach the database. A token with our tag is never refused for that: it was issued by
+// this installation, so it is not a guess, and the people behind one address (an office, a campus)
+// keep their access while a colleague mistypes links. Each token is limited too, so a leaked link
+// cannot be hammered.
+std::optional<std::pair<RateDecision, std::string>> refuse_token_lookup(app::Context& context,
+                                                                        const httplib::Request& request,
+                                                                        const RequestFacts& facts, SteadyTime now) {
   if (!facts.presents_secret) return std::nullopt;
-  if (auto d = limits.token_misses_per_address.peek(facts.client, now); !d.allowed)
-    return std::pair{d, std::string("Too many unknown links or tokens were tried from your network.")};
-  if (auto token = facts.match.params.find("token"); token != facts.match.params.end()) {
-    if (auto d = limits.requests_per_token.admit(token->second, now); !d.allowed)
+  auto& limits = context.limits;
+  const auto token = presented_token(request, facts);
+  const bool ours = token && context.tokens.origin(*token) == app::TokenOrigin::minted_here;
+  if (!ours) {
+    if (auto d = limits.token_misses_per_address.peek(facts.client, now); !d.allowed)
+      return std::pair{d, std::string("Too many unknown links or tokens were tried from your network.")};
+  }
+  if (auto path_token = facts.match.params.find("token"); path_token != facts.match.params.end()) {
+    if (auto d = limits.requests_per_token.admit(path_token->second, now); !d.allowed)
       return std::pair{d, std::string("This link was used too often in a short time.")};
   }
   return std::nullopt;
@@ -168,7 +185,7 @@ Server::Server(app::Context& context, ServerOptions options) : impl_(std::make_u
     current.route = current.match.route->pattern.c_str();
     current.client = client_key(request, context.limits);
     current.presents_secret = current.match.params.contains("token") || header(request, "Authorization").has_value();
-    if (auto refused = refuse_token_lookup(context.limits, current, std::chrono::steady_clock::now())) {
+    if (auto refused = refuse_token_lookup(context, request, current, std::chrono::steady_clock::now())) {
       send_rate_limited(response, refused->first, refused->second);
       add_security_headers(response);
       return Server::HandlerResponse::Handled;

@@ -134,6 +134,68 @@ TEST_F(Calendars, RescheduleRaisesSequenceAndKeepsUidAndCancelSendsCancel) {
   expect_python_icalendar_agrees(cancelled.body, {{uid, {"2031-04-19T21:15:00Z", "2031-04-19T22:45:00Z"}}});
 }
 
+// RFC 5546 3.2.5: a cancellation is METHOD:CANCEL. An organiser cancelling a session leaves its
+// registrants registered; their download must say what the e-mail said.
+TEST_F(Calendars, ACancelledSessionIsACancelInTheDownloadAsInTheEmail) {
+  ASSERT_EQ(client.post("/api/v1/events",
+                        {{"slug", "two-sessions"}, {"title", "Two sessions"}, {"timezone", "America/Lima"},
+                         {"capacity", 5}, {"registration_closes_at", nullptr},
+                         {"sessions", {{{"title", "One"}, {"starts_local", "2031-05-01T09:00"}, {"duration_minutes", 60}},
+                                       {{"title", "Two"}, {"starts_local", "2031-05-02T09:00"}, {"duration_minutes", 60}}}}},
+                        admin())
+                .status,
+            201);
+  const std::string token = register_for("two-sessions");
+  const std::string path = "/api/v1/registrations/" + token + "/invite.ics";
+  const auto both = client.get(path);
+  const auto uids = values_of(both.body, "UID");
+  ASSERT_EQ(uids.size(), 2u);
+  const auto event = client.get("/api/v1/events/two-sessions").json();
+  const auto session_path = [&](int i) {
+    return "/api/v1/events/two-sessions/sessions/" + std::to_string(event["sessions"][i]["id"].get<int>());
+  };
+
+  // One of two cancelled: the invite still invites, to the other one only.
+  ASSERT_EQ(client.del(session_path(0), admin()).status, 200);
+  const auto one_left = client.get(path);
+  EXPECT_EQ(one_left.header("Content-Type"), "text/calendar; charset=utf-8; method=REQUEST");
+  EXPECT_EQ(values_of(one_left.body, "METHOD"), std::vector<std::string>{"REQUEST"});
+  EXPECT_EQ(values_of(one_left.body, "UID"), std::vector<std::string>{uids[1]});
+  EXPECT_EQ(values_of(one_left.body, "STATUS"), std::vector<std::string>{"CONFIRMED"});
+
+  // Both cancelled: the download is the cancellation of both, as the e-mails were.
+  ASSERT_EQ(client.del(session_path(1), admin()).status, 200);
+  const auto none_left = client.get(path);
+  EXPECT_EQ(none_left.header("Content-Type"), "text/calendar; charset=utf-8; method=CANCEL");
+  EXPECT_EQ(values_of(none_left.body, "METHOD"), std::vector<std::string>{"CANCEL"});
+  EXPECT_EQ(values_of(none_left.body, "UID"), uids);
+  EXPECT_EQ(values_of(none_left.body, "STATUS"), (std::vector<std::string>{"CANCELLED", "CANCELLED"}));
+  // Each cancellation raised its session's SEQUENCE above what the invite had said.
+  EXPECT_EQ(values_of(none_left.body, "SEQUENCE"), (std::vector<std::string>{"1", "1"}));
+  expect_python_icalendar_agrees(none_left.body, {{uids[0], {"2031-05-01T14:00:00Z", "2031-05-01T15:00:00Z"}},
+                                                  {uids[1], {"2031-05-02T14:00:00Z", "2031-05-02T15:00:00Z"}}});
+}
+
+// Outlook shows a fold between a backslash and the character it escapes as text: every line of the
+// seeded panel's invite and feed (whose title has commas) must end on a whole escape pair.
+TEST_F(Calendars, NoLineOfThePanelEndsInsideAnEscape) {
+  const std::string token = register_for("south-south-2021");
+  for (const std::string& path : {"/api/v1/registrations/" + token + "/invite.ics",
+                                 std::string("/api/v1/events/south-south-2021/calendar.ics")}) {
+    const auto reply = client.get(path);
+    ASSERT_EQ(reply.status, 200) << path;
+    EXPECT_NE(values_of(reply.body, "SUMMARY").front().find("inclusive\\, resilient"), std::string::npos);
+    std::string document = reply.body;
+    for (std::size_t start = 0, end; (end = document.find("\r\n", start)) != std::string::npos; start = end + 2) {
+      const std::string line = document.substr(start, end - start);
+      const bool continued = document.compare(end + 2, 1, " ") == 0;
+      std::size_t run = 0;
+      while (run < line.size() && line[line.size() - 1 - run] == '\\') ++run;
+      EXPECT_FALSE(continued && run % 2 == 1) << path << ": a fold splits an escape pair after: " << line;
+    }
+  }
+}
+
 TEST_F(Calendars, ETagLetsCalendarAppsPollCheaply) {
   const std::string token = register_for("south-south-2021");
   const std::string path = "/api/v1/registrations/" + token + "/invite.ics";

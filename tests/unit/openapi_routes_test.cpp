@@ -34,7 +34,7 @@ TEST(OpenApi, EveryRouteIsDocumentedAndEveryDocumentedOperationIsARoute) {
   // Building the route tables needs a context, not a database: the store connects lazily.
   app::Config config;
   store::Store store(store::PoolOptions{"postgresql:///unused", 1});
-  app::Context context{store, config, app::system_now, CursorCodec("")};
+  app::Context context{store, config, app::system_now, CursorCodec(""), app::TokenMinter("")};
   http::Router router;
   http::RequestMetrics metrics;
   http::add_ops_routes(router, context, metrics);
