@@ -1,4 +1,4 @@
-// The JSON shapes of the HTTP contract (../shared/design/API.md), built from domain values.
+// The JSON shapes of the HTTP API (docs/api.md), built from domain values.
 // Times are always shown twice where people read them: in the event's zone and in the viewer's.
 #pragma once
 

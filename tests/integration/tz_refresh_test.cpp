@@ -25,15 +25,18 @@ class TzRefresh : public ::testing::Test {
     fixture = fs::temp_directory_path() / ("convene-tzdata-" + std::to_string(getpid()));
     fs::remove_all(fixture);
     fs::create_directories(fixture);
-    ASSERT_EQ(run_program({"/bin/cp", "-a", "/usr/share/zoneinfo", (fixture / "zoneinfo").string()}, {}).status, 0);
+    const auto copied = run_program({"/bin/cp", "-a", "/usr/share/zoneinfo", (fixture / "zoneinfo").string()}, {});
+    ASSERT_EQ(copied.status, 0) << copied.transcript();
     std::ofstream(fixture / "brazil-dst.zi") << "# Brazil as if it had kept daylight saving time (test fixture)\n"
                                                 "Rule Fixture 2019 max - Nov Sun>=1 0:00 1:00 -\n"
                                                 "Rule Fixture 2020 max - Feb Sun>=15 0:00 0 -\n"
                                                 "Zone America/Sao_Paulo -3:00 Fixture -03/-02\n";
     const auto zic = run_program({"/usr/sbin/zic", "-d", (fixture / "zoneinfo").string(), (fixture / "brazil-dst.zi").string()}, {});
-    ASSERT_EQ(zic.status, 0);
+    ASSERT_EQ(zic.status, 0) << zic.transcript();
     // The fixture announces itself as a newer release.
-    run_program({"/usr/bin/sed", "-i", "1s/.*/# version 2099z/", (fixture / "zoneinfo" / "tzdata.zi").string()}, {});
+    const auto versioned =
+        run_program({"/usr/bin/sed", "-i", "1s/.*/# version 2099z/", (fixture / "zoneinfo" / "tzdata.zi").string()}, {});
+    ASSERT_EQ(versioned.status, 0) << versioned.transcript();
   }
   static void TearDownTestSuite() {
     delete service;
@@ -88,9 +91,9 @@ TEST_F(TzRefresh, NewRulesMoveFutureSessionsOnceAndOldRulesMoveThemBack) {
   EXPECT_EQ(stored(november).starts_at, "2030-11-10T13:00:00Z");
 
   auto first = refresh_with_fixture();
-  ASSERT_EQ(first.status, 0) << first.out;
-  EXPECT_NE(first.out.find("tz database 2099z"), std::string::npos) << first.out;
-  EXPECT_NE(first.out.find("1 moved"), std::string::npos) << first.out;
+  ASSERT_EQ(first.status, 0) << first.transcript();
+  EXPECT_NE(first.out.find("tz database 2099z"), std::string::npos) << first.transcript();
+  EXPECT_NE(first.out.find("1 moved"), std::string::npos) << first.transcript();
   // Under the fixture, November is summer time (-02:00): the wall time holds, the instant moves.
   EXPECT_EQ(stored(november).starts_at, "2030-11-10T12:00:00Z");
   EXPECT_EQ(stored(november).sequence, 1);
@@ -100,13 +103,13 @@ TEST_F(TzRefresh, NewRulesMoveFutureSessionsOnceAndOldRulesMoveThemBack) {
   EXPECT_EQ(stored(june).tzdb_version, "2099z");
 
   auto again = refresh_with_fixture();
-  ASSERT_EQ(again.status, 0);
-  EXPECT_NE(again.out.find("0 moved"), std::string::npos) << again.out;
+  ASSERT_EQ(again.status, 0) << again.transcript();
+  EXPECT_NE(again.out.find("0 moved"), std::string::npos) << again.transcript();
   EXPECT_EQ(stored(november).sequence, 1);
 
   auto back = run_convene({"tz-refresh"}, service->env());  // the system's rules again
-  ASSERT_EQ(back.status, 0);
-  EXPECT_NE(back.out.find("1 moved"), std::string::npos) << back.out;
+  ASSERT_EQ(back.status, 0) << back.transcript();
+  EXPECT_NE(back.out.find("1 moved"), std::string::npos) << back.transcript();
   EXPECT_EQ(stored(november).starts_at, "2030-11-10T13:00:00Z");
   EXPECT_EQ(stored(november).sequence, 2);
 
@@ -135,9 +138,10 @@ TEST_F(TzRefresh, PastSessionsAreLeftAlone) {
                 .status,
             201);
   auto result = refresh_with_fixture();
-  ASSERT_EQ(result.status, 0);
-  EXPECT_EQ(result.out.find("sao-paulo-2018"), std::string::npos) << result.out;
-  run_convene({"tz-refresh"}, service->env());
+  ASSERT_EQ(result.status, 0) << result.transcript();
+  EXPECT_EQ(result.out.find("sao-paulo-2018"), std::string::npos) << result.transcript();
+  const auto back = run_convene({"tz-refresh"}, service->env());  // the system's rules again
+  EXPECT_EQ(back.status, 0) << back.transcript();
 }
 
 }  // namespace

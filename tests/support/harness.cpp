@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
@@ -127,10 +128,12 @@ long proc_status_field(pid_t pid, const std::string& field) {
 CommandResult run_program(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env) {
   int pipe_fds[2];
   if (pipe(pipe_fds) != 0) throw std::runtime_error("pipe failed");
-  const int devnull = open("/dev/null", O_WRONLY);
-  const pid_t pid = spawn(argv, env, pipe_fds[1], devnull);
+  // stderr goes to an unnamed temporary file, read once the program has ended: a second pipe would
+  // need both read at once, lest a program that fills one blocks while we wait on the other.
+  FILE* errors = std::tmpfile();
+  if (errors == nullptr) throw std::runtime_error("tmpfile failed");
+  const pid_t pid = spawn(argv, env, pipe_fds[1], fileno(errors));
   close(pipe_fds[1]);
-  close(devnull);
   std::string out;
   char buffer[4096];
   ssize_t n;
@@ -138,7 +141,15 @@ CommandResult run_program(const std::vector<std::string>& argv, const std::map<s
   close(pipe_fds[0]);
   int status = 0;
   waitpid(pid, &status, 0);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status), out};
+  std::string err;
+  for (off_t at = 0; (n = pread(fileno(errors), buffer, sizeof buffer, at)) > 0; at += n)
+    err.append(buffer, static_cast<std::size_t>(n));
+  std::fclose(errors);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status), out, err};
+}
+
+std::string CommandResult::transcript() const {
+  return "exit status " + std::to_string(status) + "\n--- stdout:\n" + out + "\n--- stderr:\n" + err;
 }
 
 ServerProcess::ServerProcess(std::map<std::string, std::string> env, std::vector<std::string> extra_args) {
@@ -249,9 +260,9 @@ Reply Client::send(const std::string& method, const std::string& path, const std
 Service::Service(const std::string& database_name, std::map<std::string, std::string> extra_env)
     : database_url_(fresh_database(database_name)), extra_env_(std::move(extra_env)) {
   auto migrated = run_convene({"migrate"}, env());
-  if (migrated.status != 0) throw std::runtime_error("convene migrate failed");
+  if (migrated.status != 0) throw std::runtime_error("convene migrate failed: " + migrated.transcript());
   auto seeded = run_convene({"seed", std::string(CONVENE_SOURCE_DIR) + "/seed/south-south-2021.json"}, env());
-  if (seeded.status != 0) throw std::runtime_error("convene seed failed");
+  if (seeded.status != 0) throw std::runtime_error("convene seed failed: " + seeded.transcript());
   server_ = std::make_unique<ServerProcess>(env());
 }
 
@@ -274,7 +285,7 @@ void Service::restart() {
 std::string Service::admin_token() {
   if (!admin_token_) {
     auto result = run_convene({"organiser", "add", "--email", "admin@example.org", "--all"}, env());
-    if (result.status != 0) throw std::runtime_error("organiser add failed");
+    if (result.status != 0) throw std::runtime_error("organiser add failed: " + result.transcript());
     std::string out = result.out;
     while (!out.empty() && (out.back() == '\n' || out.back() == '\r')) out.pop_back();
     admin_token_ = out.substr(out.rfind('\n') == std::string::npos ? 0 : out.rfind('\n') + 1);
@@ -372,7 +383,7 @@ NginxProcess::NginxProcess(const std::vector<int>& upstream_ports) {
                                 "127.0.0.1:" + std::to_string(port_)};
   for (int p : upstream_ports) argv.push_back("127.0.0.1:" + std::to_string(p));
   const auto rendered = run_program(argv, {{"NGINX_USER", geteuid() == 0 ? "root" : "nobody"}});
-  if (rendered.status != 0) throw std::runtime_error("cannot render the nginx configuration");
+  if (rendered.status != 0) throw std::runtime_error("cannot render the nginx configuration: " + rendered.transcript());
   std::ofstream(prefix_ + "/nginx.conf") << rendered.out;
   const int devnull = open("/dev/null", O_WRONLY);
   pid_ = spawn({"/usr/sbin/nginx", "-p", prefix_, "-c", prefix_ + "/nginx.conf", "-g", "daemon off;"}, {}, devnull, devnull);
@@ -432,7 +443,7 @@ nlohmann::json inspect_mail(const std::vector<std::string>& files) {
   std::vector<std::string> argv{"/usr/bin/python3", std::string(CONVENE_SOURCE_DIR) + "/tests/mail/inspect_mail.py"};
   argv.insert(argv.end(), files.begin(), files.end());
   const auto result = run_program(argv, {});
-  if (result.status != 0) throw std::runtime_error("inspect_mail.py failed on " + files.front());
+  if (result.status != 0) throw std::runtime_error("inspect_mail.py failed on " + files.front() + ": " + result.transcript());
   return nlohmann::json::parse(result.out);
 }
 

@@ -29,10 +29,14 @@ std::optional<std::string> pg_control();
 // Runs `deploy/pg.sh ARG` (start/stop); throws when it fails.
 void control_postgres(const std::string& action);
 
-// `convene ARGS...` run to completion; returns its exit status and what it printed on stdout.
+// `convene ARGS...` run to completion; returns its exit status, what it printed on stdout (`out`)
+// and, apart, what it printed on stderr (`err`: the reason, when it fails).
 struct CommandResult {
   int status;
   std::string out;
+  std::string err = {};
+  // Status, stdout and stderr in one text, for a failing assertion's message.
+  std::string transcript() const;
 };
 CommandResult run_convene(const std::vector<std::string>& args, const std::map<std::string, std::string>& env);
 // Any program (argv[0] a path), the same way.

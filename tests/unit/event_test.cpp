@@ -1,8 +1,8 @@
 // Events and sessions: creation, the registration window, and PATCH rules.
 //
-// Sources: ../shared/design/API.md ("Time zones", "Events and sessions") for defaults, field names
-// and the meaning of disambiguation (TC39 Temporal; "2021-03-14T02:30 New York: earlier = 06:30Z,
-// later = 07:30Z"; compatible = earlier in an overlap, later in a gap, as RFC 5545 3.3.5 does).
+// Sources: docs/api.md ("Time zones", "Events and sessions") for defaults, field names and the
+// meaning of disambiguation (TC39 Temporal; for 2021-03-14T02:30 in New York, earlier = 06:30Z and
+// later = 07:30Z; compatible = earlier in an overlap, later in a gap, as RFC 5545 3.3.5 does).
 // UTC instants for wall times were computed with Python's zoneinfo (/usr/bin/python3, tzdata 2025b):
 //   datetime(2021,9,10,9,0,tzinfo=ZoneInfo("America/New_York")).astimezone(utc) -> 13:00Z
 //   datetime(2021,9,11,9,0, ... "America/New_York")                             -> 2021-09-11 13:00Z

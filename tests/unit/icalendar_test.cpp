@@ -5,7 +5,7 @@
 // a single linear white-space character" is removed when unfolding; folds must not split a UTF-8
 // character), 3.1.1 and 3.2 (parameter values: DQUOTE-quoted when they hold ':' ';' ','; no DQUOTE
 // or CONTROL inside), 3.3.5 (DATE-TIME forms), 3.3.6 (dur-value), 3.3.11 (TEXT escaping: backslash,
-// semicolon, comma, newline), 3.6.5 (VTIMEZONE); ../shared/design/API.md "iCalendar rules".
+// semicolon, comma, newline), 3.6.5 (VTIMEZONE); docs/api.md "iCalendar rules".
 // Transition instants (tzdata 2025b) were read with /usr/bin/python3 zoneinfo, e.g.
 //   datetime(2021,3,14,7,0,tzinfo=utc).astimezone(ZoneInfo("America/New_York")) -> 03:00 EDT
 //   datetime(2011,12,30,10,0,tzinfo=utc).astimezone(ZoneInfo("Pacific/Apia"))   -> 2011-12-31 00:00 +14

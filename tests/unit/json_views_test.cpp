@@ -1,9 +1,9 @@
 // The JSON shapes of the HTTP contract, built from domain values.
 //
-// Sources: ../shared/design/API.md for the shapes (a zoned time is
-// {"local", "offset", "abbreviation", "zone"}; the public event view has no join link; manage_url and
-// invite_url come with the registration reply). Local times, offsets and abbreviations were computed
-// with Python's zoneinfo (/usr/bin/python3, tzdata 2025b), e.g.
+// Sources: docs/api.md ("Time zones", "Events and sessions", "Registration") for the shapes (a
+// zoned time is {"local", "offset", "abbreviation", "zone"}; the public event view has no join link;
+// manage_url and invite_url come with the registration reply). Local times, offsets and
+// abbreviations were computed with Python's zoneinfo (/usr/bin/python3, tzdata 2025b), e.g.
 //   datetime(2021,9,10,13,0,tzinfo=timezone.utc).astimezone(ZoneInfo("Pacific/Chatham"))
 // giving 2021-09-11T01:45:00+12:45, tzname "+1245". They agree with timeanddate.com's tables for
 // 2021 (New York on EDT since 14 March; Samoa kept +13 all year after abolishing DST in 2021;

@@ -1,6 +1,6 @@
 // What a registrant may send (POST /events/{slug}/registrations, PATCH /registrations/{token}).
 //
-// Sources: ../shared/design/API.md "Registration (attendees)" for fields and limits (name and
+// Sources: docs/api.md "Registration" for fields and limits (name and
 // organisation 1-200 characters after trimming, whitespace-only is empty; email at most 254;
 // country an assigned ISO 3166-1 code; answers at most 16 KiB and 8 levels deep; consent: true;
 // 422 with one errors entry per bad field). E-mail syntax: RFC 5321 section 4.5.3.1.3 (a path is at

@@ -1,8 +1,8 @@
 // Method + path routing: parameters, literal precedence, 404 versus 405 (with Allow), HEAD.
 //
-// Sources: ../shared/design/API.md (paths; "Unknown routes 404, wrong method 405. 405 carries Allow")
-// and RFC 9110: section 15.5.6 (405 lists the allowed methods in Allow), section 9.3.2 (a server
-// that answers GET answers HEAD the same way, without the body).
+// Sources: docs/api.md "Conventions" (paths; an unknown path is 404, a known path with another
+// method 405 with Allow) and RFC 9110: section 15.5.6 (405 lists the allowed methods in Allow),
+// section 9.3.2 (a server that answers GET answers HEAD the same way, without the body).
 #include <gtest/gtest.h>
 
 #include <string>
