@@ -94,7 +94,9 @@ TEST_F(TimeApi, TimezonesListsEveryCanonicalZoneSortedWithTheTzdbVersion) {
   EXPECT_TRUE(std::binary_search(names.begin(), names.end(), "UTC"));
   EXPECT_FALSE(std::binary_search(names.begin(), names.end(), "Asia/Katmandu"));
   for (const auto& zone : body["zones"]) {
-    if (zone["name"] == "Asia/Kathmandu") EXPECT_EQ(zone["offset_now"], "+05:45");
+    if (zone["name"] == "Asia/Kathmandu") {
+      EXPECT_EQ(zone["offset_now"], "+05:45");
+    }
   }
 }
 

@@ -66,7 +66,7 @@ std::vector<std::pair<int, std::string>> prose_lines(const std::string& markdown
 struct ServedRoutes {
   app::Config config;
   store::Store store{store::PoolOptions{"postgresql:///unused", 1}};
-  app::Context context{store, config, app::system_now, CursorCodec("")};
+  app::Context context{store, config, app::system_now, CursorCodec(""), app::TokenMinter("")};
   http::Server server{context, http::ServerOptions{}};
 
   std::set<Endpoint> endpoints() const {
