@@ -64,6 +64,7 @@
 #include "app/context.hpp"
 #include "convene/time_conversion.hpp"
 #include "fuzz_common.hpp"
+#include "http/request.hpp"
 #include "http/server.hpp"
 #include "store/store.hpp"
 
@@ -487,7 +488,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     refusal = 411;
   } else if (request.content_length) {
     refusal = 413;
-  } else if (match.route->takes_json_body && !json_media_type(request.header("Content-Type").value_or(""))) {
+  } else if (match.route->body == http::Body::json && !json_media_type(request.header("Content-Type").value_or(""))) {
     refusal = 415;
   }
   if (refusal) {
@@ -514,7 +515,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       FUZZ_CHECK(status == 200, context + ": convert() accepts but the route answered " + std::to_string(status));
       if (!head) FUZZ_CHECK(response.body == *expected, context + ": body differs from convert()");
     } else {
-      FUZZ_CHECK(status == expected.error().status, context + ": convert() says " + std::to_string(expected.error().status) +
+      FUZZ_CHECK(status == http::status_of(expected.error().type), context + ": convert() says " + std::to_string(http::status_of(expected.error().type)) +
                                                         ", the route " + std::to_string(status));
       if (!head)
         FUZZ_CHECK(nlohmann::json::parse(response.body) == nlohmann::json(expected.error()),

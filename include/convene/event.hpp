@@ -11,18 +11,40 @@
 
 #include <nlohmann/json.hpp>
 
+#include "convene/enum_names.hpp"
 #include "convene/iso_duration.hpp"
 #include "convene/problem.hpp"
 #include "convene/time.hpp"
 
 namespace convene {
 
+// draft: seen only by its organisers. published: open to everyone. cancelled: still shown (people
+// who registered must be able to read that it was cancelled), takes no registrations.
 enum class EventStatus { draft, published, cancelled };
+inline constexpr auto kEventStatusNames =
+    enum_names<EventStatus>(std::pair{EventStatus::draft, "draft"}, std::pair{EventStatus::published, "published"},
+                            std::pair{EventStatus::cancelled, "cancelled"});
+inline std::string_view to_string(EventStatus status) { return kEventStatusNames.name(status); }
+inline std::optional<EventStatus> parse_event_status(std::string_view text) { return kEventStatusNames.parse(text); }
+
+// Whether anyone without an organiser token may see the event (its page, its API, its feed).
+inline bool is_public(EventStatus status) { return status != EventStatus::draft; }
+// Whether it is listed among the events (GET /api/v1/events, the home page): published ones only.
+inline constexpr EventStatus kListedEventStatus = EventStatus::published;
+
 enum class SessionStatus { scheduled, cancelled };
-std::string_view to_string(EventStatus status);
-std::string_view to_string(SessionStatus status);
-std::optional<EventStatus> parse_event_status(std::string_view text);
-std::optional<SessionStatus> parse_session_status(std::string_view text);
+inline constexpr auto kSessionStatusNames = enum_names<SessionStatus>(
+    std::pair{SessionStatus::scheduled, "scheduled"}, std::pair{SessionStatus::cancelled, "cancelled"});
+inline std::string_view to_string(SessionStatus status) { return kSessionStatusNames.name(status); }
+inline std::optional<SessionStatus> parse_session_status(std::string_view text) {
+  return kSessionStatusNames.parse(text);
+}
+
+// Why a session's instant changed: an organiser moved it, or new tz rules moved it (tz-refresh).
+enum class SessionChangeReason { organiser, tzdata };
+inline constexpr auto kSessionChangeReasonNames = enum_names<SessionChangeReason>(
+    std::pair{SessionChangeReason::organiser, "organiser"}, std::pair{SessionChangeReason::tzdata, "tzdata"});
+inline std::string_view to_string(SessionChangeReason reason) { return kSessionChangeReasonNames.name(reason); }
 
 // When a session happens, as the organiser said it: a wall time in a zone. This is the source of
 // truth; the instant is derived from it, and derived again when the tz database changes.
@@ -102,6 +124,8 @@ inline constexpr int kMaxCapacity = 1'000'000;
 inline constexpr int kMaxSessionsPerEvent = 100;
 inline constexpr int kMaxSessionMinutes = 7 * 24 * 60;
 inline constexpr std::size_t kMaxReminderOffsets = 10;
+// The error for adding a session to an event that has kMaxSessionsPerEvent.
+FieldError too_many_sessions();
 
 // A session as an organiser describes it, already checked: the instant is resolved.
 struct NewSession {

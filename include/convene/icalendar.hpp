@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "convene/time.hpp"
+#include "convene/version.hpp"
 
 namespace convene::ical {
 
@@ -58,7 +59,7 @@ struct Event {
 
 struct Calendar {
   Method method = Method::publish;
-  std::string product_id = "-//convene//convene 0.1//EN";
+  std::string product_id = std::string(kCalendarProductId);
   std::optional<std::string> name;  // X-WR-CALNAME, shown by subscribed-calendar clients
   std::vector<Event> events;
 };

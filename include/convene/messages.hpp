@@ -10,13 +10,10 @@
 
 #include "convene/event.hpp"
 #include "convene/locale.hpp"
+#include "convene/outbox.hpp"
 #include "convene/registration.hpp"
 
 namespace convene {
-
-enum class MessageKind { confirmation, promotion, reminder, update, cancellation, rejection };
-std::string_view to_string(MessageKind kind);
-std::optional<MessageKind> parse_message_kind(std::string_view text);
 
 // One language's texts. Keys missing in a language fall back to English, so a new text can ship
 // before its translations.

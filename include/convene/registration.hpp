@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "convene/enum_names.hpp"
 #include "convene/locale.hpp"
 #include "convene/problem.hpp"
 #include "convene/time.hpp"
@@ -18,8 +19,27 @@ namespace convene {
 // confirmed: holds a seat. waitlisted: waits for one, in order of arrival. pending: waits for an
 // organiser's approval. cancelled and rejected are final and hold no seat.
 enum class RegistrationStatus { confirmed, waitlisted, pending, cancelled, rejected };
-std::string_view to_string(RegistrationStatus status);
-std::optional<RegistrationStatus> parse_registration_status(std::string_view text);
+inline constexpr auto kRegistrationStatusNames = enum_names<RegistrationStatus>(
+    std::pair{RegistrationStatus::confirmed, "confirmed"}, std::pair{RegistrationStatus::waitlisted, "waitlisted"},
+    std::pair{RegistrationStatus::pending, "pending"}, std::pair{RegistrationStatus::cancelled, "cancelled"},
+    std::pair{RegistrationStatus::rejected, "rejected"});
+inline std::string_view to_string(RegistrationStatus status) { return kRegistrationStatusNames.name(status); }
+inline std::optional<RegistrationStatus> parse_registration_status(std::string_view text) {
+  return kRegistrationStatusNames.parse(text);
+}
+
+// Still coming (or hoping to): the registrant gets updates, reminders and counts among the audience.
+// The database's convene_is_active() (sql/010) says the same; a test holds the two together.
+constexpr bool is_active(RegistrationStatus status) {
+  return status == RegistrationStatus::confirmed || status == RegistrationStatus::waitlisted ||
+         status == RegistrationStatus::pending;
+}
+
+// Tokens minted for the links in an e-mail: the registrant's page, or the personal join link.
+enum class TokenPurpose { manage, join };
+inline constexpr auto kTokenPurposeNames =
+    enum_names<TokenPurpose>(std::pair{TokenPurpose::manage, "manage"}, std::pair{TokenPurpose::join, "join"});
+inline std::string_view to_string(TokenPurpose purpose) { return kTokenPurposeNames.name(purpose); }
 
 // An address that passed a syntax check: local@domain, at most 254 octets, a dotted domain.
 // Internationalised addresses (UTF-8 local part or domain) are accepted.
@@ -27,6 +47,11 @@ class Email {
  public:
   static std::optional<Email> parse(std::string_view text);
   const std::string& text() const { return text_; }
+  // The address as it is compared: letters in lower case (one registration per address and event,
+  // whatever the case, and limits per address alike).
+  std::string key() const;
+  // The part after the last '@', in lower case.
+  std::string domain() const;
 
  private:
   explicit Email(std::string text) : text_(std::move(text)) {}

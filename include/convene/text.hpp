@@ -2,6 +2,8 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -23,5 +25,8 @@ bool has_line_breaking_or_control_characters(std::string_view text);
 
 // Lower-cases ASCII letters only (e-mail domains, language tags); other bytes are kept.
 std::string ascii_lower(std::string_view text);
+
+// The id in a path ("/sessions/12"): a whole number from 1 up, nothing else around it.
+std::optional<std::int64_t> parse_id(std::string_view text);
 
 }  // namespace convene

@@ -1,7 +1,8 @@
 #include "app/calendars.hpp"
 
-#include "app/secrets.hpp"
+#include "app/problems.hpp"
 #include "convene/invites.hpp"
+#include "store/registrations.hpp"
 
 namespace convene::app {
 namespace {
@@ -48,7 +49,7 @@ bool matches(std::optional<std::string_view> if_none_match, const std::string& e
 
 CalendarResult registrant_invite_document(Context& context, std::string_view manage_token,
                                           std::optional<std::string_view> if_none_match) {
-  const Problem unknown = not_found("No registration has this manage token. Check the link from your confirmation.");
+  const Problem unknown = problems::unknown_manage_token();
   if (!context.tokens.may_exist(manage_token)) return std::unexpected(unknown);
   const Sha256 token_hash = sha256(manage_token);
   const auto answer = [&](const RenderedInvite& invite) {
@@ -61,8 +62,8 @@ CalendarResult registrant_invite_document(Context& context, std::string_view man
   const InviteCache::Ticket ticket = context.invites.ticket();  // before the read: see InviteCache
   const Instant now = context.clock();
   // Reads only: each statement on its own, and the event from the cache when its version matches.
-  auto rendered = context.store.autocommit([&](store::Transaction& tx) -> std::expected<RenderedInvite, Problem> {
-    auto found = tx.registration_and_event_version(token_hash);
+  auto rendered = context.store.autocommit([&](store::Tx& tx) -> Result<RenderedInvite> {
+    auto found = store::registrations::with_event_version(tx, token_hash);
     if (!found) return std::unexpected(unknown);
     const Registration& registration = found->registration;
     auto event = context.events.at_version(tx, found->event_slug, found->event_version);
@@ -73,7 +74,7 @@ CalendarResult registrant_invite_document(Context& context, std::string_view man
     return RenderedInvite{registration.id,
                           event->slug,
                           event->version,
-                          std::string(ical::to_string(calendar.method)),
+                          calendar.method,
                           event->slug + ".ics",
                           std::string(),
                           ical::write(calendar)};
@@ -88,11 +89,10 @@ CalendarResult registrant_invite_document(Context& context, std::string_view man
 CalendarResult public_calendar_document(Context& context, std::string_view slug,
                                         std::optional<std::string_view> if_none_match) {
   const Instant now = context.clock();
-  return context.store.autocommit([&](store::Transaction& tx) -> CalendarResult {
+  return context.store.autocommit([&](store::Tx& tx) -> CalendarResult {
     auto event = context.events.current(tx, slug);
-    if (!event || event->status == EventStatus::draft)
-      return std::unexpected(not_found("There is no event '" + std::string(slug) + "'."));
-    CalendarDocument document{"PUBLISH", event->slug + ".ics",
+    if (!event || !is_public(event->status)) return std::unexpected(problems::event_not_found(slug));
+    CalendarDocument document{ical::Method::publish, event->slug + ".ics",
                               etag_of("feed\n" + std::to_string(event->version) + "\n" + tzdb_version()),
                               std::nullopt};
     if (!matches(if_none_match, document.etag)) {

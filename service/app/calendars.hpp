@@ -6,16 +6,17 @@
 #include <string_view>
 
 #include "app/context.hpp"
+#include "convene/icalendar.hpp"
 
 namespace convene::app {
 
 struct CalendarDocument {
-  std::string method;    // REQUEST, CANCEL or PUBLISH: also the Content-Type's method parameter
+  ical::Method method;   // also the Content-Type's method parameter
   std::string filename;  // for Content-Disposition
   std::string etag;      // weak: changes when anything shown changes, not with DTSTAMP
   std::optional<std::string> body;  // absent when If-None-Match matched (304)
 };
-using CalendarResult = std::expected<CalendarDocument, Problem>;
+using CalendarResult = Result<CalendarDocument>;
 
 // GET /api/v1/registrations/{token}/invite.ics. Never carries the join link (only e-mail does).
 CalendarResult registrant_invite_document(Context& context, std::string_view manage_token,

@@ -1,21 +1,26 @@
-// What every use case needs: the store, the configuration, a clock, and the shared cursor secret.
-// Use cases tie core decisions to store transactions and produce the JSON replies of API.md.
+// What every use case needs: the store, the configuration, a clock, the installation's keys, and the
+// caches and limits of this process.
+//
+// Threads: one Context per process, shared by every HTTP thread and worker loop. Its members are
+// each safe to use from any thread: the store, caches and limits lock what they share, and the rest
+// does not change once the process serves.
 #pragma once
 
-#include <expected>
 #include <functional>
-#include <string>
 #include <vector>
 
 #include "app/config.hpp"
 #include "app/event_cache.hpp"
 #include "app/invite_cache.hpp"
 #include "app/rate_limiter.hpp"
+#include "app/result.hpp"
 #include "app/secrets.hpp"
 #include "convene/cursor.hpp"
-#include "convene/problem.hpp"
 #include "convene/time.hpp"
-#include "store/store.hpp"
+
+namespace convene::store {
+class Store;
+}
 
 namespace convene::app {
 
@@ -27,27 +32,15 @@ struct WorkerCounters;
 struct Context {
   store::Store& store;
   const Config& config;
-  Clock clock;
-  CursorCodec cursors;
-  TokenMinter tokens;  // mints and recognises manage, join and organiser tokens
+  Clock clock;         // callable from any thread
+  CursorCodec cursors;  // signs the cursors of every list (the installation's cursor key)
+  TokenMinter tokens;   // mints and recognises manage, join and organiser tokens
   EventCache events = {};
   InviteCache invites{config.invite_cache_bytes};
-  // The delivery loops running in this process (for /metrics); empty with --no-worker.
+  // The delivery loops running in this process (for /metrics); set before serving, empty with
+  // --no-worker. Their counters are atomic.
   std::vector<const WorkerCounters*> workers = {};
   RateLimiters limits{config.rate_limits};
 };
-
-// A successful reply: status and JSON text (kept as text so that a replay is byte for byte).
-struct Reply {
-  int status = 200;
-  std::string body;
-  bool replayed = false;     // answered from an Idempotency-Key record
-  std::string location = {};  // Location header of a 201, if any
-};
-using Result = std::expected<Reply, Problem>;
-
-inline Result ok_json(const nlohmann::json& body, int status = 200) {
-  return Reply{status, body.dump(), false};
-}
 
 }  // namespace convene::app

@@ -1,5 +1,7 @@
 #include "app/event_cache.hpp"
 
+#include "store/events.hpp"
+
 namespace convene::app {
 
 std::uint64_t EventCache::generation() {
@@ -17,7 +19,7 @@ EventCache::Snapshot EventCache::remember(std::string_view slug, std::optional<E
   return snapshot;
 }
 
-EventCache::Snapshot EventCache::get(store::Transaction& tx, std::string_view slug) {
+EventCache::Snapshot EventCache::get(store::Tx& tx, std::string_view slug) {
   {
     std::lock_guard lock(mutex_);
     if (auto it = entries_.find(std::string(slug)); it != entries_.end()) return it->second.event;
@@ -25,12 +27,12 @@ EventCache::Snapshot EventCache::get(store::Transaction& tx, std::string_view sl
   return reload(tx, slug);
 }
 
-EventCache::Snapshot EventCache::reload(store::Transaction& tx, std::string_view slug) {
+EventCache::Snapshot EventCache::reload(store::Tx& tx, std::string_view slug) {
   const auto before = generation();
-  return remember(slug, tx.event_by_slug(slug), before);
+  return remember(slug, store::events::by_slug(tx, slug), before);
 }
 
-EventCache::Snapshot EventCache::at_version(store::Transaction& tx, std::string_view slug, std::int64_t version) {
+EventCache::Snapshot EventCache::at_version(store::Tx& tx, std::string_view slug, std::int64_t version) {
   {
     std::lock_guard lock(mutex_);
     if (auto it = entries_.find(std::string(slug)); it != entries_.end() && it->second.event->version == version)
@@ -39,7 +41,7 @@ EventCache::Snapshot EventCache::at_version(store::Transaction& tx, std::string_
   return reload(tx, slug);
 }
 
-EventCache::Snapshot EventCache::current(store::Transaction& tx, std::string_view slug) {
+EventCache::Snapshot EventCache::current(store::Tx& tx, std::string_view slug) {
   bool listening = false;
   {
     std::lock_guard lock(mutex_);
@@ -49,7 +51,7 @@ EventCache::Snapshot EventCache::current(store::Transaction& tx, std::string_vie
     }
   }
   if (listening) return reload(tx, slug);
-  const auto version = tx.event_version(slug);
+  const auto version = store::events::version(tx, slug);
   if (!version) return nullptr;
   return at_version(tx, slug, *version);
 }

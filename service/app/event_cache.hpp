@@ -4,6 +4,9 @@
 // arrives here and drops the copy, so reads are served from memory. While it is not, every read
 // first asks the database for the event's version (one small query). Either way the registration
 // path never trusts a copy on its own: its insert checks the version it applied the rules to.
+//
+// Threads: one per process, shared by every thread; every member function locks what it touches.
+// Snapshots are immutable and may be kept by a caller after the cache has dropped them.
 #pragma once
 
 #include <cstdint>
@@ -15,7 +18,10 @@
 #include <unordered_map>
 
 #include "convene/event.hpp"
-#include "store/store.hpp"
+
+namespace convene::store {
+class Tx;
+}
 
 namespace convene::app {
 
@@ -24,13 +30,13 @@ class EventCache {
   using Snapshot = std::shared_ptr<const Event>;
 
   // The cached event, loaded through `tx` when absent; null when no event has the slug.
-  Snapshot get(store::Transaction& tx, std::string_view slug);
+  Snapshot get(store::Tx& tx, std::string_view slug);
   // Reads the event again (after a registration found the cached version stale).
-  Snapshot reload(store::Transaction& tx, std::string_view slug);
+  Snapshot reload(store::Tx& tx, std::string_view slug);
   // The event as it is now, when `version` is its current version (known from another query).
-  Snapshot at_version(store::Transaction& tx, std::string_view slug, std::int64_t version);
+  Snapshot at_version(store::Tx& tx, std::string_view slug, std::int64_t version);
   // The event as it is now: from memory while changes are being heard, else checked by version.
-  Snapshot current(store::Transaction& tx, std::string_view slug);
+  Snapshot current(store::Tx& tx, std::string_view slug);
 
   // The version of the event as held in memory, only while changes are being heard (so that it
   // can be trusted without asking the database); nullopt otherwise.

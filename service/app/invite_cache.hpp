@@ -12,6 +12,8 @@
 //    it may predate the change.
 // The copies hold manage links, so they live only in this process's memory, within a byte budget
 // (INVITE_CACHE_MIB; 0 turns the cache off), the oldest going first.
+//
+// Threads: one per process, shared by every thread; every member function locks what it touches.
 #pragma once
 
 #include <cstddef>
@@ -26,6 +28,7 @@
 #include <vector>
 
 #include "convene/crypto.hpp"
+#include "convene/icalendar.hpp"
 
 namespace convene::app {
 
@@ -33,7 +36,7 @@ struct RenderedInvite {
   std::int64_t registration_id = 0;
   std::string event_slug;
   std::int64_t event_version = 0;
-  std::string method;    // REQUEST or CANCEL
+  ical::Method method;   // REQUEST or CANCEL
   std::string filename;
   std::string etag;
   std::string body;

@@ -1,8 +1,8 @@
 // Organisers' view of an event: the roster, its CSV export, statistics, the deliveries of the outbox,
-// the audit log; and what organisers do to registrations (approve, reject, cancel, check in, erase).
+// the audit log (roster.cpp); and what organisers do to registrations: approve, reject, cancel,
+// check in, erase (moderation.cpp).
 #pragma once
 
-#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -11,18 +11,20 @@
 
 #include "app/context.hpp"
 #include "app/organisers.hpp"
+#include "convene/event.hpp"
+#include "convene/registration.hpp"
 
 namespace convene::app {
-
-using Authorization = std::optional<std::string_view>;
 
 struct RosterQuery {
   std::optional<std::string_view> status, q, country, limit, cursor;
 };
-Result roster(Context& context, Authorization authorization, std::string_view slug, const RosterQuery& query);
+Result<> roster(Context& context, const OrganiserCredentials& credentials, std::string_view slug,
+                const RosterQuery& query);
 
 // The CSV export, produced in pages of a few thousand rows so that memory stays flat whatever the
-// size of the event. next() returns the next chunk of the file, or nullopt at the end.
+// size of the event. next() returns the next chunk of the file, or nullopt at the end. Used by one
+// thread at a time (the one serving the download).
 class CsvExport {
  public:
   CsvExport(Context& context, std::int64_t event_id, std::string filename)
@@ -38,28 +40,35 @@ class CsvExport {
   bool header_written_ = false;
   bool done_ = false;
 };
-std::expected<CsvExport, Problem> csv_export(Context& context, Authorization authorization, std::string_view slug);
+Result<CsvExport> csv_export(Context& context, const OrganiserCredentials& credentials, std::string_view slug);
 
-Result event_statistics(Context& context, Authorization authorization, std::string_view slug);
+Result<> event_statistics(Context& context, const OrganiserCredentials& credentials, std::string_view slug);
 
 struct DeliveriesQuery {
   std::optional<std::string_view> status, kind, limit, cursor;
 };
-Result deliveries(Context& context, Authorization authorization, std::string_view slug, const DeliveriesQuery& query);
+Result<> deliveries(Context& context, const OrganiserCredentials& credentials, std::string_view slug,
+                    const DeliveriesQuery& query);
 
 struct PageQuery {
   std::optional<std::string_view> limit, cursor;
 };
-Result audit_log(Context& context, Authorization authorization, std::string_view slug, const PageQuery& query);
+Result<> audit_log(Context& context, const OrganiserCredentials& credentials, std::string_view slug,
+                   const PageQuery& query);
 
 // PATCH /events/{slug}/registrations/{id}: status (confirmed, rejected, cancelled), checked_in,
 // override_capacity. Each change sends the matching message and is written to the audit log.
-Result moderate(Context& context, Authorization authorization, std::string_view slug, std::string_view id,
-                const nlohmann::json& body);
+Result<> moderate(Context& context, const OrganiserCredentials& credentials, std::string_view slug,
+                  std::string_view id, const nlohmann::json& body);
 
-// Erasure, by an organiser or by the registrant with their manage token: personal data removed,
-// counts kept; an active registration is cancelled first (its seat goes to the waitlist).
-Result erase_by_organiser(Context& context, Authorization authorization, std::string_view slug, std::string_view id);
-Result erase_by_registrant(Context& context, std::string_view manage_token);
+// An organiser erases a registration: personal data removed, counts kept; an active registration
+// is cancelled first (its seat goes to the waitlist).
+Result<> erase_by_organiser(Context& context, const OrganiserCredentials& credentials, std::string_view slug,
+                            std::string_view id);
+
+// A registration as the roster shows it (no sessions: the roster is about people).
+nlohmann::json roster_entry_json(const Registration& registration, const Event& event,
+                                 std::optional<Instant> checked_in_at, std::optional<Instant> first_joined_at,
+                                 std::optional<Instant> last_joined_at);
 
 }  // namespace convene::app

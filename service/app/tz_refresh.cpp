@@ -2,29 +2,34 @@
 
 #include <sstream>
 
+#include "store/events.hpp"
+#include "store/outbox.hpp"
+
 namespace convene::app {
 
 TzRefreshReport refresh_session_instants(store::Store& store, Instant now) {
   // Rules can move an instant by a day at most (a zone crossing the date line); look that far back
   // so that a session the new rules put in the future is not missed.
   const Instant horizon = now - std::chrono::hours(48);
-  return store.transact([&](store::Transaction& tx) {
+  return store.transact([&](store::Tx& tx) {
     TzRefreshReport report{tzdb_version()};
-    for (auto& stored : tx.scheduled_sessions_after(horizon)) {
+    for (auto& stored : store::events::scheduled_after(tx, horizon)) {
       const Reresolved now_reads = reresolve(stored.session.time);
       if (stored.session.starts_at <= now && now_reads.starts_at <= now) continue;  // past either way
       ++report.sessions_checked;
       if (now_reads.starts_at == stored.session.starts_at) {
-        if (stored.tzdb_version != report.tzdb_version) tx.update_session(stored.event_id, stored.session);
+        if (stored.tzdb_version != report.tzdb_version) store::events::update_session(tx, stored.event_id, stored.session);
         continue;
       }
       Session moved = stored.session;
       moved.starts_at = now_reads.starts_at;
       moved.sequence = stored.session.sequence + 1;
-      tx.update_session(stored.event_id, moved);
-      tx.record_session_change({moved.id, "tzdata", stored.session.starts_at, moved.starts_at, moved.status,
-                                moved.status, stored.tzdb_version, moved.sequence});
-      tx.enqueue_for_active_registrants(stored.event_id, "update", moved.id, moved.sequence, now);
+      store::events::update_session(tx, stored.event_id, moved);
+      store::events::record_session_change(tx, {moved.id, SessionChangeReason::tzdata, stored.session.starts_at,
+                                                moved.starts_at, moved.status, moved.status, stored.tzdb_version,
+                                                moved.sequence});
+      store::outbox::enqueue_for_active_registrants(tx, stored.event_id, MessageKind::update, moved.id,
+                                                    moved.sequence, now);
       report.moved.push_back({stored.event_slug, moved.id, stored.session.starts_at, moved.starts_at,
                               stored.tzdb_version, moved.sequence, now_reads.needed_fallback});
     }

@@ -7,7 +7,10 @@
 #include <vector>
 
 #include "convene/time.hpp"
-#include "store/store.hpp"
+
+namespace convene::store {
+class Store;
+}
 
 namespace convene::app {
 

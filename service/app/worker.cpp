@@ -2,15 +2,24 @@
 
 #include <unistd.h>
 
+#include <cmath>
 #include <random>
 #include <thread>
 
+#include "app/log.hpp"
 #include "app/secrets.hpp"
 #include "convene/invites.hpp"
 #include "convene/messages.hpp"
+#include "store/events.hpp"
+#include "store/idempotency.hpp"
+#include "store/outbox.hpp"
+#include "store/registrations.hpp"
 
 namespace convene::app {
 namespace {
+
+using store::outbox::Claimed;
+using store::outbox::Outcome;
 
 // The host part of BASE_URL, for Message-IDs.
 std::string host_of(const std::string& url) {
@@ -21,11 +30,9 @@ std::string host_of(const std::string& url) {
 }
 
 // Why a message is no longer worth sending when its turn comes, if it is not.
-std::optional<std::string> obsolete(const store::OutboxRow& row, MessageKind kind, const Registration& registration,
+std::optional<std::string> obsolete(const Claimed& row, MessageKind kind, const Registration& registration,
                                     const Event& event, Instant now) {
-  const bool active = registration.status == RegistrationStatus::confirmed ||
-                      registration.status == RegistrationStatus::waitlisted ||
-                      registration.status == RegistrationStatus::pending;
+  const auto status_now = [&] { return "the registration is " + std::string(to_string(registration.status)); };
   const Session* session = nullptr;
   for (const auto& s : event.sessions) {
     if (row.session_id && s.id == *row.session_id) session = &s;
@@ -33,17 +40,16 @@ std::optional<std::string> obsolete(const store::OutboxRow& row, MessageKind kin
   switch (kind) {
     case MessageKind::confirmation:
     case MessageKind::promotion:
-      if (!active) return "the registration is " + std::string(to_string(registration.status));
+      if (!is_active(registration.status)) return status_now();
       return std::nullopt;
     case MessageKind::reminder:
-      if (registration.status != RegistrationStatus::confirmed)
-        return "the registration is " + std::string(to_string(registration.status));
+      if (registration.status != RegistrationStatus::confirmed) return status_now();
       if (session == nullptr || session->status != SessionStatus::scheduled) return "the session was cancelled";
       if (session->sequence != row.sequence) return "the session moved; its reminder follows the new time";
       if (session->starts_at <= now) return "the session has started";
       return std::nullopt;
     case MessageKind::update:
-      if (!active) return "the registration is " + std::string(to_string(registration.status));
+      if (!is_active(registration.status)) return status_now();
       if (session == nullptr || session->sequence != row.sequence) return "a newer update replaces this one";
       return std::nullopt;
     case MessageKind::cancellation:
@@ -62,14 +68,13 @@ std::string default_worker_name() {
 }
 
 WorkerOptions worker_options(const Config& config) {
-  WorkerOptions options;
-  options.lease = std::chrono::seconds{config.worker_lease_seconds};
-  options.first_retry = std::chrono::seconds{config.worker_first_retry_seconds};
-  options.max_attempts = config.worker_max_attempts;
-  options.idle_wait = std::chrono::milliseconds{config.worker_poll_ms};
-  options.plan_every = std::chrono::seconds{config.worker_plan_seconds};
-  options.batch = config.worker_batch;
-  return options;
+  return WorkerOptions{.name = {},
+                       .batch = config.worker_batch,
+                       .lease = std::chrono::seconds{config.worker_lease_seconds},
+                       .max_attempts = config.worker_max_attempts,
+                       .first_retry = std::chrono::seconds{config.worker_first_retry_seconds},
+                       .idle_wait = std::chrono::milliseconds{config.worker_poll_ms},
+                       .plan_every = std::chrono::seconds{config.worker_plan_seconds}};
 }
 
 Worker::Worker(Context& context, mail::Mailer& mailer, WorkerOptions options)
@@ -87,21 +92,20 @@ std::chrono::seconds Worker::retry_delay(int attempts) {
 int Worker::run_once(const std::stop_token& stop) {
   const Instant now = context_.clock();
   if (std::chrono::steady_clock::now() >= next_plan_) {
-    context_.store.autocommit([&](store::Transaction& tx) {
-      tx.plan_reminders(now);
-      // Idempotency-Key records are kept 24 hours (README); the planner, which runs on every worker
-      // every few seconds, also clears the expired ones, a bounded batch at a time.
-      tx.purge_idempotency_keys(now, 1000);
+    context_.store.autocommit([&](store::Tx& tx) {
+      store::outbox::plan_reminders(tx, now);
+      // Idempotency-Key records expire (store/idempotency.hpp); the planner, which runs on every
+      // worker every few seconds, also clears the expired ones, a bounded batch at a time.
+      store::idempotency::purge(tx, now, 1000);
     });
     next_plan_ = std::chrono::steady_clock::now() + options_.plan_every;
   }
   const auto claimed_at = std::chrono::steady_clock::now();
-  const auto batch = context_.store.autocommit([&](store::Transaction& tx) {
-    return tx.claim_outbox(options_.name, now, options_.lease, options_.batch);
-  });
+  const auto batch = context_.store.autocommit(
+      [&](store::Tx& tx) { return store::outbox::claim(tx, options_.name, now, options_.lease, options_.batch); });
   if (batch.empty()) return 0;
   if (stop.stop_requested()) {
-    context_.store.autocommit([&](store::Transaction& tx) { tx.release_outbox(options_.name, batch); });
+    context_.store.autocommit([&](store::Tx& tx) { store::outbox::release(tx, options_.name, batch); });
     return 0;
   }
   handle(batch, context_.clock(), claimed_at);
@@ -116,9 +120,7 @@ void Worker::run(std::stop_token stop) {
     } catch (const std::exception& e) {
       // The database is away or a message could not be handled: the rows stay claimed until their
       // lease runs out and are tried again then. Keep going.
-      std::string line = std::string(R"({"level":"warn","worker":"error","detail":)") +
-                         nlohmann::json(std::string(e.what())).dump() + "}\n";
-      [[maybe_unused]] auto written = ::write(STDERR_FILENO, line.data(), line.size());
+      log::write(log::Level::warn, {{"worker", "error"}, {"detail", e.what()}});
     }
     if (handled == 0) {
       const auto until = std::chrono::steady_clock::now() + options_.idle_wait;
@@ -128,18 +130,17 @@ void Worker::run(std::stop_token stop) {
   }
 }
 
-const Event* Worker::event(std::int64_t id, std::int64_t current_version, store::Transaction& tx) {
+const Event* Worker::event(std::int64_t id, std::int64_t current_version, store::Tx& tx) {
   auto it = events_.find(id);
   if (it == events_.end() || it->second.version != current_version) {
-    auto fresh = tx.event_by_id(id);
+    auto fresh = store::events::by_id(tx, id);
     if (!fresh) return nullptr;
     it = events_.insert_or_assign(id, *std::move(fresh)).first;
   }
   return &it->second;
 }
 
-void Worker::handle(const std::vector<store::OutboxRow>& batch, Instant now,
-                    std::chrono::steady_clock::time_point claimed_at) {
+void Worker::handle(const std::vector<Claimed>& batch, Instant now, std::chrono::steady_clock::time_point claimed_at) {
   // What the batch is about, read once.
   std::vector<std::int64_t> registration_ids, event_ids;
   for (const auto& row : batch) {
@@ -148,15 +149,15 @@ void Worker::handle(const std::vector<store::OutboxRow>& batch, Instant now,
   }
   std::map<std::int64_t, Registration> registrations;
   std::map<std::int64_t, const Event*> events;
-  context_.store.autocommit([&](store::Transaction& tx) {
-    for (auto& r : tx.registrations_by_ids(registration_ids)) registrations.emplace(r.id, std::move(r));
-    for (const auto& [id, version] : tx.event_versions(event_ids)) events[id] = event(id, version, tx);
+  context_.store.autocommit([&](store::Tx& tx) {
+    for (auto& r : store::registrations::by_ids(tx, registration_ids)) registrations.emplace(r.id, std::move(r));
+    for (const auto& [id, version] : store::events::versions(tx, event_ids)) events[id] = event(id, version, tx);
   });
 
-  std::vector<store::Transaction::OutboxOutcome> outcomes;
-  std::vector<store::Transaction::NewAccessToken> tokens;
+  std::vector<Outcome> outcomes;
+  std::vector<store::registrations::NewAccessToken> tokens;
   std::vector<mail::Envelope> envelopes;
-  std::vector<const store::OutboxRow*> delivered_rows;  // parallel to envelopes
+  std::vector<const Claimed*> delivered_rows;  // parallel to envelopes
   const ical::Person sender = context_.config.sender();
   const std::string message_host = host_of(context_.config.base_url);
 
@@ -165,31 +166,31 @@ void Worker::handle(const std::vector<store::OutboxRow>& batch, Instant now,
     if (!kind) {
       // Written by a newer version of convene (during a rolling upgrade) or by hand: never sent
       // as something else. Failed, with the reason, so that it shows in the deliveries.
-      outcomes.push_back({&row, "failed", now, "unknown message kind '" + row.kind + "': not sent"});
+      outcomes.push_back({&row, DeliveryStatus::failed, now, "unknown message kind '" + row.kind + "': not sent"});
       ++counters_.failed;
       continue;
     }
     auto registration_it = registrations.find(row.registration_id);
     auto event_it = events.find(row.event_id);
     if (registration_it == registrations.end() || event_it == events.end() || event_it->second == nullptr) {
-      outcomes.push_back({&row, "skipped", now, "registration or event is gone"});
+      outcomes.push_back({&row, DeliveryStatus::skipped, now, "registration or event is gone"});
       continue;
     }
     const Registration& registration = registration_it->second;
     const Event& event = *event_it->second;
     if (auto reason = obsolete(row, *kind, registration, event, now)) {
-      outcomes.push_back({&row, "skipped", now, *reason});
+      outcomes.push_back({&row, DeliveryStatus::skipped, now, *reason});
       continue;
     }
 
     // Fresh secrets for this message's links; only their hashes are stored.
     const SecretToken manage = context_.tokens.mint();
-    tokens.push_back({registration.id, "manage", manage.hash()});
+    tokens.push_back({registration.id, TokenPurpose::manage, manage.hash()});
     std::optional<SecretToken> join;
     if (registration.status == RegistrationStatus::confirmed && *kind != MessageKind::cancellation &&
         *kind != MessageKind::rejection) {
       join = context_.tokens.mint();
-      tokens.push_back({registration.id, "join", join->hash()});
+      tokens.push_back({registration.id, TokenPurpose::join, join->hash()});
     }
     const std::string manage_url = context_.config.base_url + "/r/" + manage.text();
     const std::optional<std::string> join_url =
@@ -220,7 +221,7 @@ void Worker::handle(const std::vector<store::OutboxRow>& batch, Instant now,
   }
 
   // The tokens exist before any message carrying them leaves.
-  context_.store.autocommit([&](store::Transaction& tx) { tx.add_access_tokens(tokens); });
+  context_.store.autocommit([&](store::Tx& tx) { store::registrations::add_access_tokens(tx, tokens); });
   // What needs no delivery is recorded at once; deliveries as the mailer reports them.
   record(outcomes);
   if (envelopes.empty()) return;
@@ -229,26 +230,26 @@ void Worker::handle(const std::vector<store::OutboxRow>& batch, Instant now,
   const auto deadline = claimed_at + options_.lease / 2;
   std::vector<bool> reported_rows(envelopes.size(), false);
   mailer_.deliver(envelopes, [&](const std::vector<std::pair<std::size_t, mail::Delivery>>& results) {
-    std::vector<store::Transaction::OutboxOutcome> reported;
+    std::vector<Outcome> reported;
     for (const auto& [index, delivery] : results) {
       reported_rows[index] = true;
-      const store::OutboxRow& row = *delivered_rows[index];
+      const Claimed& row = *delivered_rows[index];
       switch (delivery.outcome) {
         case mail::Delivery::delivered:
-          reported.push_back({&row, "sent", now, ""});
+          reported.push_back({&row, DeliveryStatus::sent, now, ""});
           ++counters_.sent;
           break;
         case mail::Delivery::rejected:
-          reported.push_back({&row, "failed", now, delivery.detail});
+          reported.push_back({&row, DeliveryStatus::failed, now, delivery.detail});
           ++counters_.failed;
           break;
         case mail::Delivery::retry_later:
           if (row.attempts >= options_.max_attempts) {
-            reported.push_back({&row, "failed", now,
+            reported.push_back({&row, DeliveryStatus::failed, now,
                                 "gave up after " + std::to_string(row.attempts) + " attempts: " + delivery.detail});
             ++counters_.failed;
           } else {
-            reported.push_back({&row, "pending", context_.clock() + retry_delay(row.attempts), delivery.detail});
+            reported.push_back({&row, DeliveryStatus::pending, context_.clock() + retry_delay(row.attempts), delivery.detail});
             ++counters_.retried;
           }
           break;
@@ -256,21 +257,21 @@ void Worker::handle(const std::vector<store::OutboxRow>& batch, Instant now,
     }
     record(reported);
   }, [&] { return std::chrono::steady_clock::now() < deadline; });
-  std::vector<store::OutboxRow> unsent;
+  std::vector<Claimed> unsent;
   for (std::size_t i = 0; i < envelopes.size(); ++i) {
     if (!reported_rows[i]) unsent.push_back(*delivered_rows[i]);
   }
   if (!unsent.empty())
-    context_.store.autocommit([&](store::Transaction& tx) { tx.release_outbox(options_.name, unsent); });
+    context_.store.autocommit([&](store::Tx& tx) { store::outbox::release(tx, options_.name, unsent); });
 }
 
-void Worker::record(const std::vector<store::Transaction::OutboxOutcome>& outcomes) {
+void Worker::record(const std::vector<Outcome>& outcomes) {
   if (outcomes.empty()) return;
   for (const auto& o : outcomes) {
-    if (o.status == "skipped") ++counters_.skipped;
+    if (o.status == DeliveryStatus::skipped) ++counters_.skipped;
   }
   const int recorded = context_.store.autocommit(
-      [&](store::Transaction& tx) { return tx.record_outbox_outcomes(options_.name, outcomes, context_.clock()); });
+      [&](store::Tx& tx) { return store::outbox::record(tx, options_.name, outcomes, context_.clock()); });
   // Rows another worker took over after our lease ran out (we were too slow): it sends them too.
   counters_.lost_claims += static_cast<long>(outcomes.size()) - recorded;
 }

@@ -18,22 +18,35 @@
 #include "app/context.hpp"
 #include "mail/mailer.hpp"
 
+namespace convene::store {
+class Tx;
+namespace outbox {
+struct Claimed;
+struct Outcome;
+}  // namespace outbox
+}  // namespace convene::store
+
 namespace convene::app {
 
+// How a worker behaves; worker_options(config) makes them from the configuration, whose defaults
+// (app/config.hpp) are the only ones.
 struct WorkerOptions {
-  std::string name;                          // recorded on claimed rows; unique per worker
-  int batch = 20;
-  std::chrono::seconds lease{120};           // longer than any one delivery (SMTP times out at 60 s)
-  int max_attempts = 8;                      // then the message is marked failed, its error kept
-  std::chrono::seconds first_retry{30};      // doubled each attempt, with +-20% jitter, at most 1 hour
-  std::chrono::milliseconds idle_wait{500};  // between polls when nothing is due
-  std::chrono::seconds plan_every{10};       // how often reminders that came due are planned
+  std::string name;                     // recorded on claimed rows; unique per worker
+  int batch;                            // messages claimed at a time
+  std::chrono::seconds lease;           // longer than any one delivery (SMTP times out at 60 s)
+  int max_attempts;                     // then the message is marked failed, its error kept
+  std::chrono::seconds first_retry;     // doubled each attempt, with +-20% jitter, at most 1 hour
+  std::chrono::milliseconds idle_wait;  // between polls when nothing is due
+  std::chrono::seconds plan_every;      // how often reminders that came due are planned
 };
 
+// Read by /metrics from other threads: atomic.
 struct WorkerCounters {
   std::atomic<long> sent{0}, retried{0}, failed{0}, skipped{0}, lost_claims{0};
 };
 
+// One delivery loop. Threads: a Worker runs on one thread (run); its counters may be read from
+// any other. Any number of workers, in any number of processes, share one database.
 class Worker {
  public:
   Worker(Context& context, mail::Mailer& mailer, WorkerOptions options);
@@ -46,9 +59,10 @@ class Worker {
  private:
   // Handles a claimed batch: one read of its registrations, one check of its events, one insert of
   // its tokens, one delivery call, one write of its outcomes.
-  void handle(const std::vector<store::OutboxRow>& batch, Instant now, std::chrono::steady_clock::time_point claimed_at);
-  const Event* event(std::int64_t id, std::int64_t current_version, store::Transaction& tx);
-  void record(const std::vector<store::Transaction::OutboxOutcome>& outcomes);
+  void handle(const std::vector<store::outbox::Claimed>& batch, Instant now,
+              std::chrono::steady_clock::time_point claimed_at);
+  const Event* event(std::int64_t id, std::int64_t current_version, store::Tx& tx);
+  void record(const std::vector<store::outbox::Outcome>& outcomes);
   std::chrono::seconds retry_delay(int attempts);
 
   Context& context_;

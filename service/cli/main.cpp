@@ -18,7 +18,6 @@
 #include "mail/mailer.hpp"
 #include "http/server.hpp"
 #include "store/listener.hpp"
-#include "store/migrations.hpp"
 #include "store/store.hpp"
 
 namespace {
@@ -90,11 +89,9 @@ void migrate_with_retry(store::Store& store, std::chrono::seconds patience) {
   const auto deadline = std::chrono::steady_clock::now() + patience;
   while (true) {
     try {
-      auto lease = store.pool().acquire();
-      for (const auto& m : store::migrate(*lease))
-        std::cerr << "applied migration " << m.version << " " << m.name << "\n";
+      for (const int version : store.migrate()) std::cerr << "applied migration " << version << "\n";
       return;
-    } catch (const store::DatabaseUnavailable& e) {
+    } catch (const DatabaseUnavailable& e) {
       if (std::chrono::steady_clock::now() > deadline) throw;
       std::cerr << "waiting for the database: " << e.what() << "\n";
       std::this_thread::sleep_for(std::chrono::seconds(1));
@@ -141,8 +138,8 @@ int worker(const app::Config& config) {
   sigset_t signals = block_stop_signals();
   store::Store store(pool_options(config));
   migrate_with_retry(store, std::chrono::seconds(30));
-  const std::string token_key = store.transact([](store::Transaction& tx) { return tx.server_secret("tokens"); });
-  app::Context context{store, config, app::system_now, CursorCodec(""), app::TokenMinter(token_key)};
+  app::Context context{store, config, app::system_now, CursorCodec(store.server_secret("cursor")),
+                       app::TokenMinter(store.server_secret("tokens"))};
   auto mailer = mailer_for(config);
   Deliveries deliveries(context, *mailer, config);
   std::cerr << "convene worker delivering to " << mailer->describe() << " with " << config.worker_threads
@@ -160,10 +157,8 @@ int serve(const app::Config& config, bool with_worker) {
   store::Store store(pool_options(config));
   migrate_with_retry(store, std::chrono::seconds(30));
   std::cerr << app::describe(app::refresh_session_instants(store, app::system_now()));
-  const auto [cursor_key, token_key] = store.transact([](store::Transaction& tx) {
-    return std::pair{tx.server_secret("cursor"), tx.server_secret("tokens")};
-  });
-  app::Context context{store, config, app::system_now, CursorCodec(cursor_key), app::TokenMinter(token_key)};
+  app::Context context{store, config, app::system_now, CursorCodec(store.server_secret("cursor")),
+                       app::TokenMinter(store.server_secret("tokens"))};
 
   // Changes made through this server drop its cached invites as soon as they commit; changes made
   // through any server (this one too) arrive from the listener and drop cached copies at once.

@@ -11,30 +11,8 @@ namespace convene {
 using detail::FieldReader;
 using detail::Presence;
 
-std::string_view to_string(EventStatus status) {
-  switch (status) {
-    case EventStatus::draft: return "draft";
-    case EventStatus::published: return "published";
-    case EventStatus::cancelled: return "cancelled";
-  }
-  return "draft";
-}
-
-std::string_view to_string(SessionStatus status) {
-  return status == SessionStatus::scheduled ? "scheduled" : "cancelled";
-}
-
-std::optional<EventStatus> parse_event_status(std::string_view text) {
-  for (auto status : {EventStatus::draft, EventStatus::published, EventStatus::cancelled}) {
-    if (to_string(status) == text) return status;
-  }
-  return std::nullopt;
-}
-
-std::optional<SessionStatus> parse_session_status(std::string_view text) {
-  if (text == "scheduled") return SessionStatus::scheduled;
-  if (text == "cancelled") return SessionStatus::cancelled;
-  return std::nullopt;
+FieldError too_many_sessions() {
+  return {"sessions", "an event has at most " + std::to_string(kMaxSessionsPerEvent) + " sessions"};
 }
 
 std::expected<Instant, WallTimeProblem> resolve(const SessionTime& time) {
@@ -297,7 +275,7 @@ std::expected<NewEvent, FieldErrors> parse_new_event(const nlohmann::json& body)
   if (const nlohmann::json* sessions = body.is_object() && body.contains("sessions") ? &body["sessions"] : nullptr;
       sessions != nullptr && !sessions->is_null()) {
     if (!sessions->is_array() || sessions->size() > kMaxSessionsPerEvent) {
-      errors.push_back({"sessions", "must be a list of at most 100 sessions"});
+      errors.push_back({"sessions", "must be a list of at most " + std::to_string(kMaxSessionsPerEvent) + " sessions"});
     } else {
       const bool zone_ok = std::none_of(errors.begin(), errors.end(),
                                         [](const FieldError& e) { return e.field == "timezone"; });

@@ -7,26 +7,6 @@
 
 namespace convene {
 
-std::string_view to_string(MessageKind kind) {
-  switch (kind) {
-    case MessageKind::confirmation: return "confirmation";
-    case MessageKind::promotion: return "promotion";
-    case MessageKind::reminder: return "reminder";
-    case MessageKind::update: return "update";
-    case MessageKind::cancellation: return "cancellation";
-    case MessageKind::rejection: return "rejection";
-  }
-  return "confirmation";
-}
-
-std::optional<MessageKind> parse_message_kind(std::string_view text) {
-  for (auto kind : {MessageKind::confirmation, MessageKind::promotion, MessageKind::reminder, MessageKind::update,
-                    MessageKind::cancellation, MessageKind::rejection}) {
-    if (to_string(kind) == text) return kind;
-  }
-  return std::nullopt;
-}
-
 std::string fill(std::string_view pattern, const std::map<std::string, std::string>& values) {
   std::string out;
   out.reserve(pattern.size() + 32);

@@ -2,27 +2,49 @@
 
 namespace convene {
 
+std::string_view title_of(ProblemType type) {
+  switch (type) {
+    case ProblemType::bad_request: return "The request could not be read";
+    case ProblemType::unauthorised: return "Organiser token required";
+    case ProblemType::forbidden: return "Not an organiser of this event";
+    case ProblemType::not_found: return "Not found";
+    case ProblemType::method_not_allowed: return "Method not allowed";
+    case ProblemType::already_registered: return "Already registered";
+    case ProblemType::registration_not_open: return "Registration is not open yet";
+    case ProblemType::registration_closed: return "Registration is closed";
+    case ProblemType::event_cancelled: return "The event was cancelled";
+    case ProblemType::event_changing: return "The event is being changed";
+    case ProblemType::registration_rejected: return "This registration was declined";
+    case ProblemType::capacity_reached: return "No seat is free";
+    case ProblemType::capacity_below_confirmed: return "Capacity below confirmed registrations";
+    case ProblemType::slug_taken: return "Slug already in use";
+    case ProblemType::length_required: return "Content-Length required";
+    case ProblemType::payload_too_large: return "Request body too large";
+    case ProblemType::unsupported_media_type: return "Send JSON";
+    case ProblemType::validation_failed: return "Your request has invalid fields";
+    case ProblemType::idempotency_key_reused: return "Idempotency-Key reused with another request";
+    case ProblemType::rate_limited: return "Too many requests";
+    case ProblemType::internal_error: return "Internal error";
+    case ProblemType::database_unavailable: return "Temporarily unavailable";
+  }
+  return "Internal error";
+}
+
 Problem validation_failed(FieldErrors errors) {
   std::string detail = errors.size() == 1 ? "One field is invalid: " + errors.front().field + "."
                                           : std::to_string(errors.size()) + " fields are invalid.";
-  return Problem{422, "validation-failed", "Your request has invalid fields", std::move(detail),
-                 std::move(errors)};
+  return Problem{ProblemType::validation_failed, std::move(detail), std::move(errors)};
 }
 
-Problem bad_request(std::string detail) {
-  return Problem{400, "bad-request", "The request could not be read", std::move(detail)};
-}
+Problem bad_request(std::string detail) { return Problem{ProblemType::bad_request, std::move(detail)}; }
 
-Problem not_found(std::string detail) {
-  return Problem{404, "not-found", "Not found", std::move(detail)};
-}
+Problem not_found(std::string detail) { return Problem{ProblemType::not_found, std::move(detail)}; }
 
 void to_json(nlohmann::json& out, const Problem& problem) {
   out = nlohmann::json::object();
   for (const auto& [key, value] : problem.extensions.items()) out[key] = value;
-  out["type"] = std::string(kProblemTypeBase) + problem.type;
-  out["title"] = problem.title;
-  out["status"] = problem.status;
+  out["type"] = std::string(kProblemTypeBase) + std::string(to_string(problem.type));
+  out["title"] = title_of(problem.type);
   out["detail"] = problem.detail;
   if (!problem.errors.empty()) {
     auto& errors = out["errors"] = nlohmann::json::array();

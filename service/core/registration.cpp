@@ -8,26 +8,6 @@ namespace convene {
 using detail::FieldReader;
 using detail::Presence;
 
-std::string_view to_string(RegistrationStatus status) {
-  switch (status) {
-    case RegistrationStatus::confirmed: return "confirmed";
-    case RegistrationStatus::waitlisted: return "waitlisted";
-    case RegistrationStatus::pending: return "pending";
-    case RegistrationStatus::cancelled: return "cancelled";
-    case RegistrationStatus::rejected: return "rejected";
-  }
-  return "pending";
-}
-
-std::optional<RegistrationStatus> parse_registration_status(std::string_view text) {
-  for (auto status : {RegistrationStatus::confirmed, RegistrationStatus::waitlisted,
-                      RegistrationStatus::pending, RegistrationStatus::cancelled,
-                      RegistrationStatus::rejected}) {
-    if (to_string(status) == text) return status;
-  }
-  return std::nullopt;
-}
-
 namespace {
 
 bool is_atext(unsigned char ch) {
@@ -92,6 +72,10 @@ std::optional<Email> Email::parse(std::string_view text) {
   return Email(std::string(trimmed));
 }
 
+std::string Email::key() const { return ascii_lower(text_); }
+
+std::string Email::domain() const { return ascii_lower(text_.substr(text_.rfind('@') + 1)); }
+
 namespace {
 
 std::optional<Email> read_email(FieldReader& fields) {
@@ -106,7 +90,7 @@ std::optional<Email> read_email(FieldReader& fields) {
   }
   const auto& text = value->get_ref<const std::string&>();
   if (trim(text).size() > kMaxEmailOctets) {
-    fields.fail("email", "must be at most 254 characters");
+    fields.fail("email", "must be at most " + std::to_string(kMaxEmailOctets) + " characters");
     return std::nullopt;
   }
   auto email = Email::parse(text);

@@ -1,5 +1,7 @@
 #include "convene/text.hpp"
 
+#include <charconv>
+
 #include <cstdint>
 
 namespace convene {
@@ -94,6 +96,13 @@ std::string ascii_lower(std::string_view text) {
     if (ch >= 'A' && ch <= 'Z') ch = static_cast<char>(ch - 'A' + 'a');
   }
   return out;
+}
+
+std::optional<std::int64_t> parse_id(std::string_view text) {
+  std::int64_t id = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), id);
+  if (error != std::errc() || end != text.data() + text.size() || id <= 0) return std::nullopt;
+  return id;
 }
 
 }  // namespace convene

@@ -3,26 +3,6 @@
 #include "convene/text.hpp"
 
 namespace convene::http {
-
-std::optional<std::string_view> header(const httplib::Request& request, const char* name) {
-  auto it = request.headers.find(name);  // httplib's header map compares names case-insensitively
-  if (it == request.headers.end()) return std::nullopt;
-  return std::string_view(it->second);
-}
-
-std::optional<std::string_view> query_param(const httplib::Request& request, const char* name) {
-  auto it = request.params.find(name);
-  if (it == request.params.end()) return std::nullopt;
-  return std::string_view(it->second);
-}
-
-std::vector<std::string_view> query_params(const httplib::Request& request, const char* name) {
-  std::vector<std::string_view> values;
-  auto [first, last] = request.params.equal_range(name);
-  for (auto it = first; it != last; ++it) values.emplace_back(it->second);
-  return values;
-}
-
 namespace {
 
 // Where a parser stopped, as people count: line and column (in characters) of byte `offset`.
@@ -56,7 +36,40 @@ Problem unreadable_json(std::string_view body, const nlohmann::json::exception& 
   return bad_request("The JSON body holds a number too large to read.");
 }
 
+// "Bearer <token>", the scheme in any letter case (RFC 9110 section 11.1).
+std::optional<std::string_view> bearer_token(std::string_view header) {
+  constexpr std::string_view kScheme = "bearer ";
+  if (header.size() <= kScheme.size()) return std::nullopt;
+  for (std::size_t i = 0; i < kScheme.size(); ++i) {
+    const char ch = header[i];
+    if ((ch >= 'A' && ch <= 'Z' ? ch - 'A' + 'a' : ch) != kScheme[i]) return std::nullopt;
+  }
+  std::string_view token = header.substr(kScheme.size());
+  while (!token.empty() && token.front() == ' ') token.remove_prefix(1);
+  while (!token.empty() && token.back() == ' ') token.remove_suffix(1);
+  return token;
+}
+
 }  // namespace
+
+std::optional<std::string_view> header(const httplib::Request& request, const char* name) {
+  auto it = request.headers.find(name);  // httplib's header map compares names case-insensitively
+  if (it == request.headers.end()) return std::nullopt;
+  return std::string_view(it->second);
+}
+
+std::optional<std::string_view> query_param(const httplib::Request& request, const char* name) {
+  auto it = request.params.find(name);
+  if (it == request.params.end()) return std::nullopt;
+  return std::string_view(it->second);
+}
+
+std::vector<std::string_view> query_params(const httplib::Request& request, const char* name) {
+  std::vector<std::string_view> values;
+  auto [first, last] = request.params.equal_range(name);
+  for (auto it = first; it != last; ++it) values.emplace_back(it->second);
+  return values;
+}
 
 std::expected<nlohmann::json, Problem> json_body(const httplib::Request& request) {
   // nlohmann-json keeps string bytes as they come; text must be UTF-8 before anything stores it.
@@ -68,31 +81,63 @@ std::expected<nlohmann::json, Problem> json_body(const httplib::Request& request
     if (depth > kMaxJsonDepth) too_deep = true;
     return !too_deep;
   };
-  const Problem nested_too_deep =
-      bad_request("The JSON body is nested more than " + std::to_string(kMaxJsonDepth) + " levels deep.");
+  const auto nested_too_deep = [] {
+    return bad_request("The JSON body is nested more than " + std::to_string(kMaxJsonDepth) + " levels deep.");
+  };
   try {
     auto body = nlohmann::json::parse(request.body, limit_depth);
-    if (too_deep) return std::unexpected(nested_too_deep);
+    if (too_deep) return std::unexpected(nested_too_deep());
     return body;
   } catch (const nlohmann::json::exception& e) {  // parse_error, and out_of_range for numbers like 1e999
-    if (too_deep) return std::unexpected(nested_too_deep);
+    if (too_deep) return std::unexpected(nested_too_deep());
     return std::unexpected(unreadable_json(request.body, e));
   }
+}
+
+Problem body_too_large() {
+  return Problem{ProblemType::payload_too_large,
+                 "Request bodies are limited to " + std::to_string(kMaxBodyBytes / 1024) + " KiB."};
+}
+
+app::OrganiserCredentials organiser_credentials(const httplib::Request& request) {
+  const auto authorization = header(request, "Authorization");
+  if (!authorization) return std::nullopt;
+  return app::OrganiserToken{bearer_token(*authorization).value_or(std::string_view{})};
 }
 
 std::string client_key(const httplib::Request& request, const app::RateLimiters& limits) {
   return convene::client_key(request.remote_addr, header(request, "X-Forwarded-For"), limits.trusted_proxies);
 }
 
-void send_rate_limited(httplib::Response& response, const RateDecision& decision, const std::string& detail) {
-  const long seconds = decision.retry_after_seconds();
-  response.set_header("Retry-After", std::to_string(seconds));
-  send_problem(response, Problem{429, "rate-limited", "Too many requests",
-                                 detail + " Please try again in " + std::to_string(seconds) +
-                                     (seconds == 1 ? " second." : " seconds.")});
-}
-
 void allow_any_origin(httplib::Response& response) { response.set_header("Access-Control-Allow-Origin", "*"); }
+
+int status_of(ProblemType type) {
+  switch (type) {
+    case ProblemType::bad_request: return 400;
+    case ProblemType::unauthorised: return 401;
+    case ProblemType::forbidden: return 403;
+    case ProblemType::not_found: return 404;
+    case ProblemType::method_not_allowed: return 405;
+    case ProblemType::already_registered:
+    case ProblemType::registration_not_open:
+    case ProblemType::registration_closed:
+    case ProblemType::event_cancelled:
+    case ProblemType::event_changing:
+    case ProblemType::registration_rejected:
+    case ProblemType::capacity_reached:
+    case ProblemType::capacity_below_confirmed:
+    case ProblemType::slug_taken: return 409;
+    case ProblemType::length_required: return 411;
+    case ProblemType::payload_too_large: return 413;
+    case ProblemType::unsupported_media_type: return 415;
+    case ProblemType::validation_failed:
+    case ProblemType::idempotency_key_reused: return 422;
+    case ProblemType::rate_limited: return 429;
+    case ProblemType::internal_error: return 500;
+    case ProblemType::database_unavailable: return 503;
+  }
+  return 500;
+}
 
 void send_json(httplib::Response& response, int status, std::string body) {
   response.status = status;
@@ -100,37 +145,41 @@ void send_json(httplib::Response& response, int status, std::string body) {
 }
 
 void send_problem(httplib::Response& response, const Problem& problem) {
-  response.status = problem.status;
-  // Details may quote the request (a path with %FF in it): invalid UTF-8 is replaced, never thrown on.
-  response.set_content(nlohmann::json(problem).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
-                       "application/problem+json");
-  if (problem.status == 401) response.set_header("WWW-Authenticate", "Bearer realm=\"convene\"");
+  send_problem(response, problem, status_of(problem.type));
 }
 
-void send_result(httplib::Response& response, const app::Result& result) {
+void send_problem(httplib::Response& response, const Problem& problem, int status) {
+  response.status = status;
+  nlohmann::json body = problem;
+  body["status"] = response.status;
+  // Details may quote a request (a slug with %FF in it): invalid UTF-8 is replaced, never thrown on.
+  response.set_content(body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), "application/problem+json");
+  if (problem.retry_after) response.set_header("Retry-After", std::to_string(problem.retry_after->count()));
+  if (problem.type == ProblemType::unauthorised) response.set_header("WWW-Authenticate", "Bearer realm=\"convene\"");
+}
+
+void send_result(httplib::Response& response, const app::Result<>& result) {
   if (!result) return send_problem(response, result.error());
   if (result->replayed) response.set_header("Idempotent-Replayed", "true");
   if (!result->location.empty()) response.set_header("Location", result->location);
-  send_json(response, result->status, result->body);
+  send_json(response, result->created ? 201 : 200, result->json);
 }
 
-}  // namespace convene::http
-
-namespace convene::http {
-
-void send_calendar(httplib::Response& response, const std::expected<app::CalendarDocument, Problem>& document) {
+void send_calendar(httplib::Response& response, const app::CalendarResult& document) {
   if (!document) return send_problem(response, document.error());
+  const std::string method(ical::to_string(document->method));
   response.set_header("ETag", document->etag);
   // Calendar apps poll: they revalidate with If-None-Match instead of refetching. The public feed
   // may be kept 10 s by shared caches (nginx); a registrant's invite is theirs alone.
-  response.set_header("Cache-Control", document->method == "PUBLISH" ? "public, max-age=10" : "private, no-cache");
+  response.set_header("Cache-Control",
+                      document->method == ical::Method::publish ? "public, max-age=10" : "private, no-cache");
   if (!document->body) {
     response.status = 304;
     return;
   }
   response.status = 200;
   response.set_header("Content-Disposition", "attachment; filename=\"" + document->filename + "\"");
-  response.set_content(*document->body, "text/calendar; charset=utf-8; method=" + document->method);
+  response.set_content(*document->body, "text/calendar; charset=utf-8; method=" + method);
 }
 
 }  // namespace convene::http

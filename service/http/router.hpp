@@ -1,5 +1,9 @@
 // Method + path routing with named parameters ("/api/v1/events/{slug}"), answering 404 for an
-// unknown path and 405 (with the allowed methods) for a known path with the wrong method.
+// unknown path and 405 (with the allowed methods) for a known path with the wrong method. A route
+// that takes a JSON body gets it parsed: the server refuses the request before the handler runs
+// when the body is not JSON (400), not declared as JSON (415) or too large (413).
+//
+// Threads: the routes are added before serving and only read afterwards, from every thread.
 #pragma once
 
 #include <functional>
@@ -7,6 +11,8 @@
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 namespace httplib {
 struct Request;
@@ -16,12 +22,22 @@ struct Response;
 namespace convene::http {
 
 using PathParams = std::map<std::string, std::string, std::less<>>;
-using Handler = std::function<void(const httplib::Request&, httplib::Response&, const PathParams&)>;
+
+// A request as a handler sees it.
+struct Request {
+  const httplib::Request& raw;
+  const PathParams& params;
+  const nlohmann::json* body = nullptr;  // the parsed body, for routes that take one
+  const std::string& param(std::string_view name) const { return params.find(name)->second; }
+};
+using Handler = std::function<void(const Request&, httplib::Response&)>;
+
+enum class Body { none, json };
 
 struct Route {
   std::string method;
   std::string pattern;  // also the route's name in logs and metrics (never the raw path)
-  bool takes_json_body = false;
+  Body body = Body::none;
   Handler handler;
 };
 

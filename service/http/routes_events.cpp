@@ -8,62 +8,49 @@
 namespace convene::http {
 
 void add_event_routes(Router& router, app::Context& context) {
-  router.add({"GET", "/api/v1/events", false,
-              [&context](const httplib::Request& request, httplib::Response& response, const PathParams&) {
+  router.add({"GET", "/api/v1/events", Body::none, [&context](const Request& r, httplib::Response& response) {
                 allow_any_origin(response);
-                send_result(response, app::list_events(context, {query_param(request, "cursor"), query_param(request, "limit"),
-                                                                 query_param(request, "tz")}));
+                send_result(response, app::list_events(context, {query_param(r.raw, "cursor"), query_param(r.raw, "limit"),
+                                                                 query_param(r.raw, "tz")}));
               }});
 
-  router.add({"POST", "/api/v1/events", true,
-              [&context](const httplib::Request& request, httplib::Response& response, const PathParams&) {
-                auto body = json_body(request);
-                if (!body) return send_problem(response, body.error());
-                send_result(response, app::create_event(context, header(request, "Authorization"), *body));
+  router.add({"POST", "/api/v1/events", Body::json, [&context](const Request& r, httplib::Response& response) {
+                send_result(response, app::create_event(context, organiser_credentials(r.raw), *r.body));
               }});
 
-  router.add({"GET", "/api/v1/events/{slug}", false,
-              [&context](const httplib::Request& request, httplib::Response& response, const PathParams& params) {
+  router.add({"GET", "/api/v1/events/{slug}", Body::none, [&context](const Request& r, httplib::Response& response) {
                 allow_any_origin(response);
-                send_result(response, app::read_event(context, params.at("slug"), query_param(request, "tz"),
-                                                      header(request, "Authorization")));
+                send_result(response, app::read_event(context, r.param("slug"), query_param(r.raw, "tz"),
+                                                       organiser_credentials(r.raw)));
               }});
 
-  router.add({"GET", "/api/v1/events/{slug}/calendar.ics", false,
-              [&context](const httplib::Request& request, httplib::Response& response, const PathParams& params) {
+  router.add({"GET", "/api/v1/events/{slug}/calendar.ics", Body::none,
+              [&context](const Request& r, httplib::Response& response) {
                 allow_any_origin(response);
                 send_calendar(response,
-                              app::public_calendar_document(context, params.at("slug"), header(request, "If-None-Match")));
+                              app::public_calendar_document(context, r.param("slug"), header(r.raw, "If-None-Match")));
               }});
 
-  router.add({"PATCH", "/api/v1/events/{slug}", true,
-              [&context](const httplib::Request& request, httplib::Response& response, const PathParams& params) {
-                auto body = json_body(request);
-                if (!body) return send_problem(response, body.error());
+  router.add({"PATCH", "/api/v1/events/{slug}", Body::json, [&context](const Request& r, httplib::Response& response) {
                 send_result(response,
-                            app::change_event(context, header(request, "Authorization"), params.at("slug"), *body));
+                            app::change_event(context, organiser_credentials(r.raw), r.param("slug"), *r.body));
               }});
 
-  router.add({"POST", "/api/v1/events/{slug}/sessions", true,
-              [&context](const httplib::Request& request, httplib::Response& response, const PathParams& params) {
-                auto body = json_body(request);
-                if (!body) return send_problem(response, body.error());
-                send_result(response,
-                            app::add_session(context, header(request, "Authorization"), params.at("slug"), *body));
+  router.add({"POST", "/api/v1/events/{slug}/sessions", Body::json,
+              [&context](const Request& r, httplib::Response& response) {
+                send_result(response, app::add_session(context, organiser_credentials(r.raw), r.param("slug"), *r.body));
               }});
 
-  router.add({"PATCH", "/api/v1/events/{slug}/sessions/{id}", true,
-              [&context](const httplib::Request& request, httplib::Response& response, const PathParams& params) {
-                auto body = json_body(request);
-                if (!body) return send_problem(response, body.error());
-                send_result(response, app::change_session(context, header(request, "Authorization"),
-                                                          params.at("slug"), params.at("id"), *body));
+  router.add({"PATCH", "/api/v1/events/{slug}/sessions/{id}", Body::json,
+              [&context](const Request& r, httplib::Response& response) {
+                send_result(response, app::change_session(context, organiser_credentials(r.raw), r.param("slug"),
+                                                          r.param("id"), *r.body));
               }});
 
-  router.add({"DELETE", "/api/v1/events/{slug}/sessions/{id}", false,
-              [&context](const httplib::Request& request, httplib::Response& response, const PathParams& params) {
-                send_result(response, app::cancel_session(context, header(request, "Authorization"),
-                                                          params.at("slug"), params.at("id")));
+  router.add({"DELETE", "/api/v1/events/{slug}/sessions/{id}", Body::none,
+              [&context](const Request& r, httplib::Response& response) {
+                send_result(response, app::cancel_session(context, organiser_credentials(r.raw), r.param("slug"),
+                                                          r.param("id")));
               }});
 }
 

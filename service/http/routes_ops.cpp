@@ -7,12 +7,12 @@
 
 #include <httplib.h>
 
-#include "app/worker.hpp"
+#include "app/operations.hpp"
 #include "convene/embedded.hpp"
+#include "convene/version.hpp"
 #include "http/metrics.hpp"
 #include "http/request.hpp"
 #include "http/server.hpp"
-#include "store/migrations.hpp"
 
 namespace convene::http {
 namespace {
@@ -39,40 +39,46 @@ long resident_bytes() {
   return pages_resident * sysconf(_SC_PAGESIZE);
 }
 
+// Lines of one counter or gauge with a label.
+template <class Map>
+void labelled(std::string& out, const char* name, const char* type, const char* help, const char* label,
+              const Map& values) {
+  write_metric_help(out, name, type, help);
+  for (const auto& [key, value] : values)
+    out += std::string(name) + "{" + label + "=" + metric_label_value(key) + "} " + std::to_string(value) + "\n";
+}
+
 // What the process knows by itself: requests, pool, workers, memory, descriptors, build.
 void process_metrics(std::string& out, const app::Context& context, const RequestMetrics& requests) {
   requests.write(out);
-  const auto pool = context.store.pool().stats();
-  gauge(out, "convene_db_pool_connections", "Database connections open in this process's pool.", static_cast<double>(pool.open));
-  gauge(out, "convene_db_pool_in_use", "Database connections lent out right now.", static_cast<double>(pool.in_use));
-  gauge(out, "convene_db_pool_size", "The most connections the pool may open.", static_cast<double>(pool.size));
-  long sent = 0, retried = 0, failed = 0, skipped = 0, lost = 0;
-  for (const auto* w : context.workers) {
-    sent += w->sent, retried += w->retried, failed += w->failed, skipped += w->skipped, lost += w->lost_claims;
+  const app::ProcessFigures f = app::process_figures(context);
+  gauge(out, "convene_db_pool_connections", "Database connections open in this process's pool.", static_cast<double>(f.pool_open));
+  gauge(out, "convene_db_pool_in_use", "Database connections lent out right now.", static_cast<double>(f.pool_in_use));
+  gauge(out, "convene_db_pool_size", "The most connections the pool may open.", static_cast<double>(f.pool_size));
+  labelled(out, "convene_worker_messages_total", "counter", "Messages this process's delivery loops handled, by outcome.",
+           "outcome",
+           std::vector<std::pair<std::string, long>>{{"sent", f.sent},
+                                                     {"retried", f.retried},
+                                                     {"failed", f.failed},
+                                                     {"skipped", f.skipped},
+                                                     {"lost_claim", f.lost_claims}});
+  std::vector<std::pair<std::string, long>> refused, keys;
+  for (const auto& limit : f.limits) {
+    refused.emplace_back(limit.name, limit.refused);
+    keys.emplace_back(limit.name, static_cast<long>(limit.keys));
   }
-  write_metric_help(out, "convene_worker_messages_total", "counter",
-                    "Messages this process's delivery loops handled, by outcome.");
-  out += "convene_worker_messages_total{outcome=\"sent\"} " + std::to_string(sent) + "\n";
-  out += "convene_worker_messages_total{outcome=\"retried\"} " + std::to_string(retried) + "\n";
-  out += "convene_worker_messages_total{outcome=\"failed\"} " + std::to_string(failed) + "\n";
-  out += "convene_worker_messages_total{outcome=\"skipped\"} " + std::to_string(skipped) + "\n";
-  out += "convene_worker_messages_total{outcome=\"lost_claim\"} " + std::to_string(lost) + "\n";
-  write_metric_help(out, "convene_rate_limited_total", "counter",
-                    "Requests this process refused with 429, by the limit that refused them.");
-  for (const auto* limit : context.limits.all())
-    out += "convene_rate_limited_total{limit=" + metric_label_value(limit->name()) + "} " + std::to_string(limit->refused()) + "\n";
-  write_metric_help(out, "convene_rate_limit_keys", "gauge", "Keys (addresses, e-mails, tokens) each limit remembers now.");
-  for (const auto* limit : context.limits.all())
-    out += "convene_rate_limit_keys{limit=" + metric_label_value(limit->name()) + "} " + std::to_string(limit->keys()) + "\n";
-  const auto invites = context.invites.figures();
-  write_metric_help(out, "convene_invite_cache_requests_total", "counter",
-                    "Invite downloads answered from this process's memory (hit) or rendered from the database (miss).");
-  out += "convene_invite_cache_requests_total{result=\"hit\"} " + std::to_string(invites.hits) + "\n";
-  out += "convene_invite_cache_requests_total{result=\"miss\"} " + std::to_string(invites.misses) + "\n";
-  gauge(out, "convene_invite_cache_entries", "Rendered invites kept in memory.", static_cast<double>(invites.entries));
+  labelled(out, "convene_rate_limited_total", "counter",
+           "Requests this process refused with 429, by the limit that refused them.", "limit", refused);
+  labelled(out, "convene_rate_limit_keys", "gauge", "Keys (addresses, e-mails, tokens) each limit remembers now.",
+           "limit", keys);
+  labelled(out, "convene_invite_cache_requests_total", "counter",
+           "Invite downloads answered from this process's memory (hit) or rendered from the database (miss).",
+           "result",
+           std::vector<std::pair<std::string, std::uint64_t>>{{"hit", f.invites.hits}, {"miss", f.invites.misses}});
+  gauge(out, "convene_invite_cache_entries", "Rendered invites kept in memory.", static_cast<double>(f.invites.entries));
   gauge(out, "convene_invite_cache_bytes", "Memory the kept invites take (budget: INVITE_CACHE_MIB).",
-        static_cast<double>(invites.bytes));
-  gauge(out, "convene_worker_loops", "Delivery loops running in this process.", static_cast<double>(context.workers.size()));
+        static_cast<double>(f.invites.bytes));
+  gauge(out, "convene_worker_loops", "Delivery loops running in this process.", static_cast<double>(f.worker_loops));
   rusage usage{};
   getrusage(RUSAGE_SELF, &usage);
   gauge(out, "process_cpu_seconds_total", "User and system CPU time of this process.",
@@ -82,32 +88,31 @@ void process_metrics(std::string& out, const app::Context& context, const Reques
   gauge(out, "process_resident_memory_bytes", "Resident memory of this process.", static_cast<double>(resident_bytes()));
   gauge(out, "process_open_fds", "Open file descriptors of this process.", open_file_descriptors());
   write_metric_help(out, "convene_build_info", "gauge", "Version of convene and of the tz database in use.");
-  out += "convene_build_info{version=\"0.1.0\",tzdb=" + metric_label_value(tzdb_version()) + "} 1\n";
+  out += "convene_build_info{version=" + metric_label_value(kVersion) + ",tzdb=" + metric_label_value(tzdb_version()) +
+         "} 1\n";
 }
 
 // What only the database knows: registrations and the outbox. A database that is away leaves
 // these out (and says so) rather than failing the scrape.
 void database_metrics(std::string& out, app::Context& context) {
-  try {
-    const auto [counts, depth] = context.store.autocommit([](store::Transaction& tx) {
-      return std::pair{tx.registrations_by_status(), tx.outbox_depth()};
-    });
-    write_metric_help(out, "convene_registrations", "gauge", "Registrations in the database, by status.");
-    for (const auto& [status, n] : counts) out += "convene_registrations{status=" + metric_label_value(status) + "} " + std::to_string(n) + "\n";
-    write_metric_help(out, "convene_outbox_messages", "gauge", "Messages in the outbox, by status.");
-    for (const auto& [status, n] : depth.by_status) out += "convene_outbox_messages{status=" + metric_label_value(status) + "} " + std::to_string(n) + "\n";
-    gauge(out, "convene_outbox_due", "Messages due now and not yet sent (the delivery backlog).", static_cast<double>(depth.due));
-    gauge(out, "convene_outbox_oldest_due_seconds", "How long the oldest message due has waited.", depth.oldest_due_seconds);
-    gauge(out, "convene_database_up", "Whether the database answered this scrape.", 1);
-  } catch (const std::exception&) {
-    gauge(out, "convene_database_up", "Whether the database answered this scrape.", 0);
+  const auto figures = app::database_figures(context);
+  if (figures) {
+    labelled(out, "convene_registrations", "gauge", "Registrations in the database, by status.", "status",
+             figures->registrations_by_status);
+    labelled(out, "convene_outbox_messages", "gauge", "Messages in the outbox, by status.", "status",
+             figures->outbox_by_status);
+    gauge(out, "convene_outbox_due", "Messages due now and not yet sent (the delivery backlog).",
+          static_cast<double>(figures->outbox_due));
+    gauge(out, "convene_outbox_oldest_due_seconds", "How long the oldest message due has waited.",
+          figures->outbox_oldest_due_seconds);
   }
+  gauge(out, "convene_database_up", "Whether the database answered this scrape.", figures ? 1 : 0);
 }
 
 }  // namespace
 
 void add_ops_routes(Router& router, app::Context& context, const RequestMetrics& metrics) {
-  router.add({"GET", "/api/openapi.json", false, [](const httplib::Request&, httplib::Response& response, const PathParams&) {
+  router.add({"GET", "/api/openapi.json", Body::none, [](const Request&, httplib::Response& response) {
                 for (const auto& file : embedded_api()) {
                   if (file.path == "openapi.json") {
                     response.set_header("Cache-Control", "public, max-age=300");
@@ -118,36 +123,25 @@ void add_ops_routes(Router& router, app::Context& context, const RequestMetrics&
                 send_problem(response, not_found("No OpenAPI document was built in."));
               }});
 
-  router.add({"GET", "/metrics", false,
-              [&context, &metrics](const httplib::Request&, httplib::Response& response, const PathParams&) {
+  router.add({"GET", "/metrics", Body::none, [&context, &metrics](const Request&, httplib::Response& response) {
                 std::string out;
                 process_metrics(out, context, metrics);
                 database_metrics(out, context);
                 response.set_content(out, "text/plain; version=0.0.4; charset=utf-8");
               }});
 
-  router.add({"GET", "/healthz", false, [](const httplib::Request&, httplib::Response& response, const PathParams&) {
+  router.add({"GET", "/healthz", Body::none, [](const Request&, httplib::Response& response) {
                 send_json(response, 200, R"({"status":"ok"})");
               }});
 
-  router.add({"GET", "/readyz", false, [&context](const httplib::Request&, httplib::Response& response, const PathParams&) {
-                nlohmann::json body{{"ready", false}};
-                try {
-                  auto lease = context.store.pool().acquire();
-                  try {
-                    const auto pending = store::pending_migrations(*lease);
-                    body["database"] = "reachable";
-                    body["pending_migrations"] = pending;
-                    body["ready"] = pending.empty();
-                  } catch (const std::exception&) {
-                    lease.discard();
-                    body["database"] = "unreachable";
-                  }
-                } catch (const store::DatabaseUnavailable&) {
-                  body["database"] = "unreachable";
-                }
-                if (!body["ready"].get<bool>()) response.set_header("Retry-After", "2");
-                send_json(response, body["ready"].get<bool>() ? 200 : 503, body.dump());
+  router.add({"GET", "/readyz", Body::none, [&context](const Request&, httplib::Response& response) {
+                const app::Readiness readiness = app::readiness(context);
+                nlohmann::json body{{"ready", readiness.ready()},
+                                    {"database", readiness.database_reachable ? "reachable" : "unreachable"}};
+                if (readiness.database_reachable) body["pending_migrations"] = readiness.pending_migrations;
+                if (!readiness.ready())
+                  response.set_header("Retry-After", std::to_string(kRetryAfterUnavailable.count()));
+                send_json(response, readiness.ready() ? 200 : 503, body.dump());
               }});
 }
 

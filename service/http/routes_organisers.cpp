@@ -7,18 +7,18 @@
 namespace convene::http {
 
 void add_organiser_routes(Router& router, app::Context& context) {
-  router.add({"GET", "/api/v1/events/{slug}/registrations", false,
-              [&context](const httplib::Request& request, httplib::Response& response, const PathParams& params) {
-                send_result(response, app::roster(context, header(request, "Authorization"), params.at("slug"),
-                                                  {query_param(request, "status"), query_param(request, "q"),
-                                                   query_param(request, "country"), query_param(request, "limit"),
-                                                   query_param(request, "cursor")}));
+  router.add({"GET", "/api/v1/events/{slug}/registrations", Body::none,
+              [&context](const Request& r, httplib::Response& response) {
+                send_result(response, app::roster(context, organiser_credentials(r.raw), r.param("slug"),
+                                                  {query_param(r.raw, "status"), query_param(r.raw, "q"),
+                                                   query_param(r.raw, "country"), query_param(r.raw, "limit"),
+                                                   query_param(r.raw, "cursor")}));
               }});
 
   // Streamed in pages: 100,000 registrants leave the server's memory as flat as ten.
-  router.add({"GET", "/api/v1/events/{slug}/registrations.csv", false,
-              [&context](const httplib::Request& request, httplib::Response& response, const PathParams& params) {
-                auto exported = app::csv_export(context, header(request, "Authorization"), params.at("slug"));
+  router.add({"GET", "/api/v1/events/{slug}/registrations.csv", Body::none,
+              [&context](const Request& r, httplib::Response& response) {
+                auto exported = app::csv_export(context, organiser_credentials(r.raw), r.param("slug"));
                 if (!exported) return send_problem(response, exported.error());
                 response.set_header("Content-Disposition", "attachment; filename=\"" + exported->filename() + "\"");
                 response.set_header("Cache-Control", "no-store");
@@ -34,41 +34,32 @@ void add_organiser_routes(Router& router, app::Context& context) {
                     });
               }});
 
-  router.add({"PATCH", "/api/v1/events/{slug}/registrations/{id}", true,
-              [&context](const httplib::Request& request, httplib::Response& response, const PathParams& params) {
-                auto body = json_body(request);
-                if (!body) return send_problem(response, body.error());
-                send_result(response, app::moderate(context, header(request, "Authorization"), params.at("slug"),
-                                                    params.at("id"), *body));
+  router.add({"PATCH", "/api/v1/events/{slug}/registrations/{id}", Body::json,
+              [&context](const Request& r, httplib::Response& response) {
+                send_result(response, app::moderate(context, organiser_credentials(r.raw), r.param("slug"),
+                                                    r.param("id"), *r.body));
               }});
 
-  router.add({"POST", "/api/v1/events/{slug}/registrations/{id}/erase", false,
-              [&context](const httplib::Request& request, httplib::Response& response, const PathParams& params) {
-                send_result(response, app::erase_by_organiser(context, header(request, "Authorization"),
-                                                              params.at("slug"), params.at("id")));
+  router.add({"POST", "/api/v1/events/{slug}/registrations/{id}/erase", Body::none,
+              [&context](const Request& r, httplib::Response& response) {
+                send_result(response, app::erase_by_organiser(context, organiser_credentials(r.raw), r.param("slug"),
+                                                              r.param("id")));
               }});
 
-  router.add({"GET", "/api/v1/events/{slug}/stats", false,
-              [&context](const httplib::Request& request, httplib::Response& response, const PathParams& params) {
-                send_result(response, app::event_statistics(context, header(request, "Authorization"), params.at("slug")));
+  router.add({"GET", "/api/v1/events/{slug}/stats", Body::none, [&context](const Request& r, httplib::Response& response) {
+                send_result(response, app::event_statistics(context, organiser_credentials(r.raw), r.param("slug")));
               }});
 
-  router.add({"GET", "/api/v1/events/{slug}/deliveries", false,
-              [&context](const httplib::Request& request, httplib::Response& response, const PathParams& params) {
-                send_result(response, app::deliveries(context, header(request, "Authorization"), params.at("slug"),
-                                                      {query_param(request, "status"), query_param(request, "kind"),
-                                                       query_param(request, "limit"), query_param(request, "cursor")}));
+  router.add({"GET", "/api/v1/events/{slug}/deliveries", Body::none,
+              [&context](const Request& r, httplib::Response& response) {
+                send_result(response, app::deliveries(context, organiser_credentials(r.raw), r.param("slug"),
+                                                      {query_param(r.raw, "status"), query_param(r.raw, "kind"),
+                                                       query_param(r.raw, "limit"), query_param(r.raw, "cursor")}));
               }});
 
-  router.add({"GET", "/api/v1/events/{slug}/audit", false,
-              [&context](const httplib::Request& request, httplib::Response& response, const PathParams& params) {
-                send_result(response, app::audit_log(context, header(request, "Authorization"), params.at("slug"),
-                                                     {query_param(request, "limit"), query_param(request, "cursor")}));
-              }});
-
-  router.add({"POST", "/api/v1/registrations/{token}/erase", false,
-              [&context](const httplib::Request&, httplib::Response& response, const PathParams& params) {
-                send_result(response, app::erase_by_registrant(context, params.at("token")));
+  router.add({"GET", "/api/v1/events/{slug}/audit", Body::none, [&context](const Request& r, httplib::Response& response) {
+                send_result(response, app::audit_log(context, organiser_credentials(r.raw), r.param("slug"),
+                                                     {query_param(r.raw, "limit"), query_param(r.raw, "cursor")}));
               }});
 }
 

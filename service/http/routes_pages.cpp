@@ -4,15 +4,20 @@
 // through the JSON API.
 #include <httplib.h>
 
+#include "app/events.hpp"
 #include "convene/json_views.hpp"
 #include "convene/mail.hpp"
 #include "convene/messages.hpp"
 #include "convene/pages.hpp"
+#include "http/pages.hpp"
 #include "http/request.hpp"
 #include "http/server.hpp"
 
 namespace convene::http {
 namespace {
+
+// How many events the home page lists.
+constexpr int kEventsOnTheHomePage = 100;
 
 Language page_language(const httplib::Request& request) {
   return negotiate_language(query_param(request, "lang"), header(request, "Accept-Language"));
@@ -42,12 +47,13 @@ std::string page_text(Language language, const std::string& key) {
   return it != texts.end() ? it->second : key;
 }
 
-std::map<std::string, std::string> common_values(Language language) {
+std::map<std::string, std::string> common_values(Language language, const std::string& title_key) {
   auto values = page_texts(language);
   values["lang"] = std::string(to_string(language));
   values["dir"] = is_right_to_left(language) ? "rtl" : "ltr";
   values["catalogue_json"] = json_for_html(page_catalogue_json(language));
   values["site_name"] = page_text(language, "page.site_name");
+  values["page_title"] = page_text(language, title_key);
   return values;
 }
 
@@ -99,74 +105,95 @@ std::string sessions_html(const Event& event, const Catalogue& words) {
   return out;
 }
 
+// The status and catalogue keys of the page a join link shows instead of the meeting.
+struct JoinPage {
+  int status;
+  const char* title_key;
+  const char* body_key;
+};
+JoinPage join_page(app::JoinRefusal refusal) {
+  switch (refusal) {
+    case app::JoinRefusal::unknown_link: return {404, "join.unknown.title", "join.unknown.body"};
+    case app::JoinRefusal::event_cancelled: return {410, "join.event_cancelled.title", "join.event_cancelled.body"};
+    case app::JoinRefusal::registration_ended: return {410, "join.ended.title", "join.ended.body"};
+    case app::JoinRefusal::not_confirmed: return {403, "join.not_confirmed.title", "join.not_confirmed.body"};
+    case app::JoinRefusal::not_yet_published: return {200, "join.not_yet.title", "join.not_yet.body"};
+  }
+  return {404, "join.unknown.title", "join.unknown.body"};
+}
+
 }  // namespace
 
+void send_join(httplib::Response& response, const app::JoinOutcome& outcome, std::optional<std::string_view> lang) {
+  response.set_header("Cache-Control", "no-store");
+  response.set_header("Referrer-Policy", "no-referrer");  // the token must not leak onwards
+  if (outcome.meeting_url) {
+    response.status = 302;
+    response.set_header("Location", *outcome.meeting_url);
+    return;
+  }
+  const JoinPage page = join_page(outcome.refusal);
+  const Language language = (lang ? parse_language(*lang) : std::nullopt).value_or(outcome.language);
+  const Catalogue& words = Catalogue::of(language);
+  const std::map<std::string, std::string> facts{{"event", outcome.event_title}};
+  auto values = common_values(language, "page.site_name");
+  values["page_title"] = values["join_title"] = words.text(page.title_key, facts);
+  values["join_body"] = words.text(page.body_key, facts);
+  send_page(response, page.status, "templates/join.html", values);
+  response.set_header("Cache-Control", "no-store");
+}
+
 void add_page_routes(Router& router, app::Context& context) {
-  router.add({"GET", "/", false, [&context](const httplib::Request& request, httplib::Response& response, const PathParams&) {
-                const Language language = page_language(request);
-                auto values = common_values(language);
+  router.add({"GET", "/", Body::none, [&context](const Request& r, httplib::Response& response) {
+                const Language language = page_language(r.raw);
+                auto values = common_values(language, "page.index.title");
                 std::string list;
-                context.store.autocommit([&](store::Transaction& tx) {
-                  for (const auto& event : tx.published_events(0, 100)) {
-                    list += "<li><a href=\"/events/" + event.slug + "?lang=" + std::string(to_string(language)) + "\">" +
-                            mail::html_escape(event.title) + "</a></li>\n";
-                  }
-                });
+                for (const auto& event : app::listed_events(context, kEventsOnTheHomePage)) {
+                  list += "<li><a href=\"/events/" + event.slug + "?lang=" + std::string(to_string(language)) + "\">" +
+                          mail::html_escape(event.title) + "</a></li>\n";
+                }
                 values["events_html"] = list;
-                values["page_title"] = page_text(language, "page.index.title");
                 send_page(response, 200, "templates/index.html", values);
               }});
 
-  router.add({"GET", "/events/{slug}", false,
-              [&context](const httplib::Request& request, httplib::Response& response, const PathParams& params) {
-                const Language language = page_language(request);
-                const Catalogue& words = Catalogue::of(language);
-                auto values = common_values(language);
-                auto event = context.store.autocommit(
-                    [&](store::Transaction& tx) { return context.events.current(tx, params.at("slug")); });
-                if (!event || event->status == EventStatus::draft) {
-                  values["page_title"] = page_text(language, "page.not_found.title");
-                  return send_page(response, 404, "templates/not_found.html", values);
-                }
+  router.add({"GET", "/events/{slug}", Body::none, [&context](const Request& r, httplib::Response& response) {
+                const Language language = page_language(r.raw);
+                auto event = app::public_event(context, r.param("slug"));
+                if (!event) return send_page(response, 404, "templates/not_found.html",
+                                             common_values(language, "page.not_found.title"));
+                auto values = common_values(language, "page.site_name");
                 values["page_title"] = event->title;
                 values["event_title"] = event->title;
                 values["slug"] = event->slug;
                 values["organiser_name"] = event->organiser_name.value_or("");
                 values["description_html"] = paragraphs_html(event->description);
-                values["sessions_html"] = sessions_html(*event, words);
+                values["sessions_html"] = sessions_html(*event, Catalogue::of(language));
                 values["event_json"] = json_for_html(event_json(*event, event->zone, context.clock()).dump());
                 send_page(response, 200, "templates/event.html", values);
               }});
 
-  router.add({"GET", "/r/{token}", false,
-              [](const httplib::Request& request, httplib::Response& response, const PathParams&) {
-                const Language language = page_language(request);
-                auto values = common_values(language);
-                values["page_title"] = page_text(language, "page.manage.title");
+  router.add({"GET", "/r/{token}", Body::none, [](const Request& r, httplib::Response& response) {
                 // The token stays in the address bar and out of any referrer sent onwards.
                 response.set_header("Referrer-Policy", "no-referrer");
                 response.set_header("Cache-Control", "no-store");
-                send_page(response, 200, "templates/manage.html", values);
+                send_page(response, 200, "templates/manage.html", common_values(page_language(r.raw), "page.manage.title"));
+                response.set_header("Cache-Control", "no-store");
               }});
 
-  router.add({"GET", "/organise/{slug}", false,
-              [](const httplib::Request& request, httplib::Response& response, const PathParams& params) {
-                const Language language = page_language(request);
-                auto values = common_values(language);
-                values["page_title"] = page_text(language, "page.organise.title");
-                values["slug"] = params.at("slug");
+  router.add({"GET", "/organise/{slug}", Body::none, [](const Request& r, httplib::Response& response) {
+                auto values = common_values(page_language(r.raw), "page.organise.title");
+                values["slug"] = r.param("slug");
                 send_page(response, 200, "templates/organise.html", values);
               }});
 
-  router.add({"GET", "/static/{file}", false,
-              [](const httplib::Request& request, httplib::Response& response, const PathParams& params) {
-                const std::string& name = params.at("file");
+  router.add({"GET", "/static/{file}", Body::none, [](const Request& r, httplib::Response& response) {
+                const std::string& name = r.param("file");
                 const auto text = web_file("static/" + name);
                 if (!text) return send_problem(response, not_found("No file " + name + "."));
                 const std::string etag = "\"" + to_hex(sha256(*text)).substr(0, 24) + "\"";
                 response.set_header("ETag", etag);
                 response.set_header("Cache-Control", "public, max-age=3600");
-                if (auto given = header(request, "If-None-Match"); given && *given == etag) {
+                if (auto given = header(r.raw, "If-None-Match"); given && *given == etag) {
                   response.status = 304;
                   return;
                 }
@@ -178,9 +205,8 @@ void add_page_routes(Router& router, app::Context& context) {
                 response.set_content(std::string(*text), type);
               }});
 
-  router.add({"GET", "/i18n/{file}", false,
-              [](const httplib::Request&, httplib::Response& response, const PathParams& params) {
-                const std::string& name = params.at("file");
+  router.add({"GET", "/i18n/{file}", Body::none, [](const Request& r, httplib::Response& response) {
+                const std::string& name = r.param("file");
                 auto language = name.ends_with(".json") ? parse_language(name.substr(0, name.size() - 5)) : std::nullopt;
                 if (!language || name.size() != 7) return send_problem(response, not_found("No catalogue " + name + "."));
                 response.set_header("Cache-Control", "public, max-age=3600");

@@ -7,18 +7,16 @@
 namespace convene::http {
 
 void add_time_routes(Router& router, app::Context& context) {
-  router.add({"GET", "/api/v1/time/convert", false,
-              [](const httplib::Request& request, httplib::Response& response, const PathParams&) {
+  router.add({"GET", "/api/v1/time/convert", Body::none, [](const Request& r, httplib::Response& response) {
                 allow_any_origin(response);
-                ConversionQuery query{query_param(request, "at"), query_param(request, "from"),
-                                      query_params(request, "to"), query_param(request, "disambiguation")};
+                ConversionQuery query{query_param(r.raw, "at"), query_param(r.raw, "from"), query_params(r.raw, "to"),
+                                      query_param(r.raw, "disambiguation")};
                 auto converted = convert(query);
                 if (!converted) return send_problem(response, converted.error());
                 send_json(response, 200, *std::move(converted));
               }});
 
-  router.add({"GET", "/api/v1/timezones", false,
-              [&context](const httplib::Request&, httplib::Response& response, const PathParams&) {
+  router.add({"GET", "/api/v1/timezones", Body::none, [&context](const Request&, httplib::Response& response) {
                 // Offsets change only at transitions; five minutes of caching is harmless.
                 response.set_header("Cache-Control", "public, max-age=300");
                 allow_any_origin(response);

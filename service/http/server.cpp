@@ -9,9 +9,10 @@
 
 #include <httplib.h>
 
-#include "app/organisers.hpp"
+#include "app/log.hpp"
+#include "app/problems.hpp"
+#include "convene/unavailable.hpp"
 #include "http/request.hpp"
-#include "store/pool.hpp"
 
 namespace convene::http {
 namespace {
@@ -47,8 +48,6 @@ bool is_json_content_type(std::string_view type) {
   return lower == "application/json";
 }
 
-std::string json_escape(std::string_view text) { return nlohmann::json(std::string(text)).dump(); }
-
 // Request ids only need to be unique, not secret: a per-thread generator is enough (and far
 // cheaper than the CSPRNG every request would otherwise pay for).
 std::string new_request_id() {
@@ -80,12 +79,6 @@ void add_security_headers(httplib::Response& response) {
   }
 }
 
-// One write(2) per line: lines from concurrent requests never interleave.
-void log_line(std::string line) {
-  line.push_back('\n');
-  [[maybe_unused]] auto written = ::write(STDERR_FILENO, line.data(), line.size());
-}
-
 // cpp-httplib fixes its listen backlog at 5, so a burst of new connections loses handshakes and
 // waits a second for the SYN retry. The listening socket is protected, not private: a subclass
 // can reach it and raise the backlog (listen() on a listening socket only updates the backlog).
@@ -98,7 +91,7 @@ class ListeningServer : public httplib::Server {
 // Authorization header.
 std::optional<std::string_view> presented_token(const httplib::Request& request, const RequestFacts& facts) {
   if (auto token = facts.match.params.find("token"); token != facts.match.params.end()) return token->second;
-  if (auto authorization = header(request, "Authorization")) return app::bearer_token(*authorization);
+  if (auto credentials = organiser_credentials(request)) return credentials->text;
   return std::nullopt;
 }
 
@@ -108,20 +101,19 @@ std::optional<std::string_view> presented_token(const httplib::Request& request,
 // this installation, so it is not a guess, and the people behind one address (an office, a campus)
 // keep their access while a colleague mistypes links. Each token is limited too, so a leaked link
 // cannot be hammered.
-std::optional<std::pair<RateDecision, std::string>> refuse_token_lookup(app::Context& context,
-                                                                        const httplib::Request& request,
-                                                                        const RequestFacts& facts, SteadyTime now) {
+std::optional<Problem> refuse_token_lookup(app::Context& context, const httplib::Request& request,
+                                           const RequestFacts& facts, SteadyTime now) {
   if (!facts.presents_secret) return std::nullopt;
   auto& limits = context.limits;
   const auto token = presented_token(request, facts);
   const bool ours = token && context.tokens.origin(*token) == app::TokenOrigin::minted_here;
   if (!ours) {
     if (auto d = limits.token_misses_per_address.peek(facts.client, now); !d.allowed)
-      return std::pair{d, std::string("Too many unknown links or tokens were tried from your network.")};
+      return app::problems::rate_limited(d, "Too many unknown links or tokens were tried from your network.");
   }
   if (auto path_token = facts.match.params.find("token"); path_token != facts.match.params.end()) {
     if (auto d = limits.requests_per_token.admit(path_token->second, now); !d.allowed)
-      return std::pair{d, std::string("This link was used too often in a short time.")};
+      return app::problems::rate_limited(d, "This link was used too often in a short time.");
   }
   return std::nullopt;
 }
@@ -170,14 +162,14 @@ Server::Server(app::Context& context, ServerOptions options) : impl_(std::make_u
       if (header(request, "Content-Length") || header(request, "Transfer-Encoding"))
         response.set_header("Connection", "close");
       if (current.match.allowed.empty()) {
-        send_problem(response, not_found("No resource at " + request.path + "."));
+        send_problem(response, not_found("No resource at this address."));
         add_security_headers(response);
         return Server::HandlerResponse::Handled;
       }
       std::string allow;
       for (const auto& method : current.match.allowed) allow += (allow.empty() ? "" : ", ") + method;
       response.set_header("Allow", allow);
-      send_problem(response, Problem{405, "method-not-allowed", "Method not allowed",
+      send_problem(response, Problem{ProblemType::method_not_allowed,
                                      request.method + " is not supported here; use " + allow + "."});
       add_security_headers(response);
       return Server::HandlerResponse::Handled;
@@ -186,7 +178,7 @@ Server::Server(app::Context& context, ServerOptions options) : impl_(std::make_u
     current.client = client_key(request, context.limits);
     current.presents_secret = current.match.params.contains("token") || header(request, "Authorization").has_value();
     if (auto refused = refuse_token_lookup(context, request, current, std::chrono::steady_clock::now())) {
-      send_rate_limited(response, refused->first, refused->second);
+      send_problem(response, *refused);
       add_security_headers(response);
       return Server::HandlerResponse::Handled;
     }
@@ -203,7 +195,7 @@ Server::Server(app::Context& context, ServerOptions options) : impl_(std::make_u
     // Content-Length (nginx does too, buffering the body), so the rare other one is told to.
     if (header(request, "Transfer-Encoding")) {
       response.set_header("Connection", "close");
-      send_problem(response, Problem{411, "length-required", "Content-Length required",
+      send_problem(response, Problem{ProblemType::length_required,
                                      "Send the request body with a Content-Length header, not chunked."});
       add_security_headers(response);
       return Server::HandlerResponse::Handled;
@@ -213,17 +205,16 @@ Server::Server(app::Context& context, ServerOptions options) : impl_(std::make_u
       const auto [end, error] = std::from_chars(length->data(), length->data() + length->size(), bytes);
       if (error != std::errc() || end != length->data() + length->size() || bytes > kMaxBodyBytes) {
         response.set_header("Connection", "close");
-        send_problem(response, Problem{413, "payload-too-large", "Request body too large",
-                                       "Request bodies are limited to 64 KiB."});
+        send_problem(response, body_too_large());
         add_security_headers(response);
         return Server::HandlerResponse::Handled;
       }
     }
-    if (current.match.route->takes_json_body) {
+    if (current.match.route->body == Body::json) {
       auto type = header(request, "Content-Type");
       if (!type || !is_json_content_type(*type)) {
         response.set_header("Connection", "close");
-        send_problem(response, Problem{415, "unsupported-media-type", "Send JSON",
+        send_problem(response, Problem{ProblemType::unsupported_media_type,
                                        "Requests with a body must have Content-Type: application/json."});
         add_security_headers(response);
         return Server::HandlerResponse::Handled;
@@ -233,20 +224,25 @@ Server::Server(app::Context& context, ServerOptions options) : impl_(std::make_u
   });
 
   auto dispatch = [](const httplib::Request& request, httplib::Response& response) {
+    const Route& route = *current.match.route;
+    std::optional<nlohmann::json> body;
+    if (route.body == Body::json) {
+      auto parsed = json_body(request);
+      if (!parsed) return send_problem(response, parsed.error());
+      body = *std::move(parsed);
+    }
     try {
-      current.match.route->handler(request, response, current.match.params);
-    } catch (const store::DatabaseUnavailable& unavailable) {
-      response.set_header("Retry-After", "2");
+      route.handler(Request{request, current.match.params, body ? &*body : nullptr}, response);
+    } catch (const DatabaseUnavailable& unavailable) {
       // Only a request that never reached the database can be said to have changed nothing.
       const bool reading = request.method == "GET" || request.method == "HEAD";
-      send_problem(response,
-                   Problem{503, "database-unavailable", "Temporarily unavailable",
-                           unavailable.outcome_unknown() && !reading
-                               ? "The database went away while your request was being saved, so it may or may not "
-                                 "have been recorded. Try again in a few seconds with the same Idempotency-Key to "
-                                 "be told which."
-                               : "The database is not reachable right now; nothing was changed. Try again in a few "
-                                 "seconds."});
+      Problem problem{ProblemType::database_unavailable,
+                      unavailable.outcome_unknown() && !reading
+                          ? "The database went away while your request was being saved, so it may or may not have "
+                            "been recorded. Try again in a few seconds with the same Idempotency-Key to be told which."
+                          : "The database is not reachable right now; nothing was changed. Try again in a few seconds."};
+      problem.retry_after = kRetryAfterUnavailable;
+      send_problem(response, problem);
     }
   };
   http.set_post_routing_handler([&context](const httplib::Request&, httplib::Response& response) {
@@ -270,11 +266,10 @@ Server::Server(app::Context& context, ServerOptions options) : impl_(std::make_u
     if (response.body.empty()) {
       const int status = response.status;
       if (status == 413) {
-        send_problem(response, Problem{413, "payload-too-large", "Request body too large",
-                                       "Request bodies are limited to 64 KiB."});
+        send_problem(response, body_too_large());
       } else {
-        send_problem(response, Problem{status, "bad-request", "The request could not be read",
-                                       "The request is not well-formed HTTP."});
+        // With the status cpp-httplib found (400, 414...).
+        send_problem(response, bad_request("The request is not well-formed HTTP."), status);
       }
     }
     return httplib::Server::HandlerResponse::Handled;
@@ -288,9 +283,9 @@ Server::Server(app::Context& context, ServerOptions options) : impl_(std::make_u
     } catch (...) {
     }
     // The cause goes to the log (by request id), never to the client.
-    log_line(R"({"level":"error","request_id":)" + json_escape(current.request_id) + R"(,"route":)" +
-             json_escape(current.route) + R"(,"error":)" + json_escape(what) + "}");
-    send_problem(response, Problem{500, "internal-error", "Internal error",
+    app::log::write(app::log::Level::error,
+                    {{"request_id", current.request_id}, {"route", current.route}, {"error", what}});
+    send_problem(response, Problem{ProblemType::internal_error,
                                    "Something went wrong on our side; it has been logged with request id " +
                                        current.request_id + "."});
   });
@@ -300,9 +295,11 @@ Server::Server(app::Context& context, ServerOptions options) : impl_(std::make_u
                             .count();
     metrics_.record(current.route, request.method, response.status, std::chrono::microseconds{micros});
     // The route pattern, not the path: paths carry manage tokens. No query strings, no bodies.
-    log_line(R"({"level":"info","request_id":)" + json_escape(current.request_id) + R"(,"method":)" +
-             json_escape(request.method) + R"(,"route":)" + json_escape(current.route) + R"(,"status":)" +
-             std::to_string(response.status) + R"(,"duration_us":)" + std::to_string(micros) + "}");
+    app::log::write(app::log::Level::info, {{"request_id", current.request_id},
+                                            {"method", request.method},
+                                            {"route", current.route},
+                                            {"status", std::int64_t{response.status}},
+                                            {"duration_us", std::int64_t{micros}}});
     // A request cpp-httplib refuses before routing (an unreadable request line, an unknown method)
     // reaches this logger without passing pre-routing: it must not inherit this request's facts.
     current = RequestFacts{std::chrono::steady_clock::now(), "-", "unmatched", {}};

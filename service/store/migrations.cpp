@@ -27,7 +27,7 @@ std::set<int> applied_versions(pqxx::transaction_base& tx) {
 
 }  // namespace
 
-std::vector<Migration> migrate(pqxx::connection& connection) {
+std::vector<Migration> apply_migrations(pqxx::connection& connection) {
   std::vector<Migration> applied;
   for (const Migration& migration : embedded_migrations()) {
     pqxx::work tx(connection);

@@ -1,4 +1,5 @@
-// Schema migrations: sql/NNN_name.sql, compiled into the binary, applied in order.
+// Schema migrations: sql/NNN_name.sql, compiled into the binary, applied in order. Internal to the
+// store (Store::migrate and Store::pending_migrations use them).
 #pragma once
 
 #include <string>
@@ -20,7 +21,7 @@ const std::vector<Migration>& embedded_migrations();  // generated at build time
 // Applies every pending migration, each in its own transaction and recorded in schema_migrations.
 // Safe when several processes start at once: they queue on an advisory lock, and each re-reads what
 // is applied after taking it. Returns the migrations this call applied.
-std::vector<Migration> migrate(pqxx::connection& connection);
+std::vector<Migration> apply_migrations(pqxx::connection& connection);
 
 // Versions the binary knows but the database has not applied (empty when current).
 std::vector<int> pending_migrations(pqxx::connection& connection);

@@ -1,4 +1,5 @@
-// A fixed-size pool of PostgreSQL connections that survives the database going away.
+// A fixed-size pool of PostgreSQL connections that survives the database going away. Internal to the
+// store; shared by every thread of the process (acquire and give back are safe from any thread).
 //
 // Connections are opened on demand and dropped as soon as one breaks, so when PostgreSQL restarts the
 // pool heals by itself: the first requests after the outage open fresh connections. While the
@@ -17,28 +18,9 @@
 
 #include <pqxx/connection>
 
+#include "store/store.hpp"
+
 namespace convene::store {
-
-// The database cannot be reached, is shutting down, or did not answer in time. Safe to retry; when
-// the connection broke after a change was sent (`outcome_unknown`), the change may have been
-// committed, so a retry should carry the same Idempotency-Key.
-class DatabaseUnavailable : public std::runtime_error {
- public:
-  explicit DatabaseUnavailable(const std::string& what, bool outcome_unknown = false)
-      : std::runtime_error(what), outcome_unknown_(outcome_unknown) {}
-  bool outcome_unknown() const { return outcome_unknown_; }
-
- private:
-  bool outcome_unknown_;
-};
-
-struct PoolOptions {
-  std::string url;  // libpq URI or key=value string
-  std::size_t size = 16;
-  std::chrono::milliseconds acquire_timeout{3000};    // waiting for a free connection
-  std::chrono::milliseconds statement_timeout{5000};  // server-side limit on every statement
-  std::chrono::seconds connect_timeout{3};
-};
 
 class Pool {
  public:

@@ -86,7 +86,7 @@ TEST(FuzzRegressions, JsonBodyWithNumberOverflowIs400) {
   request.body = R"({"email":"a@example.org","name":"A","consent":true,"answers":{"n":1e999}})";
   const auto body = http::json_body(request);
   ASSERT_FALSE(body.has_value());
-  EXPECT_EQ(body.error().status, 400);
+  EXPECT_EQ(http::status_of(body.error().type), 400);
   request.body = "6e662";
   EXPECT_FALSE(http::json_body(request).has_value());
 }

@@ -10,7 +10,8 @@ Sha256 token(int n) { return sha256("token-" + std::to_string(n)); }
 
 RenderedInvite invite(std::int64_t registration_id, std::string body = "BEGIN:VCALENDAR\r\n",
                       std::int64_t event_version = 7) {
-  return RenderedInvite{registration_id, "panel", event_version, "REQUEST", "panel.ics", "W/\"tag\"", std::move(body)};
+  return RenderedInvite{registration_id, "panel", event_version, ical::Method::request, "panel.ics", "W/\"tag\"",
+                        std::move(body)};
 }
 
 // The event as the event cache would report it: at version 7 while listening.

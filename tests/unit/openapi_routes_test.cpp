@@ -8,7 +8,9 @@
 
 #include "app/context.hpp"
 #include "convene/embedded.hpp"
+#include "convene/version.hpp"
 #include "http/server.hpp"
+#include "store/store.hpp"
 
 namespace convene {
 namespace {
@@ -51,6 +53,13 @@ TEST(OpenApi, EveryRouteIsDocumentedAndEveryDocumentedOperationIsARoute) {
   for (const auto& route : routes) EXPECT_TRUE(documented.contains(route)) << route.first << " " << route.second << " is not documented";
   for (const auto& operation : documented)
     EXPECT_TRUE(routes.contains(operation)) << operation.first << " " << operation.second << " is documented but not served";
+}
+
+// The version the document gives is the binary's (cmake/version.cmake).
+TEST(OpenApi, DocumentsThisVersion) {
+  for (const auto& file : embedded_api()) {
+    if (file.path == "openapi.json") EXPECT_EQ(nlohmann::json::parse(file.text)["info"]["version"], kVersion);
+  }
 }
 
 }  // namespace

@@ -33,7 +33,7 @@ Router api_router() {
            {"POST", "/api/v1/events/{slug}/registrations"},
            {"GET", "/healthz"},
        }) {
-    router.add(Route{method, pattern, false, {}});
+    router.add(Route{method, pattern, Body::none, {}});
   }
   return router;
 }
@@ -69,8 +69,8 @@ TEST(Router, LiteralSegmentBeatsParameter) {
 
 TEST(Router, LiteralPrecedenceDoesNotDependOnRegistrationOrder) {
   Router router;
-  router.add(Route{"GET", "/api/v1/events/{slug}/{x}", false, {}});
-  router.add(Route{"GET", "/api/v1/events/{slug}/registrations.csv", false, {}});
+  router.add(Route{"GET", "/api/v1/events/{slug}/{x}", Body::none, {}});
+  router.add(Route{"GET", "/api/v1/events/{slug}/registrations.csv", Body::none, {}});
   const auto match = router.match("GET", "/api/v1/events/a/registrations.csv");
   ASSERT_NE(match.route, nullptr);
   EXPECT_EQ(match.route->pattern, "/api/v1/events/{slug}/registrations.csv");

@@ -1,0 +1,23 @@
+// The database could not be reached, is shutting down, or did not answer in time. Thrown by the
+// store, answered by the HTTP edge with 503 and Retry-After (never a hang, never a 500). It lives in
+// the core because every layer speaks of it; nothing here does I/O.
+#pragma once
+
+#include <stdexcept>
+#include <string>
+
+namespace convene {
+
+class DatabaseUnavailable : public std::runtime_error {
+ public:
+  explicit DatabaseUnavailable(const std::string& what, bool outcome_unknown = false)
+      : std::runtime_error(what), outcome_unknown_(outcome_unknown) {}
+  // The connection broke after a change was sent: it may have been committed, so a retry should
+  // carry the same Idempotency-Key to learn which.
+  bool outcome_unknown() const { return outcome_unknown_; }
+
+ private:
+  bool outcome_unknown_;
+};
+
+}  // namespace convene

@@ -1,0 +1,109 @@
+#include "app/problems.hpp"
+
+#include <string>
+
+namespace convene::app::problems {
+
+Problem event_not_found(std::string_view slug) { return not_found("There is no event '" + std::string(slug) + "'."); }
+
+Problem session_not_found(std::string_view slug, std::string_view session_id) {
+  return not_found("Event '" + std::string(slug) + "' has no session " + std::string(session_id) + ".");
+}
+
+Problem registration_not_found(std::string_view slug, std::string_view registration_id) {
+  return not_found("Event '" + std::string(slug) + "' has no registration " + std::string(registration_id) + ".");
+}
+
+Problem unknown_manage_token() {
+  return not_found("No registration has this manage token. Check the link from your confirmation.");
+}
+
+Problem already_registered() {
+  return Problem{ProblemType::already_registered,
+                 "This e-mail address is already registered for this event. We have sent the confirmation again to "
+                 "that address; it holds the link to manage the registration."};
+}
+
+Problem idempotency_key_reused() {
+  return Problem{ProblemType::idempotency_key_reused,
+                 "This Idempotency-Key was first used with a different request body. Use a new key for a new request."};
+}
+
+Problem event_changing() {
+  return Problem{ProblemType::event_changing,
+                 "The event changed several times while we registered you; please try again."};
+}
+
+Problem registration_rejected() {
+  return Problem{ProblemType::registration_rejected,
+                 "An organiser declined this registration, so there is nothing to cancel."};
+}
+
+Problem slug_taken(std::string_view slug) {
+  return Problem{ProblemType::slug_taken, "Another event already uses the slug '" + std::string(slug) + "'."};
+}
+
+Problem capacity_reached(int capacity) {
+  Problem p{ProblemType::capacity_reached,
+            "Every seat is taken. Send \"override_capacity\": true to confirm this registrant beyond the capacity, "
+            "or raise the capacity."};
+  p.extensions["capacity"] = capacity;
+  return p;
+}
+
+Problem capacity_below_confirmed(int confirmed, int capacity) {
+  Problem p{ProblemType::capacity_below_confirmed,
+            std::to_string(confirmed) + " registrants are confirmed; cancel some before lowering the capacity to " +
+                std::to_string(capacity) + "."};
+  p.extensions["confirmed"] = confirmed;
+  return p;
+}
+
+std::optional<Problem> window(const Event& event, Instant now) {
+  const RegistrationWindow window = registration_window(event, now);
+  if (const auto* early = std::get_if<RegistrationNotYetOpen>(&window)) {
+    Problem p{ProblemType::registration_not_open, "Registration opens at " + format_instant(early->opens_at) + "."};
+    p.extensions["opens_at"] = format_instant(early->opens_at);
+    return p;
+  }
+  if (const auto* closed = std::get_if<RegistrationClosed>(&window)) {
+    if (!closed->closed_at)
+      return Problem{ProblemType::event_cancelled, "This event was cancelled, so it takes no registrations."};
+    Problem p{ProblemType::registration_closed, "Registration closed at " + format_instant(*closed->closed_at) + "."};
+    p.extensions["closed_at"] = format_instant(*closed->closed_at);
+    return p;
+  }
+  return std::nullopt;
+}
+
+Problem missing_organiser_token() {
+  return Problem{ProblemType::unauthorised, "Send Authorization: Bearer <organiser token>."};
+}
+
+Problem unknown_organiser_token() {
+  return Problem{ProblemType::unauthorised, "The organiser token is malformed, unknown or revoked."};
+}
+
+Problem not_an_organiser_of(std::string_view slug) {
+  return Problem{ProblemType::forbidden, "This organiser token has no rights on event '" + std::string(slug) + "'."};
+}
+
+Problem not_allowed_to_create_events() {
+  return Problem{ProblemType::forbidden, "Only tokens created with --all may create events."};
+}
+
+Problem rate_limited(const RateDecision& decision, std::string_view what) {
+  const long seconds = decision.retry_after_seconds();
+  Problem p{ProblemType::rate_limited, std::string(what) + " Please try again in " + std::to_string(seconds) +
+                                           (seconds == 1 ? " second." : " seconds.")};
+  p.retry_after = std::chrono::seconds{seconds};
+  return p;
+}
+
+Problem foreign_cursor() { return bad_request("The cursor was not issued by this server for this list."); }
+
+Problem invalid_zone(std::string_view field) {
+  return validation_failed({{std::string(field), "must be an IANA time zone name such as Asia/Kathmandu"}});
+}
+
+}  // namespace convene::app::problems

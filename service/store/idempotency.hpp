@@ -1,0 +1,33 @@
+// Idempotency-Key records: the first answer to a request, kept so that a retry gets it unchanged.
+// Written in the transaction of the request they answer. The answer is stored sealed (see
+// app/registrations.cpp); records older than kIdempotencyKeyLifetime are purged.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "convene/crypto.hpp"
+#include "convene/time.hpp"
+#include "store/store.hpp"
+
+namespace convene::store::idempotency {
+
+inline constexpr std::chrono::hours kIdempotencyKeyLifetime{24};
+
+struct Record {
+  Sha256 request_hash;
+  bool completed = false;  // false while the first request is still in flight
+  std::optional<std::string> sealed_answer;
+};
+
+// Claims the key for this request: true if it was free (or its record had expired). Blocks while
+// another transaction holds it.
+bool claim(Tx& tx, const Sha256& key_hash, const Sha256& request_hash);
+std::optional<Record> find(Tx& tx, const Sha256& key_hash);
+void complete(Tx& tx, const Sha256& key_hash, const std::string& sealed_answer, std::int64_t registration_id);
+// Deletes expired records, at most `limit` of them; returns how many.
+int purge(Tx& tx, Instant now, int limit);
+
+}  // namespace convene::store::idempotency

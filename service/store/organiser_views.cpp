@@ -1,0 +1,144 @@
+#include "store/organiser_views.hpp"
+
+#include "store/rows.hpp"
+#include "store/sql.hpp"
+
+namespace convene::store::organiser_views {
+namespace {
+
+const Statement kRosterPage{"roster_page", std::string("SELECT ") + kRosterColumns + R"sql(
+  FROM registrations r
+  WHERE r.event_id = $1 AND r.erased_at IS NULL AND r.id > $2
+    AND ($3::text IS NULL OR r.status = $3)
+    AND ($4::text IS NULL OR r.country = $4)
+    AND ($5::text IS NULL OR convene_fold(r.name) LIKE convene_fold($5)
+         OR convene_fold(r.email) LIKE convene_fold($5)
+         OR convene_fold(coalesce(r.organisation, '')) LIKE convene_fold($5))
+  ORDER BY r.id
+  LIMIT $6)sql"};
+const Statement kRosterEntry{"roster_entry", std::string("SELECT ") + kRosterColumns +
+                                                 " FROM registrations r WHERE r.event_id = $1 AND r.id = $2"
+                                                 " AND r.erased_at IS NULL"};
+const Statement kRosterEntryForUpdate{"roster_entry_for_update",
+                                      std::string("SELECT ") + kRosterColumns +
+                                          " FROM registrations r WHERE r.event_id = $1 AND r.id = $2"
+                                          " AND r.erased_at IS NULL FOR UPDATE"};
+// The names are kExportColumns.
+const Statement kExportPage{"export_page", R"sql(
+  SELECT r.id::text AS id, r.status, r.email, r.name, coalesce(r.organisation, '') AS organisation,
+         coalesce(r.country, '') AS country, r.timezone, r.language,
+         to_char(r.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS registered_at,
+         to_char(r.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS updated_at,
+         coalesce(to_char(r.cancelled_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'), '') AS cancelled_at,
+         coalesce(to_char(r.checked_in_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'), '') AS checked_in_at,
+         coalesce(to_char(r.first_joined_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'), '') AS first_joined_at,
+         coalesce(to_char(r.last_joined_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'), '') AS last_joined_at,
+         CASE WHEN r.answers = '{}' THEN '' ELSE r.answers::text END AS answers
+  FROM registrations r
+  WHERE r.event_id = $1 AND r.erased_at IS NULL AND r.id > $2
+  ORDER BY r.id LIMIT $3)sql"};
+const Statement kStats{"event_stats", R"sql(
+  SELECT 'status' AS what, status AS key, count(*) AS n FROM registrations WHERE event_id = $1 GROUP BY status
+  UNION ALL
+  SELECT 'country', coalesce(country, ''), count(*) FROM registrations
+  WHERE event_id = $1 AND convene_is_active(status) GROUP BY country
+  UNION ALL
+  SELECT 'timezone', timezone, count(*) FROM registrations
+  WHERE event_id = $1 AND convene_is_active(status) GROUP BY timezone
+  UNION ALL
+  SELECT 'seats_left', '', count(*) FROM free_seats WHERE event_id = $1
+  UNION ALL
+  SELECT 'checked_in', '', count(*) FROM registrations WHERE event_id = $1 AND checked_in_at IS NOT NULL
+  UNION ALL
+  SELECT 'overbooked', '', count(*) FROM registrations r JOIN events e ON e.id = r.event_id
+  WHERE r.event_id = $1 AND r.seat_no > e.capacity)sql"};
+const Statement kDeliveriesPage{"deliveries_page", R"sql(
+  SELECT id, registration_id, kind, session_id, status, attempts, extract(epoch FROM due_at)::bigint AS due_at,
+         extract(epoch FROM sent_at)::bigint AS sent_at, last_error
+  FROM outbox
+  WHERE event_id = $1 AND id > $2
+    AND ($3::text IS NULL OR status = $3 OR ($3 = 'pending' AND status = 'sending'))
+    AND ($4::text IS NULL OR kind = $4)
+  ORDER BY id LIMIT $5)sql"};
+const Statement kRegistrationsByStatus{"registrations_by_status",
+                                       "SELECT status, count(*) AS n FROM registrations GROUP BY status"};
+
+RosterEntry roster_entry_from_row(const pqxx::row& row) {
+  return {registration_from_row(row), optional_instant_of(row["checked_in_at"]),
+          optional_instant_of(row["first_joined_at"]), optional_instant_of(row["last_joined_at"])};
+}
+
+}  // namespace
+
+std::vector<RosterEntry> roster_page(Tx& tx, std::int64_t event_id, const RosterFilter& filter, std::int64_t after_id,
+                                     int limit) {
+  const std::optional<std::string> status =
+      filter.status ? std::optional(std::string(to_string(*filter.status))) : std::nullopt;
+  std::vector<RosterEntry> entries;
+  for (const auto& row : exec(tx, kRosterPage, event_id, after_id, nullable(status), nullable(filter.country),
+                              nullable(filter.like_pattern), limit))
+    entries.push_back(roster_entry_from_row(row));
+  return entries;
+}
+
+std::optional<RosterEntry> roster_entry(Tx& tx, std::int64_t event_id, std::int64_t registration_id, bool for_update) {
+  const auto result = exec(tx, for_update ? kRosterEntryForUpdate : kRosterEntry, event_id, registration_id);
+  if (result.empty()) return std::nullopt;
+  return roster_entry_from_row(result[0]);
+}
+
+ExportPage export_page(Tx& tx, std::int64_t event_id, std::int64_t after_id, int limit) {
+  ExportPage page;
+  const auto result = exec(tx, kExportPage, event_id, after_id, limit);
+  page.rows.reserve(result.size());
+  for (const auto& row : result) {
+    auto& cells = page.rows.emplace_back();
+    for (std::size_t i = 0; i < kExportColumns.size(); ++i) {
+      const auto field = row[std::string(kExportColumns[i])];
+      cells[i].assign(field.c_str(), field.size());
+    }
+  }
+  if (!result.empty()) page.last_id = result[result.size() - 1]["id"].as<std::int64_t>();
+  return page;
+}
+
+Stats stats(Tx& tx, std::int64_t event_id) {
+  Stats stats;
+  for (const auto& row : exec(tx, kStats, event_id)) {
+    const auto what = row["what"].as<std::string>();
+    const auto key = row["key"].as<std::string>();
+    const int count = row["n"].as<int>();
+    if (what == "status") stats.by_status[key] = count;
+    else if (what == "country") stats.by_country[key] = count;
+    else if (what == "timezone") stats.by_timezone[key] = count;
+    else if (what == "seats_left") stats.seats_left = count;
+    else if (what == "checked_in") stats.checked_in = count;
+    else if (what == "overbooked") stats.overbooked = count;
+  }
+  const auto waitlisted = stats.by_status.find(std::string(to_string(RegistrationStatus::waitlisted)));
+  stats.waitlist_length = waitlisted == stats.by_status.end() ? 0 : waitlisted->second;
+  return stats;
+}
+
+std::vector<Delivery> deliveries_page(Tx& tx, std::int64_t event_id, std::optional<DeliveryStatus> status,
+                                      std::optional<MessageKind> kind, std::int64_t after_id, int limit) {
+  const std::optional<std::string> s = status ? std::optional(std::string(to_string(*status))) : std::nullopt;
+  const std::optional<std::string> k = kind ? std::optional(std::string(to_string(*kind))) : std::nullopt;
+  std::vector<Delivery> rows;
+  for (const auto& r : exec(tx, kDeliveriesPage, event_id, after_id, nullable(s), nullable(k), limit)) {
+    rows.push_back({r["id"].as<std::int64_t>(), r["registration_id"].as<std::int64_t>(), r["kind"].as<std::string>(),
+                    optional_id(r["session_id"]),
+                    parse_delivery_status(r["status"].as<std::string>()).value_or(DeliveryStatus::pending),
+                    r["attempts"].as<int>(), instant_of(r["due_at"]), optional_instant_of(r["sent_at"]),
+                    optional_text(r["last_error"])});
+  }
+  return rows;
+}
+
+std::map<std::string, long> registrations_by_status(Tx& tx) {
+  std::map<std::string, long> counts;
+  for (const auto& row : exec(tx, kRegistrationsByStatus)) counts[row["status"].as<std::string>()] = row["n"].as<long>();
+  return counts;
+}
+
+}  // namespace convene::store::organiser_views

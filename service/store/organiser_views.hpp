@@ -1,0 +1,75 @@
+// What organisers see of an event: the roster, its CSV export, statistics and the deliveries of the
+// outbox.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "convene/outbox.hpp"
+#include "convene/registration.hpp"
+#include "store/store.hpp"
+
+namespace convene::store::organiser_views {
+
+// A registration as organisers see it on the roster.
+struct RosterEntry {
+  Registration registration;
+  std::optional<Instant> checked_in_at;
+  std::optional<Instant> first_joined_at;
+  std::optional<Instant> last_joined_at;
+};
+
+struct RosterFilter {
+  std::optional<RegistrationStatus> status;
+  std::optional<std::string> country;
+  std::optional<std::string> like_pattern;  // matched against name, e-mail and organisation, folded
+};
+// Registrations (erased ones left out) with id > after_id, in id order.
+std::vector<RosterEntry> roster_page(Tx& tx, std::int64_t event_id, const RosterFilter& filter, std::int64_t after_id,
+                                     int limit);
+// One registration of the event (not erased); `for_update` locks it.
+std::optional<RosterEntry> roster_entry(Tx& tx, std::int64_t event_id, std::int64_t registration_id, bool for_update);
+
+// The CSV export's columns, in order: its header row and the names the statement gives them.
+inline constexpr std::array<std::string_view, 15> kExportColumns = {
+    "id",           "status",     "email",        "name",          "organisation",
+    "country",      "timezone",   "language",     "registered_at", "updated_at",
+    "cancelled_at", "checked_in_at", "first_joined_at", "last_joined_at", "answers"};
+// A page of the export: each row's cells as text, formatted in the database next to the data.
+struct ExportPage {
+  std::vector<std::array<std::string, kExportColumns.size()>> rows;
+  std::int64_t last_id = 0;  // where the next page starts
+};
+ExportPage export_page(Tx& tx, std::int64_t event_id, std::int64_t after_id, int limit);
+
+struct Stats {
+  std::map<std::string, int> by_status, by_country, by_timezone;
+  int seats_left = 0, waitlist_length = 0, checked_in = 0, overbooked = 0;
+};
+// Counts by status over everyone ever registered (erased people too: counts are kept); by country
+// and zone over those still active.
+Stats stats(Tx& tx, std::int64_t event_id);
+
+struct Delivery {
+  std::int64_t id, registration_id;
+  std::string kind;
+  std::optional<std::int64_t> session_id;
+  DeliveryStatus status;
+  int attempts;
+  Instant due_at;
+  std::optional<Instant> sent_at;
+  std::optional<std::string> last_error;
+};
+// The event's outbox with id > after_id; `status` pending includes messages being sent right now.
+std::vector<Delivery> deliveries_page(Tx& tx, std::int64_t event_id, std::optional<DeliveryStatus> status,
+                                      std::optional<MessageKind> kind, std::int64_t after_id, int limit);
+
+// Registrations in the whole database by status (for /metrics).
+std::map<std::string, long> registrations_by_status(Tx& tx);
+
+}  // namespace convene::store::organiser_views

@@ -1,0 +1,118 @@
+#include "store/seats.hpp"
+
+#include "store/sql.hpp"
+
+namespace convene::store::seats {
+namespace {
+
+const Statement kAdd{"add_seats", R"sql(
+  INSERT INTO free_seats (event_id, seat_no)
+  SELECT $1, n FROM generate_series($2::int, $3::int) AS n
+  WHERE NOT EXISTS (SELECT 1 FROM registrations WHERE event_id = $1 AND seat_no = n))sql"};
+const Statement kLockCapacity{"lock_capacity", "SELECT pg_advisory_xact_lock(1, $1::int)"};
+const Statement kConfirmedCount{"confirmed_count",
+                                "SELECT count(*) FROM registrations WHERE event_id = $1 AND seat_no IS NOT NULL"};
+const Statement kRemoveFreeAbove{"remove_free_seats_above", "DELETE FROM free_seats WHERE event_id = $1 AND seat_no > $2"};
+// Holders of seats above a lowered capacity move to free seats below it. Each move is made only if
+// that free seat was really taken (joined on `taken`), never on a guess.
+const Statement kReseatAbove{"reseat_above", R"sql(
+  WITH movers AS (
+    SELECT id, row_number() OVER (ORDER BY seat_no) AS n
+    FROM registrations WHERE event_id = $1 AND seat_no > $2),
+  free AS (
+    SELECT seat_no, row_number() OVER (ORDER BY seat_no) AS n
+    FROM free_seats WHERE event_id = $1 AND seat_no <= $2),
+  pairs AS (SELECT movers.id, free.seat_no FROM movers JOIN free USING (n)),
+  taken AS (
+    DELETE FROM free_seats f USING pairs p
+    WHERE f.event_id = $1 AND f.seat_no = p.seat_no RETURNING f.seat_no)
+  UPDATE registrations r SET seat_no = p.seat_no
+  FROM pairs p JOIN taken t ON t.seat_no = p.seat_no
+  WHERE r.id = p.id)sql"};
+// Free seats go to the oldest waitlisted registrants, one each, in one statement.
+const Statement kFillFromWaitlist{"fill_seats_from_waitlist", R"sql(
+  WITH free AS (
+    SELECT seat_no, row_number() OVER (ORDER BY seat_no) AS n
+    FROM free_seats WHERE event_id = $1),
+  waiting AS (
+    SELECT id, row_number() OVER (ORDER BY id) AS n
+    FROM registrations WHERE event_id = $1 AND status = 'waitlisted'),
+  pairs AS (SELECT free.seat_no, waiting.id FROM free JOIN waiting USING (n)),
+  taken AS (
+    DELETE FROM free_seats f USING pairs p
+    WHERE f.event_id = $1 AND f.seat_no = p.seat_no RETURNING f.seat_no)
+  UPDATE registrations r SET status = 'confirmed', seat_no = p.seat_no, updated_at = to_timestamp($2)
+  FROM pairs p JOIN taken t ON t.seat_no = p.seat_no
+  WHERE r.id = p.id AND r.status = 'waitlisted'
+  RETURNING r.id)sql"};
+// Without SKIP LOCKED the statement waits for seats that others are taking right now, and takes one
+// if their transaction rolled back.
+const Statement kClaimWaiting{"claim_seat_waiting", R"sql(
+  WITH seat AS (
+    SELECT seat_no FROM free_seats WHERE event_id = $1 ORDER BY seat_no LIMIT 1 FOR UPDATE),
+  taken AS (
+    DELETE FROM free_seats f USING seat s
+    WHERE f.event_id = $1 AND f.seat_no = s.seat_no RETURNING f.seat_no)
+  UPDATE registrations SET status = 'confirmed', seat_no = (SELECT seat_no FROM taken),
+         updated_at = to_timestamp($3)
+  WHERE id = $2 AND EXISTS (SELECT 1 FROM taken)
+  RETURNING id)sql"};
+// Seats beyond capacity are numbered after every other seat of the event.
+const Statement kTakeExtra{"take_extra_seat", R"sql(
+  UPDATE registrations SET status = 'confirmed', updated_at = to_timestamp($3), seat_no = (
+    SELECT greatest(e.capacity,
+                    coalesce((SELECT max(seat_no) FROM registrations WHERE event_id = $1), 0),
+                    coalesce((SELECT max(seat_no) FROM free_seats WHERE event_id = $1), 0)) + 1
+    FROM events e WHERE e.id = $1)
+  WHERE id = $2)sql"};
+// Ends a registration (cancelled or rejected); a seat it held becomes free again.
+const Statement kRelease{"end_registration", R"sql(
+  WITH ended AS (
+    UPDATE registrations r SET status = $2, seat_no = NULL, updated_at = to_timestamp($3),
+           cancelled_at = CASE WHEN $2 = 'cancelled' THEN to_timestamp($3) ELSE r.cancelled_at END,
+           invite_sequence = r.invite_sequence + 1
+    FROM (SELECT id, seat_no AS held FROM registrations WHERE id = $1) AS before
+    WHERE r.id = before.id
+    RETURNING r.event_id, before.held)
+  INSERT INTO free_seats (event_id, seat_no)
+  SELECT event_id, held FROM ended WHERE held IS NOT NULL
+  RETURNING seat_no)sql"};
+
+}  // namespace
+
+void add(Tx& tx, std::int64_t event_id, int first_seat_no, int last_seat_no) {
+  if (first_seat_no <= last_seat_no) exec(tx, kAdd, event_id, first_seat_no, last_seat_no);
+}
+
+void lock_capacity(Tx& tx, std::int64_t event_id) { exec(tx, kLockCapacity, event_id); }
+
+int confirmed_count(Tx& tx, std::int64_t event_id) { return exec(tx, kConfirmedCount, event_id)[0]["count"].as<int>(); }
+
+void shrink(Tx& tx, std::int64_t event_id, int capacity) {
+  exec(tx, kRemoveFreeAbove, event_id, capacity);
+  exec(tx, kReseatAbove, event_id, capacity);
+}
+
+std::vector<std::int64_t> fill_from_waitlist(Tx& tx, std::int64_t event_id, Instant now) {
+  std::vector<std::int64_t> promoted;
+  for (const auto& row : exec(tx, kFillFromWaitlist, event_id, epoch(now))) promoted.push_back(row["id"].as<std::int64_t>());
+  for (const auto id : promoted) tx.changed(id);
+  return promoted;
+}
+
+bool claim_waiting(Tx& tx, std::int64_t event_id, std::int64_t registration_id, Instant now) {
+  tx.changed(registration_id);
+  return !exec(tx, kClaimWaiting, event_id, registration_id, epoch(now)).empty();
+}
+
+void take_extra(Tx& tx, std::int64_t event_id, std::int64_t registration_id, Instant now) {
+  tx.changed(registration_id);
+  exec(tx, kTakeExtra, event_id, registration_id, epoch(now));
+}
+
+bool release(Tx& tx, std::int64_t registration_id, RegistrationStatus ended_as, Instant now) {
+  tx.changed(registration_id);
+  return !exec(tx, kRelease, registration_id, std::string(to_string(ended_as)), epoch(now)).empty();
+}
+
+}  // namespace convene::store::seats
