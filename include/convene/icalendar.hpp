@@ -10,16 +10,25 @@
 #include <string_view>
 #include <vector>
 
+#include "convene/enum_names.hpp"
 #include "convene/time.hpp"
 #include "convene/version.hpp"
 
 namespace convene::ical {
 
 enum class Method { publish, request, cancel };
-std::string_view to_string(Method method);
+inline constexpr auto kMethodNames = enum_names<Method>(
+    std::pair{Method::publish, "PUBLISH"}, std::pair{Method::request, "REQUEST"}, std::pair{Method::cancel, "CANCEL"});
+inline std::string_view to_string(Method method) { return kMethodNames.name(method); }
 
 enum class EventStatus { confirmed, tentative, cancelled };
+inline constexpr auto kEventStatusNames = enum_names<EventStatus>(std::pair{EventStatus::confirmed, "CONFIRMED"},
+                                                                  std::pair{EventStatus::tentative, "TENTATIVE"},
+                                                                  std::pair{EventStatus::cancelled, "CANCELLED"});
 enum class ParticipationStatus { accepted, tentative, needs_action, declined };
+inline constexpr auto kParticipationStatusNames = enum_names<ParticipationStatus>(
+    std::pair{ParticipationStatus::accepted, "ACCEPTED"}, std::pair{ParticipationStatus::tentative, "TENTATIVE"},
+    std::pair{ParticipationStatus::needs_action, "NEEDS-ACTION"}, std::pair{ParticipationStatus::declined, "DECLINED"});
 
 struct Person {
   std::string email;

@@ -6,7 +6,13 @@
 #include <string>
 #include <string_view>
 
+#include "convene/enum_names.hpp"
+
 namespace convene {
+
+// What a request is told when a country or a language is not one of these.
+inline constexpr std::string_view kCountryExpected = "must be an assigned ISO 3166-1 alpha-2 code such as NP";
+inline constexpr std::string_view kLanguageExpected = "must be one of en, fr, es, ar, zh, ru";
 
 // An ISO 3166-1 alpha-2 code that is currently assigned (NP, PE, WS...), upper case.
 class CountryCode {
@@ -23,12 +29,14 @@ class CountryCode {
 
 // The six official languages of the United Nations: every page and message exists in each.
 enum class Language { en, fr, es, ar, zh, ru };
-inline constexpr std::array<Language, 6> kLanguages = {Language::en, Language::fr, Language::es,
-                                                       Language::ar, Language::zh, Language::ru};
+inline constexpr auto kLanguageNames = enum_names<Language>(
+    std::pair{Language::en, "en"}, std::pair{Language::fr, "fr"}, std::pair{Language::es, "es"},
+    std::pair{Language::ar, "ar"}, std::pair{Language::zh, "zh"}, std::pair{Language::ru, "ru"});
+inline constexpr std::array<Language, 6> kLanguages = kLanguageNames.values();
 
 // A BCP 47 tag whose primary language we support ("fr", "fr-CA", "zh-Hans-CN", "ES").
 std::optional<Language> parse_language(std::string_view bcp47_tag);
-std::string_view to_string(Language language);
+inline std::string_view to_string(Language language) { return kLanguageNames.name(language); }
 bool is_right_to_left(Language language);
 
 }  // namespace convene

@@ -18,11 +18,16 @@
 #include <date/date.h>
 #include <date/tz.h>
 
+#include "convene/enum_names.hpp"
+
 namespace convene {
 
 using Instant = date::sys_seconds;   // UTC, to the second
 using WallTime = date::local_seconds;  // a reading of a wall clock, zone unknown to the type
 using Offset = std::chrono::seconds;   // UTC offset, east positive
+
+// What a request is told when it names no zone the tz database knows.
+inline constexpr std::string_view kZoneExpected = "must be an IANA time zone name such as Asia/Kathmandu";
 
 // A zone of the tz database, under its canonical name (links such as Asia/Katmandu resolve to
 // Asia/Kathmandu). Cheap to copy: it points into the process-wide tz database.
@@ -46,8 +51,13 @@ class TimeZone {
 // How to read a wall time that a zone skips (spring-forward gap) or shows twice (fall-back overlap).
 // Meanings follow TC39 Temporal; `compatible` is what RFC 5545 prescribes.
 enum class Disambiguation { reject, earlier, later, compatible };
-std::optional<Disambiguation> parse_disambiguation(std::string_view text);
-std::string_view to_string(Disambiguation d);
+inline constexpr auto kDisambiguationNames = enum_names<Disambiguation>(
+    std::pair{Disambiguation::reject, "reject"}, std::pair{Disambiguation::earlier, "earlier"},
+    std::pair{Disambiguation::later, "later"}, std::pair{Disambiguation::compatible, "compatible"});
+inline std::optional<Disambiguation> parse_disambiguation(std::string_view text) {
+  return kDisambiguationNames.parse(text);
+}
+inline std::string_view to_string(Disambiguation d) { return kDisambiguationNames.name(d); }
 
 // The wall time falls in a gap: clocks jumped from offset_before to offset_after at `transition`.
 struct SkippedWallTime {

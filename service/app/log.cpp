@@ -6,6 +6,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "convene/enum_names.hpp"
+
 namespace convene::app::log {
 namespace {
 
@@ -14,20 +16,14 @@ void append_string(std::string& out, std::string_view text) {
   out += nlohmann::json(std::string(text)).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
-std::string_view level_name(Level level) {
-  switch (level) {
-    case Level::info: return "info";
-    case Level::warn: return "warn";
-    case Level::error: return "error";
-  }
-  return "info";
-}
+constexpr auto kLevelNames = enum_names<Level>(std::pair{Level::info, "info"}, std::pair{Level::warn, "warn"},
+                                                std::pair{Level::error, "error"});
 
 }  // namespace
 
 void write(Level level, std::initializer_list<Field> fields) {
   std::string line = R"({"level":")";
-  line += level_name(level);
+  line += kLevelNames.name(level);
   line += '"';
   for (const Field& field : fields) {
     line += ',';

@@ -103,7 +103,7 @@ Problem rate_limited(const RateDecision& decision, std::string_view what) {
 Problem foreign_cursor() { return bad_request("The cursor was not issued by this server for this list."); }
 
 Problem invalid_zone(std::string_view field) {
-  return validation_failed({{std::string(field), "must be an IANA time zone name such as Asia/Kathmandu"}});
+  return validation_failed({{std::string(field), std::string(kZoneExpected)}});
 }
 
 }  // namespace convene::app::problems

@@ -189,6 +189,18 @@ std::optional<Locked> locked_by_token(store::Tx& tx, const Sha256& token_hash) {
   return Locked{*std::move(registration), *std::move(event)};
 }
 
+// What a registrant's token opens on their own registration, locked for a change of seats.
+template <class Work>
+Result<> on_own_registration(Context& context, std::string_view manage_token, Work&& work) {
+  if (!context.tokens.may_exist(manage_token)) return std::unexpected(problems::unknown_manage_token());
+  const Instant now = context.clock();
+  return context.store.transact([&](store::Tx& tx) -> Result<> {
+    auto found = locked_by_token(tx, sha256(manage_token));
+    if (!found) return std::unexpected(problems::unknown_manage_token());
+    return work(tx, *found, now);
+  });
+}
+
 }  // namespace
 
 Result<> register_attendee(Context& context, const RegistrationRequestContext& input) {
@@ -256,35 +268,27 @@ Result<> change_registration(Context& context, std::string_view manage_token, co
 }
 
 Result<> cancel_registration(Context& context, std::string_view manage_token) {
-  if (!context.tokens.may_exist(manage_token)) return std::unexpected(problems::unknown_manage_token());
-  const Instant now = context.clock();
-  return context.store.transact([&](store::Tx& tx) -> Result<> {
-    auto found = locked_by_token(tx, sha256(manage_token));
-    if (!found) return std::unexpected(problems::unknown_manage_token());
-    Registration& registration = found->registration;
+  return on_own_registration(context, manage_token, [&](store::Tx& tx, Locked& found, Instant now) -> Result<> {
+    Registration& registration = found.registration;
     if (!can_cancel(registration.status)) return std::unexpected(problems::registration_rejected());
     if (registration.status != RegistrationStatus::cancelled) {
-      end_registration(tx, found->event.id, registration.id, RegistrationStatus::cancelled, now);
+      end_registration(tx, found.event.id, registration.id, RegistrationStatus::cancelled, now);
       registration.status = RegistrationStatus::cancelled;
       registration.cancelled_at = registration.updated_at = now;
       registration.invite_sequence += 1;
-      store::outbox::enqueue(tx, {registration.id, found->event.id, MessageKind::cancellation, std::nullopt,
+      store::outbox::enqueue(tx, {registration.id, found.event.id, MessageKind::cancellation, std::nullopt,
                                   registration.invite_sequence},
                              now);
     }
-    return document(registration_json(registration, found->event, registration.zone,
+    return document(registration_json(registration, found.event, registration.zone,
                                       links_for(context.config, manage_token)));
   });
 }
 
 Result<> erase_by_registrant(Context& context, std::string_view manage_token) {
-  if (!context.tokens.may_exist(manage_token)) return std::unexpected(problems::unknown_manage_token());
-  const Instant now = context.clock();
-  return context.store.transact([&](store::Tx& tx) -> Result<> {
-    auto found = locked_by_token(tx, sha256(manage_token));
-    if (!found) return std::unexpected(problems::unknown_manage_token());
-    erase(tx, found->event, found->registration, {std::nullopt, "registrant"}, now);
-    return document({{"id", found->registration.id}, {"erased", true}});
+  return on_own_registration(context, manage_token, [](store::Tx& tx, Locked& found, Instant now) -> Result<> {
+    erase(tx, found.event, found.registration, {std::nullopt, "registrant"}, now);
+    return document({{"id", found.registration.id}, {"erased", true}});
   });
 }
 

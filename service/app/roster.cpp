@@ -56,7 +56,7 @@ Result<> roster(Context& context, const OrganiserCredentials& credentials, std::
   }
   if (query.country) {
     if (auto country = CountryCode::parse(*query.country)) filter.country = std::string(country->code());
-    else errors.push_back({"country", "must be an assigned ISO 3166-1 alpha-2 code such as NP"});
+    else errors.push_back({"country", std::string(kCountryExpected)});
   }
   if (query.q && !query.q->empty()) filter.like_pattern = like_contains(*query.q);
   auto page = page_request(context, "roster:" + std::string(slug), query.limit, query.cursor, errors);

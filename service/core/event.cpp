@@ -67,12 +67,9 @@ bool is_valid_web_url(std::string_view url) {
 }
 
 std::optional<Disambiguation> read_disambiguation(FieldReader& fields) {
-  const nlohmann::json* value = fields.find("disambiguation");
-  if (value == nullptr) return Disambiguation::reject;
-  std::optional<Disambiguation> how;
-  if (value->is_string()) how = parse_disambiguation(value->get_ref<const std::string&>());
-  if (!how) fields.fail("disambiguation", "must be one of reject, earlier, later, compatible");
-  return how;
+  if (!fields.find("disambiguation")) return Disambiguation::reject;
+  return fields.parsed("disambiguation", Presence::optional, parse_disambiguation,
+                       "must be one of reject, earlier, later, compatible");
 }
 
 // The wall time and disambiguation that reproduce an instant given by the organiser, so that the

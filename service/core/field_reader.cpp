@@ -41,12 +41,15 @@ bool FieldReader::failed(std::string_view name) const {
   return false;
 }
 
-std::optional<std::string_view> FieldReader::string(std::string_view name, Presence presence) {
+const nlohmann::json* FieldReader::given(std::string_view name, Presence presence) {
   const nlohmann::json* value = find(name);
-  if (value == nullptr) {
-    if (presence == Presence::required) fail(name, "is required");
-    return std::nullopt;
-  }
+  if (value == nullptr && presence == Presence::required) fail(name, "is required");
+  return value;
+}
+
+std::optional<std::string_view> FieldReader::string(std::string_view name, Presence presence) {
+  const nlohmann::json* value = given(name, presence);
+  if (value == nullptr) return std::nullopt;
   if (!value->is_string()) {
     fail(name, "must be a string");
     return std::nullopt;
@@ -92,11 +95,8 @@ std::optional<std::string> FieldReader::paragraph(std::string_view name,
 }
 
 std::optional<bool> FieldReader::boolean(std::string_view name, Presence presence) {
-  const nlohmann::json* value = find(name);
-  if (value == nullptr) {
-    if (presence == Presence::required) fail(name, "is required");
-    return std::nullopt;
-  }
+  const nlohmann::json* value = given(name, presence);
+  if (value == nullptr) return std::nullopt;
   if (!value->is_boolean()) {
     fail(name, "must be true or false");
     return std::nullopt;
@@ -106,11 +106,8 @@ std::optional<bool> FieldReader::boolean(std::string_view name, Presence presenc
 
 std::optional<std::int64_t> FieldReader::integer(std::string_view name, std::int64_t min,
                                                  std::int64_t max, Presence presence) {
-  const nlohmann::json* value = find(name);
-  if (value == nullptr) {
-    if (presence == Presence::required) fail(name, "is required");
-    return std::nullopt;
-  }
+  const nlohmann::json* value = given(name, presence);
+  if (value == nullptr) return std::nullopt;
   const std::string range = "from " + std::to_string(min) + " to " + std::to_string(max);
   if (!value->is_number_integer()) {
     fail(name, "must be a whole number " + range);
@@ -130,31 +127,17 @@ std::optional<std::int64_t> FieldReader::integer(std::string_view name, std::int
 }
 
 std::optional<TimeZone> FieldReader::zone(std::string_view name, Presence presence) {
-  auto raw = string(name, presence);
-  if (!raw) return std::nullopt;
-  auto zone = TimeZone::find(*raw);
-  if (!zone) fail(name, "must be an IANA time zone name such as Asia/Kathmandu");
-  return zone;
+  return parsed(name, presence, TimeZone::find, kZoneExpected);
 }
 
 std::optional<Instant> FieldReader::instant(std::string_view name, Presence presence) {
-  auto raw = string(name, presence);
-  if (!raw) return std::nullopt;
-  auto instant = parse_instant(*raw);
-  if (!instant) {
-    fail(name, "must be an RFC 3339 instant such as 2021-09-10T13:00:00Z (years 1900-2200)");
-  }
-  return instant;
+  return parsed(name, presence, parse_instant,
+                "must be an RFC 3339 instant such as 2021-09-10T13:00:00Z (years 1900-2200)");
 }
 
 std::optional<WallTime> FieldReader::wall_time(std::string_view name, Presence presence) {
-  auto raw = string(name, presence);
-  if (!raw) return std::nullopt;
-  auto wall = parse_wall_time(*raw);
-  if (!wall) {
-    fail(name, "must be a wall-clock time YYYY-MM-DDTHH:MM[:SS] without offset (years 1900-2200)");
-  }
-  return wall;
+  return parsed(name, presence, parse_wall_time,
+                "must be a wall-clock time YYYY-MM-DDTHH:MM[:SS] without offset (years 1900-2200)");
 }
 
 }  // namespace convene::detail

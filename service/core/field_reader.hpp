@@ -37,11 +37,23 @@ class FieldReader {
   std::optional<bool> boolean(std::string_view name, Presence presence);
   std::optional<std::int64_t> integer(std::string_view name, std::int64_t min, std::int64_t max,
                                       Presence presence);
+  // A string field read by `parse` (nullopt for text it refuses), failing with `expected` then.
+  template <class Parse>
+  auto parsed(std::string_view name, Presence presence, Parse&& parse, std::string_view expected)
+      -> decltype(parse(std::string_view{})) {
+    auto raw = string(name, presence);
+    if (!raw) return std::nullopt;
+    auto value = parse(*raw);
+    if (!value) fail(name, std::string(expected));
+    return value;
+  }
   std::optional<TimeZone> zone(std::string_view name, Presence presence);
   std::optional<Instant> instant(std::string_view name, Presence presence);
   std::optional<WallTime> wall_time(std::string_view name, Presence presence);
 
  private:
+  // The value, or nullptr when absent or null (with an error when it is required).
+  const nlohmann::json* given(std::string_view name, Presence presence);
   // The string value, or nullopt (with an error when the type is wrong or a required one is absent).
   std::optional<std::string_view> string(std::string_view name, Presence presence);
   std::string path(std::string_view name) const { return prefix_ + std::string(name); }

@@ -6,39 +6,15 @@
 
 namespace convene::ical {
 
-std::string_view to_string(Method method) {
-  switch (method) {
-    case Method::publish: return "PUBLISH";
-    case Method::request: return "REQUEST";
-    case Method::cancel: return "CANCEL";
-  }
-  return "PUBLISH";
-}
-
 namespace {
 
 constexpr std::size_t kMaxLineOctets = 75;
 
 bool is_continuation_byte(unsigned char byte) { return (byte & 0xC0) == 0x80; }
 
-std::string_view status_text(EventStatus status) {
-  switch (status) {
-    case EventStatus::confirmed: return "CONFIRMED";
-    case EventStatus::tentative: return "TENTATIVE";
-    case EventStatus::cancelled: return "CANCELLED";
-  }
-  return "CONFIRMED";
-}
+std::string_view status_text(EventStatus status) { return kEventStatusNames.name(status); }
 
-std::string_view partstat_text(ParticipationStatus status) {
-  switch (status) {
-    case ParticipationStatus::accepted: return "ACCEPTED";
-    case ParticipationStatus::tentative: return "TENTATIVE";
-    case ParticipationStatus::needs_action: return "NEEDS-ACTION";
-    case ParticipationStatus::declined: return "DECLINED";
-  }
-  return "NEEDS-ACTION";
-}
+std::string_view partstat_text(ParticipationStatus status) { return kParticipationStatusNames.name(status); }
 
 // A mailto: URI for an address (CAL-ADDRESS). Our addresses are validated (no spaces, no ';' ','
 // ':'), but anything outside plain ASCII is percent-encoded as RFC 6068 asks.

@@ -2,6 +2,8 @@
 
 #include "convene/locale.hpp"
 
+#include "convene/text.hpp"
+
 namespace convene {
 namespace {
 
@@ -47,24 +49,7 @@ std::optional<Language> parse_language(std::string_view tag) {
   }
   const std::string_view primary = tag.substr(0, tag.find_first_of("-_"));
   if (primary.size() != 2 || primary.size() == tag.size() - 1) return std::nullopt;
-  std::string lower(primary);
-  for (char& ch : lower) ch = static_cast<char>(ch >= 'A' && ch <= 'Z' ? ch - 'A' + 'a' : ch);
-  for (Language language : kLanguages) {
-    if (to_string(language) == lower) return language;
-  }
-  return std::nullopt;
-}
-
-std::string_view to_string(Language language) {
-  switch (language) {
-    case Language::en: return "en";
-    case Language::fr: return "fr";
-    case Language::es: return "es";
-    case Language::ar: return "ar";
-    case Language::zh: return "zh";
-    case Language::ru: return "ru";
-  }
-  return "en";
+  return kLanguageNames.parse(ascii_lower(primary));
 }
 
 bool is_right_to_left(Language language) { return language == Language::ar; }

@@ -99,21 +99,11 @@ std::optional<Email> read_email(FieldReader& fields) {
 }
 
 std::optional<CountryCode> read_country(FieldReader& fields) {
-  const nlohmann::json* value = fields.find("country");
-  if (value == nullptr) return std::nullopt;
-  std::optional<CountryCode> country;
-  if (value->is_string()) country = CountryCode::parse(value->get_ref<const std::string&>());
-  if (!country) fields.fail("country", "must be an assigned ISO 3166-1 alpha-2 code such as NP");
-  return country;
+  return fields.parsed("country", Presence::optional, CountryCode::parse, kCountryExpected);
 }
 
 std::optional<Language> read_language(FieldReader& fields) {
-  const nlohmann::json* value = fields.find("language");
-  if (value == nullptr) return std::nullopt;
-  std::optional<Language> language;
-  if (value->is_string()) language = parse_language(value->get_ref<const std::string&>());
-  if (!language) fields.fail("language", "must be one of en, fr, es, ar, zh, ru");
-  return language;
+  return fields.parsed("language", Presence::optional, parse_language, kLanguageExpected);
 }
 
 }  // namespace

@@ -35,24 +35,6 @@ TimeZone TimeZone::utc() {
   return utc;
 }
 
-std::optional<Disambiguation> parse_disambiguation(std::string_view text) {
-  if (text == "reject") return Disambiguation::reject;
-  if (text == "earlier") return Disambiguation::earlier;
-  if (text == "later") return Disambiguation::later;
-  if (text == "compatible") return Disambiguation::compatible;
-  return std::nullopt;
-}
-
-std::string_view to_string(Disambiguation d) {
-  switch (d) {
-    case Disambiguation::reject: return "reject";
-    case Disambiguation::earlier: return "earlier";
-    case Disambiguation::later: return "later";
-    case Disambiguation::compatible: return "compatible";
-  }
-  return "reject";
-}
-
 std::expected<Instant, WallTimeProblem> to_instant(WallTime wall, const TimeZone& zone,
                                                    Disambiguation how) {
   date::local_info info = zone.zone()->get_info(wall);

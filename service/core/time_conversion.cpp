@@ -62,7 +62,7 @@ std::expected<std::string, Problem> convert(const ConversionQuery& query) {
   FieldErrors errors;
   const auto zone_named = [&](std::string_view name, const std::string& field) -> std::optional<TimeZone> {
     auto zone = TimeZone::find(name);
-    if (!zone) errors.push_back({field, "must be an IANA time zone name such as Asia/Kathmandu"});
+    if (!zone) errors.push_back({field, std::string(kZoneExpected)});
     return zone;
   };
 

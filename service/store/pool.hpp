@@ -49,11 +49,7 @@ class Pool {
 
   Lease acquire();
 
-  struct Stats {
-    std::size_t open = 0;    // connections that exist
-    std::size_t in_use = 0;  // of which leased out
-    std::size_t size = 0;    // the most there may be
-  };
+  using Stats = Store::PoolFigures;
   Stats stats() const;
 
  private:

@@ -110,10 +110,7 @@ std::string Store::server_secret(std::string_view name) {
   });
 }
 
-Store::PoolFigures Store::pool_figures() const {
-  const auto stats = pool_->stats();
-  return {stats.open, stats.in_use, stats.size};
-}
+Store::PoolFigures Store::pool_figures() const { return pool_->stats(); }
 
 std::optional<std::string> statement_sql(std::string_view name) {
   for (const Statement* statement : all_statements()) {

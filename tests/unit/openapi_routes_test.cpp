@@ -58,7 +58,9 @@ TEST(OpenApi, EveryRouteIsDocumentedAndEveryDocumentedOperationIsARoute) {
 // The version the document gives is the binary's (cmake/version.cmake).
 TEST(OpenApi, DocumentsThisVersion) {
   for (const auto& file : embedded_api()) {
-    if (file.path == "openapi.json") EXPECT_EQ(nlohmann::json::parse(file.text)["info"]["version"], kVersion);
+    if (file.path == "openapi.json") {
+      EXPECT_EQ(nlohmann::json::parse(file.text)["info"]["version"], kVersion);
+    }
   }
 }
 
