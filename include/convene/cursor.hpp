@@ -1,6 +1,7 @@
 // Opaque, signed cursors for keyset pagination. A cursor names the last row a page showed; the
 // signature (HMAC-SHA-256 with a secret every server shares) lets a server refuse cursors it did
 // not issue, and ties each cursor to one list so it cannot be replayed against another.
+// Immutable once made: safe from any thread.
 #pragma once
 
 #include <cstdint>

@@ -3,6 +3,10 @@
 // nginx's limit_req in front (deploy/nginx) is the per-address limit that holds across servers, and
 // why what must hold exactly (one registration per e-mail per event, one confirmation re-sent an hour)
 // is a database fact instead.
+//
+// Threads: one RateLimiters per process, used by every HTTP thread at once. Each KeyedLimit keeps
+// its keys in 16 shards, each under its own mutex, so requests for different keys rarely wait on
+// each other; counters are atomic.
 #pragma once
 
 #include <array>

@@ -1,5 +1,8 @@
 // Prometheus metrics (text exposition format 0.0.4): what the HTTP edge counts as requests pass, and
 // what is read from the database and the process when /metrics is scraped.
+//
+// Threads: one RequestMetrics per server; every HTTP thread records into it (under its mutex) and
+// the /metrics handler reads it the same way.
 #pragma once
 
 #include <array>

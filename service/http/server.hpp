@@ -1,5 +1,9 @@
 // The HTTP edge: cpp-httplib configured for many keep-alive clients, our router, request ids,
 // problem+json for every error, and 503 (never a hang, never a stack trace) when PostgreSQL is away.
+//
+// Threads: cpp-httplib serves each connection on a thread of its pool (ServerOptions::threads);
+// every handler runs there, sharing the app::Context. stop() may be called from any thread (the
+// signal handler's); serve() returns once requests in flight are done.
 #pragma once
 
 #include <memory>

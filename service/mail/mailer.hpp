@@ -28,6 +28,8 @@ struct Envelope {
 // Outcomes as soon as they are known: (index into the envelopes, what happened).
 using DeliveryReport = std::function<void(const std::vector<std::pair<std::size_t, Delivery>>&)>;
 
+// Threads: one mailer serves every delivery loop of a process; deliver may be called from several
+// threads at once (each call has its own connection or files; nothing else is shared).
 class Mailer {
  public:
   virtual ~Mailer() = default;

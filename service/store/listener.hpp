@@ -1,5 +1,6 @@
 // Listens for changes other servers make (PostgreSQL LISTEN/NOTIFY) on a connection of its own, in
-// a thread of its own, reconnecting when the database goes away.
+// a thread of its own, reconnecting when the database goes away. Its callbacks run on that thread:
+// what they touch must be safe to touch from it (the caches lock).
 #pragma once
 
 #include <cstdint>
