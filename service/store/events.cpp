@@ -44,7 +44,7 @@ const Statement kUpdateSession{"update_session", R"sql(
          updated_at = now()
   WHERE event_id = $1 AND id = $2)sql"};
 const Statement kScheduledAfter{"scheduled_sessions_after", std::string(R"sql(
-  SELECT s.event_id, e.slug AS event_slug, )sql") + kSessionArray + R"sql(::text AS session, s.tzdb_version
+  SELECT s.event_id, e.slug AS event_slug, )sql") + kSessionObject + R"sql(::text AS session, s.tzdb_version
   FROM sessions s JOIN events e ON e.id = s.event_id
   WHERE s.status = 'scheduled' AND s.starts_at > to_timestamp($1)
   ORDER BY s.id

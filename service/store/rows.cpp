@@ -8,10 +8,11 @@ namespace convene::store {
 
 // Shared fragments, as literals so that every statement built from them is a constant (statements
 // are made while the program loads, before any std::string of another file may exist).
-#define CONVENE_SESSION_ARRAY                                                                           \
-  "json_build_array(s.id, s.title, extract(epoch FROM s.starts_local)::bigint, s.timezone, "          \
-  "s.disambiguation, extract(epoch FROM s.starts_at)::bigint, s.duration_minutes, s.sequence, s.status, " \
-  "s.ical_uid)"
+#define CONVENE_SESSION_OBJECT                                                                          \
+  "json_build_object('id', s.id, 'title', s.title, 'starts_local', extract(epoch FROM s.starts_local)::bigint," \
+  " 'timezone', s.timezone, 'disambiguation', s.disambiguation,"                                       \
+  " 'starts_at', extract(epoch FROM s.starts_at)::bigint, 'duration_minutes', s.duration_minutes,"     \
+  " 'sequence', s.sequence, 'status', s.status, 'uid', s.ical_uid)"
 #define CONVENE_REGISTRATION_COLUMNS                                                                     \
   " r.id, r.event_id, r.email, r.name, r.organisation, r.country, r.timezone, r.language,"               \
   " r.answers::text AS answers, r.status,"                                                               \
@@ -21,7 +22,7 @@ namespace convene::store {
   " extract(epoch FROM r.cancelled_at)::bigint AS cancelled_at,"                                         \
   " r.invite_sequence"
 
-const char* const kSessionArray = CONVENE_SESSION_ARRAY;
+const char* const kSessionObject = CONVENE_SESSION_OBJECT;
 
 const char* const kEventColumns = R"sql(
   e.id, e.slug, e.title, e.description, e.timezone, e.capacity,
@@ -30,7 +31,7 @@ const char* const kEventColumns = R"sql(
   extract(epoch FROM e.registration_closes_at)::bigint AS closes_at,
   e.requires_approval, e.join_url, e.organiser_name, e.organiser_email,
   array_to_json(e.reminder_offsets)::text AS reminder_offsets, e.status,
-  (SELECT coalesce(json_agg()sql" CONVENE_SESSION_ARRAY R"sql( ORDER BY s.starts_at, s.id), '[]')::text
+  (SELECT coalesce(json_agg()sql" CONVENE_SESSION_OBJECT R"sql( ORDER BY s.starts_at, s.id), '[]')::text
      FROM sessions s WHERE s.event_id = e.id) AS sessions,
   e.version
 )sql";
@@ -46,17 +47,18 @@ const char* const kRosterColumns = CONVENE_REGISTRATION_COLUMNS R"sql(,
 namespace {
 
 Session session_from_json(const nlohmann::json& s) {
-  // The order of kSessionArray (and of the aggregate in kEventColumns).
-  Session session{.time = SessionTime{WallTime{std::chrono::seconds{s[2].get<long long>()}},
-                                      zone_of(s[3].get<std::string>()),
-                                      parse_disambiguation(s[4].get<std::string>()).value_or(Disambiguation::reject),
-                                      std::chrono::minutes{s[6].get<int>()}}};
-  session.id = s[0].get<std::int64_t>();
-  session.title = s[1].get<std::string>();
-  session.starts_at = Instant{std::chrono::seconds{s[5].get<long long>()}};
-  session.sequence = s[7].get<int>();
-  session.status = parse_session_status(s[8].get<std::string>()).value_or(SessionStatus::scheduled);
-  session.uid = s[9].get<std::string>();
+  // The members of kSessionObject.
+  Session session{.time = SessionTime{WallTime{std::chrono::seconds{s["starts_local"].get<long long>()}},
+                                      zone_of(s["timezone"].get<std::string>()),
+                                      parse_disambiguation(s["disambiguation"].get<std::string>())
+                                          .value_or(Disambiguation::reject),
+                                      std::chrono::minutes{s["duration_minutes"].get<int>()}}};
+  session.id = s["id"].get<std::int64_t>();
+  session.title = s["title"].get<std::string>();
+  session.starts_at = Instant{std::chrono::seconds{s["starts_at"].get<long long>()}};
+  session.sequence = s["sequence"].get<int>();
+  session.status = parse_session_status(s["status"].get<std::string>()).value_or(SessionStatus::scheduled);
+  session.uid = s["uid"].get<std::string>();
   return session;
 }
 

@@ -14,8 +14,8 @@ namespace convene::store {
 extern const char* const kEventColumns;
 Event event_from_row(const pqxx::row& row);
 
-// A session as json_build_array(...) writes it (kSessionArray, for a session `s`).
-extern const char* const kSessionArray;
+// A session as json_build_object(...) writes it (kSessionObject, for a session `s`).
+extern const char* const kSessionObject;
 Session session_from_json_text(const std::string& text);
 
 // Columns of `registrations r` for registration_from_row.
