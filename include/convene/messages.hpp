@@ -39,6 +39,12 @@ class Catalogue {
 // Every {name} in `pattern` replaced by values.at(name); unknown placeholders are kept as written.
 std::string fill(std::string_view pattern, const std::map<std::string, std::string>& values);
 
+// What organisers wrote to registrants, in one language.
+struct AnnouncementText {
+  std::string subject;
+  std::string body;  // plain text; blank lines separate paragraphs
+};
+
 struct MessageFacts {
   MessageKind kind;
   const Event& event;
@@ -47,6 +53,7 @@ struct MessageFacts {
   std::string manage_url;
   std::optional<std::string> join_url;     // the personal join link, for confirmed registrants
   std::string organiser;                   // who organises, as shown in the footer
+  const AnnouncementText* announcement = nullptr;  // for MessageKind::announcement
 };
 
 struct ComposedText {
@@ -55,6 +62,10 @@ struct ComposedText {
   std::string html;  // text/html, escaped, dir="rtl" for Arabic
 };
 
+// A message to a registrant (every kind but sign-in).
 ComposedText compose(const MessageFacts& facts);
+
+// The sign-in link for an organiser's address, valid `minutes`.
+ComposedText compose_sign_in(Language language, const std::string& link, int minutes);
 
 }  // namespace convene

@@ -26,6 +26,7 @@ enum class ProblemType {
   bad_request,               // the request cannot be read (not JSON, not UTF-8, a foreign cursor)
   unauthorised,              // no organiser token, or one that is unknown or revoked
   forbidden,                 // a token without rights on what it asks for
+  cross_site_request,        // a write carrying the session cookie from a page of another site
   not_found,
   method_not_allowed,
   already_registered,
@@ -37,6 +38,7 @@ enum class ProblemType {
   capacity_reached,
   capacity_below_confirmed,
   slug_taken,
+  announcement_sent,         // withdrawing an announcement whose messages have begun to go
   length_required,
   payload_too_large,
   unsupported_media_type,
@@ -48,7 +50,8 @@ enum class ProblemType {
 };
 inline constexpr auto kProblemTypeNames = enum_names<ProblemType>(
     std::pair{ProblemType::bad_request, "bad-request"}, std::pair{ProblemType::unauthorised, "unauthorised"},
-    std::pair{ProblemType::forbidden, "forbidden"}, std::pair{ProblemType::not_found, "not-found"},
+    std::pair{ProblemType::forbidden, "forbidden"}, std::pair{ProblemType::cross_site_request, "cross-site-request"},
+    std::pair{ProblemType::not_found, "not-found"},
     std::pair{ProblemType::method_not_allowed, "method-not-allowed"},
     std::pair{ProblemType::already_registered, "already-registered"},
     std::pair{ProblemType::registration_not_open, "registration-not-open"},
@@ -57,7 +60,8 @@ inline constexpr auto kProblemTypeNames = enum_names<ProblemType>(
     std::pair{ProblemType::registration_rejected, "registration-rejected"},
     std::pair{ProblemType::capacity_reached, "capacity-reached"},
     std::pair{ProblemType::capacity_below_confirmed, "capacity-below-confirmed"},
-    std::pair{ProblemType::slug_taken, "slug-taken"}, std::pair{ProblemType::length_required, "length-required"},
+    std::pair{ProblemType::slug_taken, "slug-taken"}, std::pair{ProblemType::announcement_sent, "announcement-sent"},
+    std::pair{ProblemType::length_required, "length-required"},
     std::pair{ProblemType::payload_too_large, "payload-too-large"},
     std::pair{ProblemType::unsupported_media_type, "unsupported-media-type"},
     std::pair{ProblemType::validation_failed, "validation-failed"},

@@ -35,6 +35,12 @@ constexpr bool is_active(RegistrationStatus status) {
          status == RegistrationStatus::pending;
 }
 
+// Whether a registrant came: joined through their personal link, or was checked in. The database's
+// convene_attended() (sql/011) says the same.
+constexpr bool attended(std::optional<Instant> checked_in_at, std::optional<Instant> first_joined_at) {
+  return checked_in_at.has_value() || first_joined_at.has_value();
+}
+
 // Tokens minted for the links in an e-mail: the registrant's page, or the personal join link.
 enum class TokenPurpose { manage, join };
 inline constexpr auto kTokenPurposeNames =
@@ -57,6 +63,9 @@ class Email {
   explicit Email(std::string text) : text_(std::move(text)) {}
   std::string text_;
 };
+
+// What a request is told when an e-mail address is not one.
+inline constexpr std::string_view kEmailExpected = "must be an e-mail address such as name@example.org";
 
 inline constexpr std::size_t kMaxNameCharacters = 200;
 inline constexpr std::size_t kMaxEmailOctets = 254;

@@ -55,7 +55,8 @@ RateLimitConfig rate_limits_from_environment() {
   const std::string switch_ = env("RATE_LIMITS").value_or("on");
   if (switch_ == "off") {
     limits.registrations_per_address = limits.registrations_per_email = limits.registrations_per_domain =
-        limits.token_misses_per_address = limits.requests_per_token = RateLimit{};
+        limits.token_misses_per_address = limits.requests_per_token = limits.sign_ins_per_address =
+            limits.sign_ins_per_email = RateLimit{};
     return limits;
   }
   if (switch_ != "on") throw std::invalid_argument("RATE_LIMITS must be on or off, not '" + switch_ + "'");
@@ -64,6 +65,8 @@ RateLimitConfig rate_limits_from_environment() {
   limits.registrations_per_domain = env_rate_limit("LIMIT_REGISTRATIONS_PER_DOMAIN", limits.registrations_per_domain);
   limits.token_misses_per_address = env_rate_limit("LIMIT_TOKEN_MISSES_PER_ADDRESS", limits.token_misses_per_address);
   limits.requests_per_token = env_rate_limit("LIMIT_REQUESTS_PER_TOKEN", limits.requests_per_token);
+  limits.sign_ins_per_address = env_rate_limit("LIMIT_SIGN_INS_PER_ADDRESS", limits.sign_ins_per_address);
+  limits.sign_ins_per_email = env_rate_limit("LIMIT_SIGN_INS_PER_EMAIL", limits.sign_ins_per_email);
   return limits;
 }
 

@@ -20,6 +20,8 @@ struct RateLimitConfig {
   RateLimit registrations_per_domain{};                               // LIMIT_REGISTRATIONS_PER_DOMAIN (off)
   RateLimit token_misses_per_address{30, std::chrono::minutes(1)};    // LIMIT_TOKEN_MISSES_PER_ADDRESS
   RateLimit requests_per_token{120, std::chrono::minutes(1)};         // LIMIT_REQUESTS_PER_TOKEN
+  RateLimit sign_ins_per_address{20, std::chrono::hours(1)};          // LIMIT_SIGN_INS_PER_ADDRESS
+  RateLimit sign_ins_per_email{5, std::chrono::hours(1)};             // LIMIT_SIGN_INS_PER_EMAIL
   // TRUSTED_PROXIES: addresses (comma-separated) whose X-Forwarded-For names the real client.
   std::vector<std::string> trusted_proxies;
 };

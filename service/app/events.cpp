@@ -8,6 +8,7 @@
 #include "app/seat_moves.hpp"
 #include "convene/json_views.hpp"
 #include "convene/text.hpp"
+#include "convene/time_conversion.hpp"
 #include "store/events.hpp"
 #include "store/organisers.hpp"
 #include "store/outbox.hpp"
@@ -50,6 +51,43 @@ std::optional<Problem> resize(store::Tx& tx, const Event& before, const Event& a
   return std::nullopt;
 }
 
+// Stores a session's new state. When calendars must hear of it (its time, length or status changed),
+// its sequence rises and every active registrant is sent the new version (an update, or a
+// cancellation), in this transaction; the change is kept in session_changes and the audit log.
+void store_session_change(store::Tx& tx, const Event& event, const Session& current, Session& next,
+                          const store::audit::Actor& actor, Instant now) {
+  const bool cancelled_now = next.status == SessionStatus::cancelled && current.status != SessionStatus::cancelled;
+  if (needs_new_sequence(current, next)) {
+    next.sequence = current.sequence + 1;
+    store::events::record_session_change(tx, {next.id, SessionChangeReason::organiser, current.starts_at, next.starts_at,
+                                              current.status, next.status, tzdb_version(), next.sequence});
+    store::outbox::enqueue_for_active_registrants(
+        tx, event.id, next.status == SessionStatus::cancelled ? MessageKind::cancellation : MessageKind::update,
+        next.id, next.sequence, now);
+  }
+  store::events::update_session(tx, event.id, next);
+  store::audit::write(
+      tx, actor,
+      {event.id, cancelled_now ? store::audit::Action::session_cancel : store::audit::Action::session_update,
+       std::nullopt, next.id,
+       nlohmann::json{{"starts_at", format_instant(next.starts_at)}, {"sequence", next.sequence}}.dump()});
+}
+
+// The 422 for a session. A wall time its zone skips or repeats also gets the transition's details
+// (the "wall_time" member, as /time/convert gives it), so that a form can explain both readings.
+Problem session_problem(FieldErrors errors, const nlohmann::json& body, const TimeZone& default_zone) {
+  Problem problem = validation_failed(std::move(errors));
+  if (!body.is_object() || !body.contains("starts_local") || !body["starts_local"].is_string()) return problem;
+  const auto wall = parse_wall_time(body["starts_local"].get<std::string>());
+  const auto named = body.contains("timezone") && body["timezone"].is_string()
+                         ? TimeZone::find(body["timezone"].get<std::string>())
+                         : std::optional(default_zone);
+  if (!wall || !named) return problem;
+  const auto instant = to_instant(*wall, *named, Disambiguation::reject);
+  if (!instant) problem.extensions = wall_time_problem("starts_local", instant.error(), *wall, *named).extensions;
+  return problem;
+}
+
 std::string event_location(const Context& context, const Event& event) {
   return context.config.base_url + "/api/v1/events/" + event.slug;
 }
@@ -77,7 +115,7 @@ Result<> read_event(Context& context, std::string_view slug, std::optional<std::
   return context.store.autocommit([&](store::Tx& tx) -> Result<> {
     auto event = context.events.current(tx, slug);
     if (!event) return std::unexpected(problems::event_not_found(slug));
-    if (!is_public(event->status) && !(credentials && authorise(tx, context, credentials, slug)))
+    if (!is_public(event->status) && !(credentials.present() && authorise(tx, context, credentials, slug)))
       return std::unexpected(problems::event_not_found(slug));
     auto viewer = viewer_zone(tz, event->zone);
     if (!viewer) return std::unexpected(viewer.error());
@@ -121,6 +159,18 @@ Result<> change_event(Context& context, const OrganiserCredentials& credentials,
     if (!after) return std::unexpected(validation_failed(after.error()));
     if (auto problem = resize(tx, *before, *after, now)) return std::unexpected(*problem);
     store::events::update(tx, *after);
+    // Cancelling the event cancels every session still on: each registrant is told, and their
+    // calendars drop it.
+    if (after->status == EventStatus::cancelled && before->status != EventStatus::cancelled) {
+      for (const Session& session : before->sessions) {
+        if (session.status != SessionStatus::scheduled) continue;
+        Session cancelled = session;
+        cancelled.status = SessionStatus::cancelled;
+        store_session_change(tx, *after, session, cancelled, found->organiser.actor(), now);
+        std::replace_if(after->sessions.begin(), after->sessions.end(),
+                        [&](const Session& s) { return s.id == session.id; }, cancelled);
+      }
+    }
     store::audit::write(tx, found->organiser.actor(),
                         {after->id, store::audit::Action::event_update, std::nullopt, std::nullopt, body.dump()});
     context.events.forget(slug);  // other servers hear of it from the database (NOTIFY)
@@ -137,7 +187,7 @@ Result<> add_session(Context& context, const OrganiserCredentials& credentials, 
     if (event.sessions.size() >= static_cast<std::size_t>(kMaxSessionsPerEvent))
       return std::unexpected(validation_failed({too_many_sessions()}));
     auto session = parse_new_session(body, event.zone, event.title);
-    if (!session) return std::unexpected(validation_failed(session.error()));
+    if (!session) return std::unexpected(session_problem(session.error(), body, event.zone));
     const Session stored = store::events::insert_session(tx, event.id, *session);
     store::audit::write(tx, found->organiser.actor(),
                         {event.id, store::audit::Action::session_create, std::nullopt, stored.id, body.dump()});
@@ -153,7 +203,7 @@ namespace {
 // of it (each active registrant then gets an update or a cancellation), store.
 template <class Change>
 Result<> update_session(Context& context, const OrganiserCredentials& credentials, std::string_view slug,
-                        std::string_view session_id, Change&& change) {
+                        std::string_view session_id, const nlohmann::json& body_of_change, Change&& change) {
   const auto id = parse_id(session_id);
   const Instant now = context.clock();
   return context.store.transact([&](store::Tx& tx) -> Result<> {
@@ -164,24 +214,8 @@ Result<> update_session(Context& context, const OrganiserCredentials& credential
                                       [&](const Session& s) { return id && s.id == *id; });
     if (current == event.sessions.end()) return std::unexpected(problems::session_not_found(slug, session_id));
     std::expected<Session, FieldErrors> next = change(*current);
-    if (!next) return std::unexpected(validation_failed(next.error()));
-    const bool cancelled_now = next->status == SessionStatus::cancelled && current->status != SessionStatus::cancelled;
-    if (needs_new_sequence(*current, *next)) {
-      next->sequence = current->sequence + 1;
-      store::events::record_session_change(tx, {next->id, SessionChangeReason::organiser, current->starts_at,
-                                                next->starts_at, current->status, next->status, tzdb_version(),
-                                                next->sequence});
-      // Everyone with the session in their calendar gets the new version, in this transaction.
-      store::outbox::enqueue_for_active_registrants(
-          tx, event.id, next->status == SessionStatus::cancelled ? MessageKind::cancellation : MessageKind::update,
-          next->id, next->sequence, now);
-    }
-    store::events::update_session(tx, event.id, *next);
-    store::audit::write(
-        tx, found->organiser.actor(),
-        {event.id, cancelled_now ? store::audit::Action::session_cancel : store::audit::Action::session_update,
-         std::nullopt, next->id,
-         nlohmann::json{{"starts_at", format_instant(next->starts_at)}, {"sequence", next->sequence}}.dump()});
+    if (!next) return std::unexpected(session_problem(next.error(), body_of_change, current->time.zone));
+    store_session_change(tx, event, *current, *next, found->organiser.actor(), now);
     context.events.forget(slug);
     return document(session_json(*next, event.zone, event.zone));
   });
@@ -191,13 +225,13 @@ Result<> update_session(Context& context, const OrganiserCredentials& credential
 
 Result<> change_session(Context& context, const OrganiserCredentials& credentials, std::string_view slug,
                         std::string_view session_id, const nlohmann::json& body) {
-  return update_session(context, credentials, slug, session_id,
+  return update_session(context, credentials, slug, session_id, body,
                         [&](const Session& current) { return apply_session_changes(current, body); });
 }
 
 Result<> cancel_session(Context& context, const OrganiserCredentials& credentials, std::string_view slug,
                         std::string_view session_id) {
-  return update_session(context, credentials, slug, session_id,
+  return update_session(context, credentials, slug, session_id, nlohmann::json::object(),
                         [](const Session& current) -> std::expected<Session, FieldErrors> {
                           Session next = current;
                           next.status = SessionStatus::cancelled;

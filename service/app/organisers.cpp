@@ -5,26 +5,38 @@
 #include "app/access.hpp"
 #include "app/problems.hpp"
 #include "app/secrets.hpp"
+#include "app/sign_in.hpp"
 #include "convene/registration.hpp"
 #include "store/events.hpp"
 #include "store/organisers.hpp"
+#include "store/sign_ins.hpp"
 
 namespace convene::app {
 
 Result<Organiser> authorise(store::Tx& tx, const Context& context, const OrganiserCredentials& credentials,
                             std::string_view slug, Scope scope) {
-  if (!credentials) return std::unexpected(problems::missing_organiser_token());
-  if (!context.tokens.may_exist(credentials->text)) return std::unexpected(problems::unknown_organiser_token());
-  // The token is looked up by its SHA-256 hash: the database compares hashes, so timing reveals
-  // nothing about the token, and a stolen copy of the table holds no usable token.
-  auto grant = store::organisers::by_token_hash(tx, sha256(credentials->text), slug);
-  if (!grant) return std::unexpected(problems::unknown_organiser_token());
-  const bool allowed = grant->all_events || (scope == Scope::event && grant->has_event);
+  if (!credentials.present()) return std::unexpected(problems::missing_organiser_token());
+  // Tokens are looked up by their SHA-256 hash: the database compares hashes, so timing reveals
+  // nothing about a token, and a stolen copy of the tables holds no usable one.
+  std::optional<store::organisers::Grant> grant;
+  const bool by_session = !credentials.bearer;
+  const std::string_view token = by_session ? *credentials.session : *credentials.bearer;
+  if (context.tokens.may_exist(token)) {
+    if (!by_session) {
+      grant = store::organisers::by_token_hash(tx, sha256(token), slug);
+    } else if (auto email = store::sign_ins::session_email(tx, sha256(token), context.clock(), kSessionIdleTimeout)) {
+      grant = store::organisers::by_email(tx, *email, slug);
+    }
+  }
+  if (!grant) {
+    return std::unexpected(by_session ? problems::session_ended() : problems::unknown_organiser_token());
+  }
+  const bool allowed = scope == Scope::identity || grant->all_events || (scope == Scope::event && grant->has_event);
   if (!allowed) {
     return std::unexpected(scope == Scope::event ? problems::not_an_organiser_of(slug)
                                                  : problems::not_allowed_to_create_events());
   }
-  return Organiser{grant->organiser_id, grant->email, grant->all_events};
+  return Organiser{grant->organiser_id, grant->email, grant->all_events, by_session};
 }
 
 Result<OrganiserEvent> organiser_event(store::Tx& tx, const Context& context, const OrganiserCredentials& credentials,

@@ -11,12 +11,14 @@ class Store;
 
 namespace convene::app {
 
-// The organiser token a request presents, as the HTTP edge read it from "Authorization: Bearer
-// <token>". Absent: no such header. An empty text: a header that was not a bearer token.
-struct OrganiserToken {
-  std::string_view text;
+// How a request says which organiser it comes from, as the HTTP edge read it: a bearer token
+// ("Authorization: Bearer <token>", for scripts; empty when the header was not a bearer token), or
+// the session cookie a browser got by signing in. The bearer token wins when both are there.
+struct OrganiserCredentials {
+  std::optional<std::string_view> bearer;
+  std::optional<std::string_view> session;
+  bool present() const { return bearer.has_value() || session.has_value(); }
 };
-using OrganiserCredentials = std::optional<OrganiserToken>;
 
 // `convene organiser add`: returns the new token (the only time it exists in clear), with rights on
 // the event `slug`, or on every event. Throws std::invalid_argument when the address is not one or

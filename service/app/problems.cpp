@@ -84,6 +84,20 @@ Problem unknown_organiser_token() {
   return Problem{ProblemType::unauthorised, "The organiser token is malformed, unknown or revoked."};
 }
 
+Problem session_ended() {
+  return Problem{ProblemType::unauthorised, "Your session has ended or was signed out; please sign in again."};
+}
+
+Problem cross_site_request() {
+  return Problem{ProblemType::cross_site_request,
+                 "Changes made with the console's session are accepted only from the console's own pages."};
+}
+
+Problem announcement_sent() {
+  return Problem{ProblemType::announcement_sent,
+                 "Some of this announcement's messages are being sent or were sent; it can no longer be withdrawn."};
+}
+
 Problem not_an_organiser_of(std::string_view slug) {
   return Problem{ProblemType::forbidden, "This organiser token has no rights on event '" + std::string(slug) + "'."};
 }

@@ -25,6 +25,9 @@ Problem capacity_below_confirmed(int confirmed, int capacity);
 std::optional<Problem> window(const Event& event, Instant now);
 Problem missing_organiser_token();
 Problem unknown_organiser_token();
+Problem session_ended();
+Problem cross_site_request();
+Problem announcement_sent();
 Problem not_an_organiser_of(std::string_view slug);
 Problem not_allowed_to_create_events();
 // 429: `what` says, in words a person can act on, what was limited.

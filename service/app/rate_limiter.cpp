@@ -62,6 +62,8 @@ RateLimiters::RateLimiters(const RateLimitConfig& config)
       registrations_per_domain("registrations_per_domain", config.registrations_per_domain),
       token_misses_per_address("token_misses_per_address", config.token_misses_per_address),
       requests_per_token("requests_per_token", config.requests_per_token),
+      sign_ins_per_address("sign_ins_per_address", config.sign_ins_per_address),
+      sign_ins_per_email("sign_ins_per_email", config.sign_ins_per_email),
       trusted_proxies(config.trusted_proxies) {}
 
 }  // namespace convene::app

@@ -63,11 +63,13 @@ struct RateLimiters {
   KeyedLimit registrations_per_domain;
   KeyedLimit token_misses_per_address;
   KeyedLimit requests_per_token;
+  KeyedLimit sign_ins_per_address;
+  KeyedLimit sign_ins_per_email;
   std::vector<std::string> trusted_proxies;
 
-  std::array<const KeyedLimit*, 5> all() const {
-    return {&registrations_per_address, &registrations_per_email, &registrations_per_domain,
-            &token_misses_per_address, &requests_per_token};
+  std::array<const KeyedLimit*, 7> all() const {
+    return {&registrations_per_address, &registrations_per_email, &registrations_per_domain, &token_misses_per_address,
+            &requests_per_token, &sign_ins_per_address, &sign_ins_per_email};
   }
 };
 

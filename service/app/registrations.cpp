@@ -3,12 +3,12 @@
 #include <random>
 
 #include "app/erasure.hpp"
+#include "app/idempotency.hpp"
 #include "app/problems.hpp"
 #include "app/seat_moves.hpp"
 #include "convene/json_views.hpp"
 #include "convene/registration.hpp"
 #include "store/events.hpp"
-#include "store/idempotency.hpp"
 #include "store/outbox.hpp"
 #include "store/registrations.hpp"
 #include "store/seats.hpp"
@@ -19,27 +19,12 @@ namespace {
 using store::registrations::Inserted;
 using store::registrations::Waitlisting;
 
-// An Idempotency-Key is at most this long (Stripe's limit).
-constexpr std::size_t kMaxIdempotencyKeyLength = 255;
 // How often the event may change under one registration before we give up and say so.
 constexpr int kMaxEventChangesWhileRegistering = 5;
 
 RegistrationLinks links_for(const Config& config, std::string_view token) {
   const std::string t(token);
   return {config.base_url + "/r/" + t, config.base_url + "/api/v1/registrations/" + t + "/invite.ics"};
-}
-
-// The keys an Idempotency-Key maps to. The lookup key and the sealing key are both derived from the
-// client's key, and the sealing key also from the body, so what is stored reveals neither.
-struct IdempotencyKeys {
-  Sha256 lookup;
-  Sha256 request;
-  Sha256 seal;
-};
-
-IdempotencyKeys idempotency_keys(std::string_view slug, std::string_view key, std::string_view raw_body) {
-  const std::string scope = "POST /api/v1/events/" + std::string(slug) + "/registrations\n" + std::string(key);
-  return {sha256("lookup\n" + scope), sha256(raw_body), sha256("seal\n" + scope + "\n" + std::string(raw_body))};
 }
 
 // Where a registration starts looking for a free seat: anywhere, so that concurrent registrations
@@ -152,27 +137,6 @@ Document created_reply(const Context& context, const Admitted& admitted, const R
   return created(body, "");
 }
 
-// With an Idempotency-Key, the registration and the record of its answer commit together; a key
-// seen before answers with the record (waiting for the first request's transaction if in flight).
-Result<> register_once(Context& context, const RegistrationRequestContext& input, const RegistrationRequest& request,
-                       const SecretToken& token, Instant now) {
-  const IdempotencyKeys keys = idempotency_keys(input.slug, *input.idempotency_key, input.raw_body);
-  return context.store.transact([&](store::Tx& tx) -> Result<> {
-    if (!store::idempotency::claim(tx, keys.lookup, keys.request)) {
-      auto record = store::idempotency::find(tx, keys.lookup);
-      if (!record || record->request_hash != keys.request) return std::unexpected(problems::idempotency_key_reused());
-      auto body = record->sealed_answer ? open(keys.seal, *record->sealed_answer) : std::nullopt;
-      if (!body || !record->completed) return std::unexpected(problems::idempotency_key_reused());
-      return Document{*std::move(body), true, "", true};
-    }
-    auto admitted = admit_and_settle(context, tx, input.slug, request, token, now);
-    if (!admitted) return std::unexpected(admitted.error());
-    Document reply = created_reply(context, *admitted, request, token, now);
-    store::idempotency::complete(tx, keys.lookup, seal(keys.seal, random_bytes(12), reply.json), admitted->id);
-    return reply;
-  });
-}
-
 // The registration a manage token opens, with its event, locked for a change of seats: the event's
 // capacity lock first, then the registration's row (the order every path takes).
 struct Locked {
@@ -208,16 +172,22 @@ Result<> register_attendee(Context& context, const RegistrationRequestContext& i
   auto request = parse_registration_request(input.body);
   if (!request) return std::unexpected(validation_failed(request.error()));
   if (auto refused = refuse_sign_up(context, input.client, &request->email)) return std::unexpected(*refused);
-  if (input.idempotency_key && (input.idempotency_key->empty() || input.idempotency_key->size() > kMaxIdempotencyKeyLength)) {
-    return std::unexpected(validation_failed(
-        {{"Idempotency-Key", "must be 1-" + std::to_string(kMaxIdempotencyKeyLength) + " characters"}}));
-  }
+  if (auto problem = check_idempotency_key(input.idempotency_key)) return std::unexpected(*problem);
   const Instant now = context.clock();
   const SecretToken token = context.tokens.mint();
 
   Result<> result;
   if (input.idempotency_key) {
-    result = register_once(context, input, *request, token, now);
+    // The registration and the record of its answer commit together.
+    const IdempotentRequest once{"POST /api/v1/events/" + std::string(input.slug) + "/registrations",
+                                 *input.idempotency_key, input.raw_body};
+    result = context.store.transact([&](store::Tx& tx) {
+      return answer_once(tx, once, [&](store::Tx& tx) -> Result<Answered> {
+        auto admitted = admit_and_settle(context, tx, input.slug, *request, token, now);
+        if (!admitted) return std::unexpected(admitted.error());
+        return Answered{created_reply(context, *admitted, *request, token, now), admitted->id};
+      });
+    });
   } else {
     // The common case, a seat free for the taking, is one statement committed on its own. Without
     // one, the registration is written waitlisted and settled in one transaction.

@@ -1,5 +1,6 @@
 // What a use case answers: a document in the API's JSON, or a Problem. No status codes or headers:
-// the HTTP edge maps a Document to 200 or 201 (and Location), a Problem to its status.
+// the HTTP edge maps each kind of answer to its status (and a new resource's Location), a Problem
+// to the status of its type.
 #pragma once
 
 #include <expected>
@@ -12,8 +13,11 @@
 namespace convene::app {
 
 struct Document {
+  // read: the resource as it is. created: a new one, at `location` (when known). accepted: the
+  // request is taken and will be acted on later. nothing: done, nothing to show.
+  enum class Kind { read, created, accepted, nothing };
   std::string json;          // kept as text, so that a replay is the first answer byte for byte
-  bool created = false;      // a new resource, found at `location`
+  Kind kind = Kind::read;
   std::string location = {};
   bool replayed = false;     // the stored answer to an earlier request with this Idempotency-Key
 };
@@ -23,7 +27,9 @@ using Result = std::expected<T, Problem>;
 
 inline Document document(const nlohmann::json& body) { return Document{body.dump()}; }
 inline Document created(const nlohmann::json& body, std::string location) {
-  return Document{body.dump(), true, std::move(location)};
+  return Document{body.dump(), Document::Kind::created, std::move(location)};
 }
+inline Document accepted(const nlohmann::json& body) { return Document{body.dump(), Document::Kind::accepted}; }
+inline Document nothing() { return Document{"", Document::Kind::nothing}; }
 
 }  // namespace convene::app

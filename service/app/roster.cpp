@@ -40,6 +40,7 @@ nlohmann::json roster_entry_json(const Registration& registration, const Event& 
   out.erase("sessions");  // times are on the event
   out.erase("event_title");
   out["checked_in"] = checked_in_at.has_value();
+  out["attended"] = registration.status == RegistrationStatus::confirmed && attended(checked_in_at, first_joined_at);
   out["checked_in_at"] = instant_or_null(checked_in_at);
   out["first_joined_at"] = instant_or_null(first_joined_at);
   out["last_joined_at"] = instant_or_null(last_joined_at);
@@ -59,6 +60,11 @@ Result<> roster(Context& context, const OrganiserCredentials& credentials, std::
     else errors.push_back({"country", std::string(kCountryExpected)});
   }
   if (query.q && !query.q->empty()) filter.like_pattern = like_contains(*query.q);
+  if (query.attendance) {
+    if (*query.attendance == "attended") filter.attended = true;
+    else if (*query.attendance == "did_not_attend") filter.attended = false;
+    else errors.push_back({"attendance", "must be attended or did_not_attend"});
+  }
   auto page = page_request(context, "roster:" + std::string(slug), query.limit, query.cursor, errors);
   if (!page) return std::unexpected(page.error());
   return organiser_list(context, credentials, slug, [&](store::Tx& tx, const Event& event) {
@@ -109,12 +115,36 @@ Result<> event_statistics(Context& context, const OrganiserCredentials& credenti
       const auto it = stats.by_status.find(std::string(to_string(status)));
       by_status[std::string(to_string(status))] = it == stats.by_status.end() ? 0 : it->second;
     }
+    const auto country_name = [](const std::string& code) { return code.empty() ? std::string("unknown") : code; };
     nlohmann::json by_country = nlohmann::json::object();
-    for (const auto& [country, n] : stats.by_country) by_country[country.empty() ? "unknown" : country] = n;
-    return nlohmann::json{{"by_status", by_status},         {"by_country", by_country},
-                          {"by_timezone", stats.by_timezone}, {"capacity", event.capacity},
-                          {"seats_left", stats.seats_left},   {"waitlist_length", stats.waitlist_length},
-                          {"checked_in", stats.checked_in},   {"overbooked", stats.overbooked}};
+    for (const auto& [country, n] : stats.by_country) by_country[country_name(country)] = n;
+    const auto rate = [](int attended, int confirmed) {
+      return confirmed == 0 ? nlohmann::json(nullptr) : nlohmann::json(static_cast<double>(attended) / confirmed);
+    };
+    nlohmann::json attendance_by_country = nlohmann::json::object();
+    for (const auto& [country, confirmed] : stats.confirmed_by_country) {
+      const auto came = stats.attended_by_country.find(country);
+      const int attended = came == stats.attended_by_country.end() ? 0 : came->second;
+      attendance_by_country[country_name(country)] = {
+          {"confirmed", confirmed}, {"attended", attended}, {"rate", rate(attended, confirmed)}};
+    }
+    const int confirmed = by_status["confirmed"].get<int>();
+    int active = 0;
+    for (const auto status : kRegistrationStatusNames.values()) {
+      if (is_active(status)) active += by_status[std::string(to_string(status))].get<int>();
+    }
+    return nlohmann::json{{"by_status", by_status},
+                          {"by_country", by_country},
+                          {"by_timezone", stats.by_timezone},
+                          {"capacity", event.capacity},
+                          {"seats_left", stats.seats_left},
+                          {"waitlist_length", stats.waitlist_length},
+                          {"checked_in", stats.checked_in},
+                          {"overbooked", stats.overbooked},
+                          {"active", active},
+                          {"attended", stats.attended},
+                          {"attendance_rate", rate(stats.attended, confirmed)},
+                          {"attendance_by_country", attendance_by_country}};
   });
 }
 

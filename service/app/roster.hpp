@@ -18,6 +18,7 @@ namespace convene::app {
 
 struct RosterQuery {
   std::optional<std::string_view> status, q, country, limit, cursor;
+  std::optional<std::string_view> attendance;  // attended or did_not_attend (confirmed registrants)
 };
 Result<> roster(Context& context, const OrganiserCredentials& credentials, std::string_view slug,
                 const RosterQuery& query);

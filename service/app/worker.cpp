@@ -8,12 +8,16 @@
 
 #include "app/log.hpp"
 #include "app/secrets.hpp"
+#include "app/sign_in.hpp"
 #include "convene/invites.hpp"
 #include "convene/messages.hpp"
+#include "store/announcements.hpp"
 #include "store/events.hpp"
 #include "store/idempotency.hpp"
 #include "store/outbox.hpp"
+#include "store/organisers.hpp"
 #include "store/registrations.hpp"
+#include "store/sign_ins.hpp"
 
 namespace convene::app {
 namespace {
@@ -52,8 +56,12 @@ std::optional<std::string> obsolete(const Claimed& row, MessageKind kind, const 
       if (!is_active(registration.status)) return status_now();
       if (session == nullptr || session->sequence != row.sequence) return "a newer update replaces this one";
       return std::nullopt;
+    case MessageKind::announcement:
+      if (!is_active(registration.status)) return status_now();
+      return std::nullopt;
     case MessageKind::cancellation:
     case MessageKind::rejection:
+    case MessageKind::sign_in:
       return std::nullopt;
   }
   return std::nullopt;
@@ -142,84 +150,149 @@ const Event* Worker::event(std::int64_t id, std::int64_t current_version, store:
 
 void Worker::handle(const std::vector<Claimed>& batch, Instant now, std::chrono::steady_clock::time_point claimed_at) {
   // What the batch is about, read once.
-  std::vector<std::int64_t> registration_ids, event_ids;
+  std::vector<std::int64_t> registration_ids, event_ids, announcement_ids;
   for (const auto& row : batch) {
-    registration_ids.push_back(row.registration_id);
-    event_ids.push_back(row.event_id);
+    if (row.registration_id) registration_ids.push_back(*row.registration_id);
+    if (row.event_id) event_ids.push_back(*row.event_id);
+    if (row.kind == to_string(MessageKind::announcement)) announcement_ids.push_back(row.sequence);
   }
   std::map<std::int64_t, Registration> registrations;
   std::map<std::int64_t, const Event*> events;
+  std::map<std::int64_t, store::announcements::Announcement> announcements;
   context_.store.autocommit([&](store::Tx& tx) {
     for (auto& r : store::registrations::by_ids(tx, registration_ids)) registrations.emplace(r.id, std::move(r));
     for (const auto& [id, version] : store::events::versions(tx, event_ids)) events[id] = event(id, version, tx);
+    for (auto& a : store::announcements::by_ids(tx, announcement_ids)) announcements.emplace(a.id, std::move(a));
   });
 
-  std::vector<Outcome> outcomes;
-  std::vector<store::registrations::NewAccessToken> tokens;
-  std::vector<mail::Envelope> envelopes;
-  std::vector<const Claimed*> delivered_rows;  // parallel to envelopes
+  Outgoing out;
   const ical::Person sender = context_.config.sender();
-  const std::string message_host = host_of(context_.config.base_url);
-
   for (const auto& row : batch) {
     const auto kind = parse_message_kind(row.kind);
     if (!kind) {
       // Written by a newer version of convene (during a rolling upgrade) or by hand: never sent
       // as something else. Failed, with the reason, so that it shows in the deliveries.
-      outcomes.push_back({&row, DeliveryStatus::failed, now, "unknown message kind '" + row.kind + "': not sent"});
+      out.outcomes.push_back({&row, DeliveryStatus::failed, now, "unknown message kind '" + row.kind + "': not sent"});
       ++counters_.failed;
       continue;
     }
-    auto registration_it = registrations.find(row.registration_id);
-    auto event_it = events.find(row.event_id);
+    if (*kind == MessageKind::sign_in) {
+      sign_in_message(row, now, out);
+      continue;
+    }
+    auto registration_it = row.registration_id ? registrations.find(*row.registration_id) : registrations.end();
+    auto event_it = row.event_id ? events.find(*row.event_id) : events.end();
     if (registration_it == registrations.end() || event_it == events.end() || event_it->second == nullptr) {
-      outcomes.push_back({&row, DeliveryStatus::skipped, now, "registration or event is gone"});
+      out.outcomes.push_back({&row, DeliveryStatus::skipped, now, "registration or event is gone"});
       continue;
     }
     const Registration& registration = registration_it->second;
     const Event& event = *event_it->second;
     if (auto reason = obsolete(row, *kind, registration, event, now)) {
-      outcomes.push_back({&row, DeliveryStatus::skipped, now, *reason});
+      out.outcomes.push_back({&row, DeliveryStatus::skipped, now, *reason});
       continue;
     }
-
-    // Fresh secrets for this message's links; only their hashes are stored.
-    const SecretToken manage = context_.tokens.mint();
-    tokens.push_back({registration.id, TokenPurpose::manage, manage.hash()});
-    std::optional<SecretToken> join;
-    if (registration.status == RegistrationStatus::confirmed && *kind != MessageKind::cancellation &&
-        *kind != MessageKind::rejection) {
-      join = context_.tokens.mint();
-      tokens.push_back({registration.id, TokenPurpose::join, join->hash()});
+    const store::announcements::Announcement* announcement = nullptr;
+    if (*kind == MessageKind::announcement) {
+      const auto found = announcements.find(row.sequence);
+      if (found == announcements.end() || found->second.withdrawn_at) {
+        out.outcomes.push_back({&row, DeliveryStatus::skipped, now, "the announcement was withdrawn"});
+        continue;
+      }
+      announcement = &found->second;
     }
-    const std::string manage_url = context_.config.base_url + "/r/" + manage.text();
-    const std::optional<std::string> join_url =
-        join ? std::optional(context_.config.base_url + "/j/" + join->text()) : std::nullopt;
+    registrant_message(row, *kind, registration, event, announcement, now, out);
+  }
+  deliver(out, now, claimed_at);
+}
 
-    const std::string organiser = event.organiser_name.value_or(sender.name.value_or(sender.email));
-    const ComposedText text = compose({*kind, event, registration, row.session_id, manage_url, join_url, organiser});
+void Worker::registrant_message(const Claimed& row, MessageKind kind, const Registration& registration,
+                                const Event& event, const store::announcements::Announcement* announcement, Instant now,
+                                Outgoing& out) {
+  const ical::Person sender = context_.config.sender();
+  // Fresh secrets for this message's links; only their hashes are stored.
+  const SecretToken manage = context_.tokens.mint();
+  out.tokens.push_back({registration.id, TokenPurpose::manage, manage.hash()});
+  std::optional<SecretToken> join;
+  const bool about_attending = kind != MessageKind::cancellation && kind != MessageKind::rejection &&
+                               kind != MessageKind::announcement;
+  if (registration.status == RegistrationStatus::confirmed && about_attending) {
+    join = context_.tokens.mint();
+    out.tokens.push_back({registration.id, TokenPurpose::join, join->hash()});
+  }
+  const std::string manage_url = context_.config.base_url + "/r/" + manage.text();
+  const std::optional<std::string> join_url =
+      join ? std::optional(context_.config.base_url + "/j/" + join->text()) : std::nullopt;
+
+  const std::string organiser = event.organiser_name.value_or(sender.name.value_or(sender.email));
+  const AnnouncementText* text = announcement ? &announcement->in(registration.language) : nullptr;
+  const ComposedText composed =
+      compose({kind, event, registration, row.session_id, manage_url, join_url, organiser, text});
+
+  mail::Message message;
+  message.from = {sender.email, event.organiser_name ? event.organiser_name : sender.name};
+  message.to = {registration.email, registration.name};
+  message.subject = composed.subject;
+  message.text = composed.text;
+  message.html = composed.html;
+  if (kind != MessageKind::announcement) {
+    // The invitation, updated or withdrawn, rides along (iMIP): about one session for a
+    // session's cancellation, else every session.
     const std::optional<std::int64_t> about_one_session =
-        *kind == MessageKind::cancellation ? row.session_id : std::optional<std::int64_t>{};
+        kind == MessageKind::cancellation ? row.session_id : std::optional<std::int64_t>{};
     const ical::Calendar invite =
         registrant_invite(event, registration, InviteLinks{manage_url, join_url}, sender, now, about_one_session);
-
-    mail::Message message;
-    message.from = {sender.email, event.organiser_name ? event.organiser_name : sender.name};
-    message.to = {registration.email, registration.name};
-    message.subject = text.subject;
-    message.text = text.text;
-    message.html = text.html;
     message.calendar = mail::CalendarPart{std::string(ical::to_string(invite.method)), ical::write(invite)};
-    message.message_id = "<outbox-" + std::to_string(row.id) + "@" + message_host + ">";
-    message.date = now;
-    message.headers = {{"X-Convene-Kind", std::string(to_string(*kind))},
-                       {"Auto-Submitted", "auto-generated"},
-                       {"List-Unsubscribe", "<" + manage_url + ">"},
-                       {"Content-Language", std::string(to_string(registration.language))}};
-    envelopes.push_back({"outbox-" + std::to_string(row.id), message.from, message.to, mail::render(message)});
-    delivered_rows.push_back(&row);
   }
+  message.headers = {{"List-Unsubscribe", "<" + manage_url + ">"},
+                     {"Content-Language", std::string(to_string(registration.language))}};
+  out.add(row, kind, std::move(message), now, host_of(context_.config.base_url));
+}
 
+void Worker::sign_in_message(const Claimed& row, Instant now, Outgoing& out) {
+  std::optional<store::sign_ins::Request> request;
+  bool still_organiser = false;
+  const SecretToken link = context_.tokens.mint();
+  context_.store.transact([&](store::Tx& tx) {
+    if (row.sign_in_id) request = store::sign_ins::find(tx, *row.sign_in_id);
+    still_organiser = request && store::organisers::by_email(tx, request->email, "");
+    // The link's token exists before the message carrying it leaves; it works from now on.
+    if (still_organiser) store::sign_ins::set_token(tx, request->id, link.hash(), now + kSignInLinkLifetime);
+  });
+  if (!still_organiser) {
+    out.outcomes.push_back({&row, DeliveryStatus::skipped, now, "the address is no longer an organiser's"});
+    return;
+  }
+  const ComposedText composed =
+      compose_sign_in(request->language, context_.config.base_url + "/organise/sign-in/" + link.text(),
+                      static_cast<int>(kSignInLinkLifetime.count()));
+  const ical::Person sender = context_.config.sender();
+  mail::Message message;
+  message.from = {sender.email, sender.name};
+  message.to = {request->email, std::nullopt};
+  message.subject = composed.subject;
+  message.text = composed.text;
+  message.html = composed.html;
+  message.headers = {{"Content-Language", std::string(to_string(request->language))}};
+  out.add(row, MessageKind::sign_in, std::move(message), now, host_of(context_.config.base_url));
+}
+
+void Worker::Outgoing::add(const Claimed& row, MessageKind kind, mail::Message message, Instant now,
+                           const std::string& message_host) {
+  // One Message-ID per outbox row, the same on every attempt: a duplicate is recognisable as one.
+  message.message_id = "<outbox-" + std::to_string(row.id) + "@" + message_host + ">";
+  message.date = now;
+  message.headers.insert(message.headers.begin(), {{"X-Convene-Kind", std::string(to_string(kind))},
+                                                   {"Auto-Submitted", "auto-generated"}});
+  envelopes.push_back({"outbox-" + std::to_string(row.id), message.from, message.to, mail::render(message)});
+  rows.push_back(&row);
+}
+
+void Worker::deliver(Outgoing& out, Instant now, std::chrono::steady_clock::time_point claimed_at) {
+  auto& outcomes = out.outcomes;
+  auto& tokens = out.tokens;
+  auto& envelopes = out.envelopes;
+  auto& delivered_rows = out.rows;
   // The tokens exist before any message carrying them leaves.
   context_.store.autocommit([&](store::Tx& tx) { store::registrations::add_access_tokens(tx, tokens); });
   // What needs no delivery is recorded at once; deliveries as the mailer reports them.

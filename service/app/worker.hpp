@@ -16,6 +16,8 @@
 #include <string>
 
 #include "app/context.hpp"
+#include "convene/outbox.hpp"
+#include "convene/registration.hpp"
 #include "mail/mailer.hpp"
 
 namespace convene::store {
@@ -24,6 +26,12 @@ namespace outbox {
 struct Claimed;
 struct Outcome;
 }  // namespace outbox
+namespace announcements {
+struct Announcement;
+}  // namespace announcements
+namespace registrations {
+struct NewAccessToken;
+}  // namespace registrations
 }  // namespace convene::store
 
 namespace convene::app {
@@ -59,8 +67,22 @@ class Worker {
  private:
   // Handles a claimed batch: one read of its registrations, one check of its events, one insert of
   // its tokens, one delivery call, one write of its outcomes.
+  // What one batch sends, and what became of the rest.
+  struct Outgoing {
+    std::vector<store::outbox::Outcome> outcomes;               // decided without sending
+    std::vector<store::registrations::NewAccessToken> tokens;   // the links' tokens, stored before sending
+    std::vector<mail::Envelope> envelopes;
+    std::vector<const store::outbox::Claimed*> rows;           // parallel to envelopes
+    void add(const store::outbox::Claimed& row, MessageKind kind, mail::Message message, Instant now,
+             const std::string& message_host);
+  };
   void handle(const std::vector<store::outbox::Claimed>& batch, Instant now,
               std::chrono::steady_clock::time_point claimed_at);
+  void registrant_message(const store::outbox::Claimed& row, MessageKind kind, const Registration& registration,
+                          const Event& event, const store::announcements::Announcement* announcement, Instant now,
+                          Outgoing& out);
+  void sign_in_message(const store::outbox::Claimed& row, Instant now, Outgoing& out);
+  void deliver(Outgoing& out, Instant now, std::chrono::steady_clock::time_point claimed_at);
   const Event* event(std::int64_t id, std::int64_t current_version, store::Tx& tx);
   void record(const std::vector<store::outbox::Outcome>& outcomes);
   std::chrono::seconds retry_delay(int attempts);

@@ -1,5 +1,7 @@
 #include "convene/messages.hpp"
 
+#include <stdexcept>
+
 #include <nlohmann/json.hpp>
 
 #include "convene/embedded.hpp"
@@ -126,6 +128,46 @@ const Session* find_session(const Event& event, std::optional<std::int64_t> id) 
 
 }  // namespace
 
+namespace {
+
+ComposedText document(Language language, std::string subject, const Lines& body, const std::string& footer) {
+  const std::string lang(to_string(language));
+  const char* dir = is_right_to_left(language) ? "rtl" : "ltr";
+  ComposedText out;
+  out.subject = std::move(subject);
+  out.text = body.text + "-- \n" + footer + "\n";
+  out.html = "<!DOCTYPE html>\n<html lang=\"" + lang + "\" dir=\"" + dir + "\">\n<head><meta charset=\"utf-8\"><title>" +
+             mail::html_escape(out.subject) + "</title></head>\n<body>\n" + body.html + "<hr>\n<p><small>" +
+             mail::html_escape(footer) + "</small></p>\n</body>\n</html>\n";
+  return out;
+}
+
+// The organisers' own words: their paragraphs, then the registrant's link.
+ComposedText compose_announcement(const MessageFacts& f, const Catalogue& words,
+                                  const std::map<std::string, std::string>& values) {
+  Lines body;
+  const std::string_view text = f.announcement->body;
+  for (std::size_t start = 0; start <= text.size();) {
+    std::size_t end = text.find("\n\n", start);
+    if (end == std::string_view::npos) end = text.size();
+    if (end > start) body.paragraph(std::string(text.substr(start, end - start)));
+    start = end + 2;
+  }
+  body.link(words.text("email.label.manage"), f.manage_url);
+  return document(f.registration.language, f.announcement->subject, body,
+                  words.text("email.announcement.footer", values));
+}
+
+}  // namespace
+
+ComposedText compose_sign_in(Language language, const std::string& link, int minutes) {
+  const Catalogue& words = Catalogue::of(language);
+  Lines body;
+  body.paragraph(words.text("email.sign_in.body", {{"minutes", std::to_string(minutes)}}));
+  body.link(words.text("email.sign_in.link"), link);
+  return document(language, words.text("email.sign_in.subject"), body, words.text("email.sign_in.footer"));
+}
+
 ComposedText compose(const MessageFacts& f) {
   const Catalogue& words = Catalogue::of(f.registration.language);
   const Session* session = find_session(f.event, f.session_id);
@@ -133,6 +175,7 @@ ComposedText compose(const MessageFacts& f) {
                                             {"name", f.registration.name},
                                             {"organiser", f.organiser},
                                             {"session", session ? session->title : f.event.title}};
+  if (f.kind == MessageKind::announcement && f.announcement) return compose_announcement(f, words, values);
   std::string key;
   switch (f.kind) {
     case MessageKind::confirmation:
@@ -151,6 +194,9 @@ ComposedText compose(const MessageFacts& f) {
       key = session ? "email.cancellation.session" : "email.cancellation.registration";
       break;
     case MessageKind::rejection: key = "email.rejection"; break;
+    case MessageKind::announcement:  // composed above, from the organisers' text
+    case MessageKind::sign_in:       // not to a registrant: compose_sign_in
+      throw std::logic_error("compose: a " + std::string(to_string(f.kind)) + " message needs its own text");
   }
 
   Lines body;
@@ -174,16 +220,8 @@ ComposedText compose(const MessageFacts& f) {
   }
   body.link(words.text("email.label.manage"), f.manage_url);
 
-  const std::string footer = words.text("email.footer", values);
-  const std::string lang(to_string(f.registration.language));
-  const char* dir = is_right_to_left(f.registration.language) ? "rtl" : "ltr";
-  ComposedText out;
-  out.subject = words.text(key + ".subject", values);
-  out.text = body.text + "-- \n" + footer + "\n";
-  out.html = "<!DOCTYPE html>\n<html lang=\"" + lang + "\" dir=\"" + dir + "\">\n<head><meta charset=\"utf-8\"><title>" +
-             mail::html_escape(out.subject) + "</title></head>\n<body>\n" + body.html + "<hr>\n<p><small>" +
-             mail::html_escape(footer) + "</small></p>\n</body>\n</html>\n";
-  return out;
+  return document(f.registration.language, words.text(key + ".subject", values), body,
+                  words.text("email.footer", values));
 }
 
 }  // namespace convene

@@ -7,6 +7,7 @@ std::string_view title_of(ProblemType type) {
     case ProblemType::bad_request: return "The request could not be read";
     case ProblemType::unauthorised: return "Organiser token required";
     case ProblemType::forbidden: return "Not an organiser of this event";
+    case ProblemType::cross_site_request: return "Request from another site";
     case ProblemType::not_found: return "Not found";
     case ProblemType::method_not_allowed: return "Method not allowed";
     case ProblemType::already_registered: return "Already registered";
@@ -18,6 +19,7 @@ std::string_view title_of(ProblemType type) {
     case ProblemType::capacity_reached: return "No seat is free";
     case ProblemType::capacity_below_confirmed: return "Capacity below confirmed registrations";
     case ProblemType::slug_taken: return "Slug already in use";
+    case ProblemType::announcement_sent: return "The announcement has gone out";
     case ProblemType::length_required: return "Content-Length required";
     case ProblemType::payload_too_large: return "Request body too large";
     case ProblemType::unsupported_media_type: return "Send JSON";

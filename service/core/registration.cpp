@@ -94,7 +94,7 @@ std::optional<Email> read_email(FieldReader& fields) {
     return std::nullopt;
   }
   auto email = Email::parse(text);
-  if (!email) fields.fail("email", "must be an e-mail address such as name@example.org");
+  if (!email) fields.fail("email", std::string(kEmailExpected));
   return email;
 }
 

@@ -99,10 +99,60 @@ Problem body_too_large() {
                  "Request bodies are limited to " + std::to_string(kMaxBodyBytes / 1024) + " KiB."};
 }
 
+namespace {
+
+// The value of one cookie of the Cookie header (RFC 6265 section 5.4: "name=value; name=value").
+std::optional<std::string_view> cookie(const httplib::Request& request, std::string_view name) {
+  const auto cookies = header(request, "Cookie");
+  if (!cookies) return std::nullopt;
+  std::string_view rest = *cookies;
+  while (!rest.empty()) {
+    const std::size_t end = std::min(rest.find(';'), rest.size());
+    std::string_view pair = rest.substr(0, end);
+    while (!pair.empty() && pair.front() == ' ') pair.remove_prefix(1);
+    if (pair.starts_with(name) && pair.size() > name.size() && pair[name.size()] == '=')
+      return pair.substr(name.size() + 1);
+    rest.remove_prefix(std::min(end + 1, rest.size()));
+  }
+  return std::nullopt;
+}
+
+// "https://host:port" of a URL, without its path.
+std::string_view origin_of(std::string_view url) {
+  const std::size_t scheme = url.find("://");
+  if (scheme == std::string_view::npos) return url;
+  const std::size_t path = url.find('/', scheme + 3);
+  return url.substr(0, path);
+}
+
+}  // namespace
+
 app::OrganiserCredentials organiser_credentials(const httplib::Request& request) {
-  const auto authorization = header(request, "Authorization");
-  if (!authorization) return std::nullopt;
-  return app::OrganiserToken{bearer_token(*authorization).value_or(std::string_view{})};
+  app::OrganiserCredentials credentials;
+  if (const auto authorization = header(request, "Authorization"))
+    credentials.bearer = bearer_token(*authorization).value_or(std::string_view{});
+  credentials.session = cookie(request, kSessionCookie);
+  return credentials;
+}
+
+std::string session_cookie(std::string_view token, std::chrono::seconds max_age, const std::string& base_url) {
+  return std::string(kSessionCookie) + "=" + std::string(token) + "; Path=/; Max-Age=" +
+         std::to_string(max_age.count()) + "; HttpOnly; SameSite=Strict" +
+         (base_url.starts_with("https://") ? "; Secure" : "");
+}
+
+std::string expired_session_cookie(const std::string& base_url) {
+  return session_cookie("", std::chrono::seconds{0}, base_url);
+}
+
+bool from_own_origin(const httplib::Request& request, const std::string& base_url) {
+  if (const auto origin = header(request, "Origin")) return *origin == origin_of(base_url);
+  const auto site = header(request, "Sec-Fetch-Site");
+  return site && *site == "same-origin";
+}
+
+bool is_unsafe_method(std::string_view method) {
+  return method != "GET" && method != "HEAD" && method != "OPTIONS";
 }
 
 std::string client_key(const httplib::Request& request, const app::RateLimiters& limits) {
@@ -115,7 +165,8 @@ int status_of(ProblemType type) {
   switch (type) {
     case ProblemType::bad_request: return 400;
     case ProblemType::unauthorised: return 401;
-    case ProblemType::forbidden: return 403;
+    case ProblemType::forbidden:
+    case ProblemType::cross_site_request: return 403;
     case ProblemType::not_found: return 404;
     case ProblemType::method_not_allowed: return 405;
     case ProblemType::already_registered:
@@ -126,7 +177,8 @@ int status_of(ProblemType type) {
     case ProblemType::registration_rejected:
     case ProblemType::capacity_reached:
     case ProblemType::capacity_below_confirmed:
-    case ProblemType::slug_taken: return 409;
+    case ProblemType::slug_taken:
+    case ProblemType::announcement_sent: return 409;
     case ProblemType::length_required: return 411;
     case ProblemType::payload_too_large: return 413;
     case ProblemType::unsupported_media_type: return 415;
@@ -162,7 +214,12 @@ void send_result(httplib::Response& response, const app::Result<>& result) {
   if (!result) return send_problem(response, result.error());
   if (result->replayed) response.set_header("Idempotent-Replayed", "true");
   if (!result->location.empty()) response.set_header("Location", result->location);
-  send_json(response, result->created ? 201 : 200, result->json);
+  switch (result->kind) {
+    case app::Document::Kind::read: return send_json(response, 200, result->json);
+    case app::Document::Kind::created: return send_json(response, 201, result->json);
+    case app::Document::Kind::accepted: return send_json(response, 202, result->json);
+    case app::Document::Kind::nothing: response.status = 204; return;
+  }
 }
 
 void send_calendar(httplib::Response& response, const app::CalendarResult& document) {

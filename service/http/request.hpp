@@ -35,8 +35,20 @@ std::vector<std::string_view> query_params(const httplib::Request& request, cons
 std::expected<nlohmann::json, Problem> json_body(const httplib::Request& request);
 Problem body_too_large();
 
-// The organiser token of "Authorization: Bearer <token>" (the scheme in any letter case).
+// The organiser's credentials: the token of "Authorization: Bearer <token>" (the scheme in any
+// letter case), and the console's session cookie.
 app::OrganiserCredentials organiser_credentials(const httplib::Request& request);
+
+// The console's session cookie: HttpOnly (no script reads it), SameSite=Strict (no other site's page
+// sends it), Secure when the service is reached over https.
+inline constexpr std::string_view kSessionCookie = "convene_session";
+std::string session_cookie(std::string_view token, std::chrono::seconds max_age, const std::string& base_url);
+std::string expired_session_cookie(const std::string& base_url);
+
+// Whether a request comes from a page of the service itself (BASE_URL's origin): its Origin header,
+// or, without one, Sec-Fetch-Site. Writes made with the session cookie must (CSRF).
+bool from_own_origin(const httplib::Request& request, const std::string& base_url);
+bool is_unsafe_method(std::string_view method);
 
 // The key the client is rate-limited by: its address, or the one X-Forwarded-For names when the
 // peer is a trusted proxy (TRUSTED_PROXIES).
@@ -52,7 +64,8 @@ void send_json(httplib::Response& response, int status, std::string body);
 void send_problem(httplib::Response& response, const Problem& problem);
 // The same with a status other than the type's own (a refusal cpp-httplib made: 414, 431...).
 void send_problem(httplib::Response& response, const Problem& problem, int status);
-// 200 with the document, or 201 (with Location) for a new resource; a problem otherwise.
+// 200 with the document, 201 (with Location) for a new resource, 202 for a request taken, 204 when
+// there is nothing to show; a problem otherwise.
 void send_result(httplib::Response& response, const app::Result<>& result);
 // text/calendar with its method, a download name and an ETag; 304 when the client's copy is current.
 void send_calendar(httplib::Response& response, const app::CalendarResult& document);

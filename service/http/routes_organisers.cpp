@@ -12,7 +12,7 @@ void add_organiser_routes(Router& router, app::Context& context) {
                 send_result(response, app::roster(context, organiser_credentials(r.raw), r.param("slug"),
                                                   {query_param(r.raw, "status"), query_param(r.raw, "q"),
                                                    query_param(r.raw, "country"), query_param(r.raw, "limit"),
-                                                   query_param(r.raw, "cursor")}));
+                                                   query_param(r.raw, "cursor"), query_param(r.raw, "attendance")}));
               }});
 
   // Streamed in pages: 100,000 registrants leave the server's memory as flat as ten.

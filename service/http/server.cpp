@@ -91,8 +91,8 @@ class ListeningServer : public httplib::Server {
 // Authorization header.
 std::optional<std::string_view> presented_token(const httplib::Request& request, const RequestFacts& facts) {
   if (auto token = facts.match.params.find("token"); token != facts.match.params.end()) return token->second;
-  if (auto credentials = organiser_credentials(request)) return credentials->text;
-  return std::nullopt;
+  const auto credentials = organiser_credentials(request);
+  return credentials.bearer ? credentials.bearer : credentials.session;
 }
 
 // Guessing a token is a search through misses, so misses are what is limited: once a client's
@@ -134,6 +134,7 @@ Server::Server(app::Context& context, ServerOptions options) : impl_(std::make_u
   add_registration_routes(router_, context);
   add_organiser_routes(router_, context);
   add_page_routes(router_, context);
+  add_console_routes(router_, context);
 
   auto& http = impl_->http;
   const std::size_t threads = options.threads;
@@ -176,7 +177,7 @@ Server::Server(app::Context& context, ServerOptions options) : impl_(std::make_u
     }
     current.route = current.match.route->pattern.c_str();
     current.client = client_key(request, context.limits);
-    current.presents_secret = current.match.params.contains("token") || header(request, "Authorization").has_value();
+    current.presents_secret = current.match.params.contains("token") || organiser_credentials(request).present();
     if (auto refused = refuse_token_lookup(context, request, current, std::chrono::steady_clock::now())) {
       send_problem(response, *refused);
       add_security_headers(response);
@@ -223,8 +224,15 @@ Server::Server(app::Context& context, ServerOptions options) : impl_(std::make_u
     return Server::HandlerResponse::Unhandled;
   });
 
-  auto dispatch = [](const httplib::Request& request, httplib::Response& response) {
+  auto dispatch = [&context](const httplib::Request& request, httplib::Response& response) {
     const Route& route = *current.match.route;
+    // A browser sends the console's cookie wherever it goes to this site; a write made with it is
+    // taken only from the service's own pages (CSRF). Scripts send a bearer token instead.
+    if (is_unsafe_method(request.method)) {
+      const auto credentials = organiser_credentials(request);
+      if (credentials.session && !credentials.bearer && !from_own_origin(request, context.config.base_url))
+        return send_problem(response, app::problems::cross_site_request());
+    }
     std::optional<nlohmann::json> body;
     if (route.body == Body::json) {
       auto parsed = json_body(request);

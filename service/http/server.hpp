@@ -50,5 +50,6 @@ void add_event_routes(Router& router, app::Context& context);
 void add_registration_routes(Router& router, app::Context& context);
 void add_organiser_routes(Router& router, app::Context& context);
 void add_page_routes(Router& router, app::Context& context);
+void add_console_routes(Router& router, app::Context& context);  // sign-in, the console's pages, announcements
 
 }  // namespace convene::http

@@ -43,8 +43,9 @@ std::optional<Record> find(Tx& tx, const Sha256& key_hash) {
   return record;
 }
 
-void complete(Tx& tx, const Sha256& key_hash, const std::string& sealed_answer, std::int64_t registration_id) {
-  exec(tx, kComplete, hex(key_hash), hex_of_bytes(sealed_answer), registration_id);
+void complete(Tx& tx, const Sha256& key_hash, const std::string& sealed_answer,
+              std::optional<std::int64_t> registration_id) {
+  exec(tx, kComplete, hex(key_hash), hex_of_bytes(sealed_answer), nullable(id_text(registration_id)));
 }
 
 int purge(Tx& tx, Instant now, int limit) {

@@ -26,7 +26,8 @@ struct Record {
 // another transaction holds it.
 bool claim(Tx& tx, const Sha256& key_hash, const Sha256& request_hash);
 std::optional<Record> find(Tx& tx, const Sha256& key_hash);
-void complete(Tx& tx, const Sha256& key_hash, const std::string& sealed_answer, std::int64_t registration_id);
+void complete(Tx& tx, const Sha256& key_hash, const std::string& sealed_answer,
+              std::optional<std::int64_t> registration_id);
 // Deletes expired records, at most `limit` of them; returns how many.
 int purge(Tx& tx, Instant now, int limit);
 

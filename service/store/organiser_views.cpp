@@ -14,6 +14,8 @@ const Statement kRosterPage{"roster_page", std::string("SELECT ") + kRosterColum
     AND ($5::text IS NULL OR convene_fold(r.name) LIKE convene_fold($5)
          OR convene_fold(r.email) LIKE convene_fold($5)
          OR convene_fold(coalesce(r.organisation, '')) LIKE convene_fold($5))
+    AND ($7::boolean IS NULL
+         OR (r.status = 'confirmed' AND convene_attended(r.checked_in_at, r.first_joined_at) = $7))
   ORDER BY r.id
   LIMIT $6)sql"};
 const Statement kRosterEntry{"roster_entry", std::string("SELECT ") + kRosterColumns +
@@ -51,7 +53,13 @@ const Statement kStats{"event_stats", R"sql(
   SELECT 'checked_in', '', count(*) FROM registrations WHERE event_id = $1 AND checked_in_at IS NOT NULL
   UNION ALL
   SELECT 'overbooked', '', count(*) FROM registrations r JOIN events e ON e.id = r.event_id
-  WHERE r.event_id = $1 AND r.seat_no > e.capacity)sql"};
+  WHERE r.event_id = $1 AND r.seat_no > e.capacity
+  UNION ALL
+  SELECT 'country_confirmed', coalesce(country, ''), count(*) FROM registrations
+  WHERE event_id = $1 AND status = 'confirmed' GROUP BY country
+  UNION ALL
+  SELECT 'country_attended', coalesce(country, ''), count(*) FROM registrations
+  WHERE event_id = $1 AND status = 'confirmed' AND convene_attended(checked_in_at, first_joined_at) GROUP BY country)sql"};
 const Statement kDeliveriesPage{"deliveries_page", R"sql(
   SELECT id, registration_id, kind, session_id, status, attempts, extract(epoch FROM due_at)::bigint AS due_at,
          extract(epoch FROM sent_at)::bigint AS sent_at, last_error
@@ -60,6 +68,15 @@ const Statement kDeliveriesPage{"deliveries_page", R"sql(
     AND ($3::text IS NULL OR status = $3 OR ($3 = 'pending' AND status = 'sending'))
     AND ($4::text IS NULL OR kind = $4)
   ORDER BY id LIMIT $5)sql"};
+const Statement kManagedEvents{"managed_events", std::string("SELECT ") + kEventColumns + R"sql(,
+    (SELECT count(*) FILTER (WHERE status = 'confirmed') FROM registrations r WHERE r.event_id = e.id) AS confirmed,
+    (SELECT count(*) FILTER (WHERE status = 'waitlisted') FROM registrations r WHERE r.event_id = e.id) AS waitlisted,
+    (SELECT count(*) FILTER (WHERE status = 'pending') FROM registrations r WHERE r.event_id = e.id) AS pending,
+    (SELECT count(*) FILTER (WHERE status = 'cancelled') FROM registrations r WHERE r.event_id = e.id) AS cancelled
+  FROM events e
+  WHERE $3 OR e.id IN (SELECT oe.event_id FROM organiser_events oe JOIN organisers o ON o.id = oe.organiser_id
+                       WHERE o.revoked_at IS NULL AND (o.id = $1 OR lower(o.email) = lower($2)))
+  ORDER BY e.id)sql"};
 const Statement kRegistrationsByStatus{"registrations_by_status",
                                        "SELECT status, count(*) AS n FROM registrations GROUP BY status"};
 
@@ -75,8 +92,10 @@ std::vector<RosterEntry> roster_page(Tx& tx, std::int64_t event_id, const Roster
   const std::optional<std::string> status =
       filter.status ? std::optional(std::string(to_string(*filter.status))) : std::nullopt;
   std::vector<RosterEntry> entries;
+  const std::optional<std::string> attended =
+      filter.attended ? std::optional(std::string(*filter.attended ? "true" : "false")) : std::nullopt;
   for (const auto& row : exec(tx, kRosterPage, event_id, after_id, nullable(status), nullable(filter.country),
-                              nullable(filter.like_pattern), limit))
+                              nullable(filter.like_pattern), limit, nullable(attended)))
     entries.push_back(roster_entry_from_row(row));
   return entries;
 }
@@ -114,6 +133,11 @@ Stats stats(Tx& tx, std::int64_t event_id) {
     else if (what == "seats_left") stats.seats_left = count;
     else if (what == "checked_in") stats.checked_in = count;
     else if (what == "overbooked") stats.overbooked = count;
+    else if (what == "country_confirmed") stats.confirmed_by_country[key] = count;
+    else if (what == "country_attended") {
+      stats.attended_by_country[key] = count;
+      stats.attended += count;
+    }
   }
   const auto waitlisted = stats.by_status.find(std::string(to_string(RegistrationStatus::waitlisted)));
   stats.waitlist_length = waitlisted == stats.by_status.end() ? 0 : waitlisted->second;
@@ -133,6 +157,16 @@ std::vector<Delivery> deliveries_page(Tx& tx, std::int64_t event_id, std::option
                     optional_text(r["last_error"])});
   }
   return rows;
+}
+
+std::vector<ManagedEvent> managed_events(Tx& tx, std::int64_t organiser_id, std::optional<std::string> email,
+                                         bool all_events) {
+  std::vector<ManagedEvent> found;
+  for (const auto& row : exec(tx, kManagedEvents, organiser_id, nullable(email), all_events)) {
+    found.push_back({event_from_row(row), row["confirmed"].as<int>(), row["waitlisted"].as<int>(),
+                     row["pending"].as<int>(), row["cancelled"].as<int>()});
+  }
+  return found;
 }
 
 std::map<std::string, long> registrations_by_status(Tx& tx) {

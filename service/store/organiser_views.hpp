@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "convene/event.hpp"
 #include "convene/outbox.hpp"
 #include "convene/registration.hpp"
 #include "store/store.hpp"
@@ -28,6 +29,7 @@ struct RosterFilter {
   std::optional<RegistrationStatus> status;
   std::optional<std::string> country;
   std::optional<std::string> like_pattern;  // matched against name, e-mail and organisation, folded
+  std::optional<bool> attended;             // confirmed registrants who came (true) or did not (false)
 };
 // Registrations (erased ones left out) with id > after_id, in id order.
 std::vector<RosterEntry> roster_page(Tx& tx, std::int64_t event_id, const RosterFilter& filter, std::int64_t after_id,
@@ -50,6 +52,8 @@ ExportPage export_page(Tx& tx, std::int64_t event_id, std::int64_t after_id, int
 struct Stats {
   std::map<std::string, int> by_status, by_country, by_timezone;
   int seats_left = 0, waitlist_length = 0, checked_in = 0, overbooked = 0;
+  int attended = 0;  // confirmed registrants who joined or were checked in
+  std::map<std::string, int> confirmed_by_country, attended_by_country;
 };
 // Counts by status over everyone ever registered (erased people too: counts are kept); by country
 // and zone over those still active.
@@ -68,6 +72,16 @@ struct Delivery {
 // The event's outbox with id > after_id; `status` pending includes messages being sent right now.
 std::vector<Delivery> deliveries_page(Tx& tx, std::int64_t event_id, std::optional<DeliveryStatus> status,
                                       std::optional<MessageKind> kind, std::int64_t after_id, int limit);
+
+// The events an organiser may manage (drafts included), with their figures: every event for
+// `all_events`, else those granted to the organiser `organiser_id`, or to any live token of
+// `email` when one is given (a browser session).
+struct ManagedEvent {
+  Event event;
+  int confirmed = 0, waitlisted = 0, pending = 0, cancelled = 0;
+};
+std::vector<ManagedEvent> managed_events(Tx& tx, std::int64_t organiser_id, std::optional<std::string> email,
+                                         bool all_events);
 
 // Registrations in the whole database by status (for /metrics).
 std::map<std::string, long> registrations_by_status(Tx& tx);

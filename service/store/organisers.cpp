@@ -20,6 +20,13 @@ const Statement kByTokenHash{"organiser_by_token_hash", R"sql(
          EXISTS (SELECT 1 FROM organiser_events oe JOIN events e ON e.id = oe.event_id
                  WHERE oe.organiser_id = o.id AND e.slug = $2) AS has_event
   FROM organisers o WHERE o.token_hash = decode($1, 'hex') AND o.revoked_at IS NULL)sql"};
+const Statement kByEmail{"organiser_by_email", R"sql(
+  SELECT min(o.id) AS id, min(o.email) AS email, bool_or(o.all_events) AS all_events,
+         EXISTS (SELECT 1 FROM organiser_events oe JOIN organisers mine ON mine.id = oe.organiser_id
+                 JOIN events e ON e.id = oe.event_id
+                 WHERE lower(mine.email) = lower($1) AND mine.revoked_at IS NULL AND e.slug = $2) AS has_event
+  FROM organisers o WHERE lower(o.email) = lower($1) AND o.revoked_at IS NULL
+  HAVING count(*) > 0)sql"};
 const Statement kRevoke{"revoke_organisers",
                         "UPDATE organisers SET revoked_at = now() WHERE lower(email) = lower($1) AND revoked_at IS NULL"};
 
@@ -38,6 +45,14 @@ void grant(Tx& tx, std::int64_t organiser_id, std::int64_t event_id) { exec(tx, 
 
 std::optional<Grant> by_token_hash(Tx& tx, const Sha256& token_hash, std::string_view slug) {
   const auto result = exec(tx, kByTokenHash, hex(token_hash), std::string(slug));
+  if (result.empty()) return std::nullopt;
+  const auto& row = result[0];
+  return Grant{row["id"].as<std::int64_t>(), row["email"].as<std::string>(), row["all_events"].as<bool>(),
+               row["has_event"].as<bool>()};
+}
+
+std::optional<Grant> by_email(Tx& tx, std::string_view email, std::string_view slug) {
+  const auto result = exec(tx, kByEmail, std::string(email), std::string(slug));
   if (result.empty()) return std::nullopt;
   const auto& row = result[0];
   return Grant{row["id"].as<std::int64_t>(), row["email"].as<std::string>(), row["all_events"].as<bool>(),

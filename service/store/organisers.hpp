@@ -24,6 +24,9 @@ struct Grant {
 };
 // The rights of a live (unrevoked) token on an event (`slug` may be empty: no event asked about).
 std::optional<Grant> by_token_hash(Tx& tx, const Sha256& token_hash, std::string_view slug);
+// The rights of an address: those of all its live tokens together (a browser session signs in an
+// address, not a token). nullopt when the address has no live token.
+std::optional<Grant> by_email(Tx& tx, std::string_view email, std::string_view slug);
 // Revokes every live token of that address; returns how many.
 int revoke(Tx& tx, std::string_view email);
 

@@ -40,12 +40,13 @@ int plan_reminders(Tx& tx, Instant now);
 // A message a worker has claimed.
 struct Claimed {
   std::int64_t id;
-  std::int64_t registration_id;
-  std::int64_t event_id;
+  std::optional<std::int64_t> registration_id;  // a message to a registrant
+  std::optional<std::int64_t> sign_in_id;       // a sign-in link to an organiser's address
+  std::optional<std::int64_t> event_id;
   std::string kind;  // as stored: a newer version of convene may write kinds this one does not know
   std::optional<std::int64_t> session_id;
   int offset_seconds;
-  int sequence;
+  int sequence;  // of announcements: the announcement's id
   int attempts;  // including this one
 };
 // Claims up to `limit` due messages (pending, or sending with an expired lease) for `worker`.

@@ -45,6 +45,7 @@ TEST(OpenApi, EveryRouteIsDocumentedAndEveryDocumentedOperationIsARoute) {
   http::add_registration_routes(router, context);
   http::add_organiser_routes(router, context);
   http::add_page_routes(router, context);
+  http::add_console_routes(router, context);
   std::set<std::pair<std::string, std::string>> routes;
   for (const auto& route : router.routes()) routes.insert({route.method, route.pattern});
 
