@@ -20,8 +20,8 @@
 
 namespace convene::testing {
 
-// A database name as a template argument: the fixture (support/service_suite.hpp) is keyed by
-// the database of its suite.
+// A database name as a template argument: the fixtures (support/service_suite.hpp,
+// support/store_suite.hpp) are keyed by the database of their suite.
 template <std::size_t N>
 struct DatabaseName {
   constexpr DatabaseName(const char (&text)[N]) { std::copy_n(text, N, name); }
