@@ -7,6 +7,7 @@
 #include <chrono>
 #include <future>
 #include <set>
+#include <thread>
 
 #include "store/events.hpp"
 #include "store/outbox.hpp"
@@ -98,18 +99,20 @@ TEST_F(StoreOutbox, ConcurrentWorkersClaimDisjointMessagesWithoutWaiting) {
   auto b_finished = b_done.get_future();
   std::vector<outbox::Claimed> by_a, by_b;
   bool b_finished_while_a_held_its_claims = false;
-  std::thread worker_a([&] {
-    store->transact([&](store::Tx& tx) {
-      by_a = outbox::claim(tx, "worker-a", kNow, seconds(60), 3);
-      a_claimed.set_value();
-      // Hold the transaction (and its row locks) until worker b is done, or give up waiting.
-      b_finished_while_a_held_its_claims = b_finished.wait_for(seconds(5)) == std::future_status::ready;
+  {
+    std::jthread worker_a([&] {
+      store->transact([&](store::Tx& tx) {
+        by_a = outbox::claim(tx, "worker-a", kNow, seconds(60), 3);
+        a_claimed.set_value();
+        // Hold the transaction (and its row locks) until worker b is done, or give up waiting (well
+        // within the store's statement timeout of 5 s, which a waiting worker b would run into).
+        b_finished_while_a_held_its_claims = b_finished.wait_for(seconds(2)) == std::future_status::ready;
+      });
     });
-  });
-  a_claimed.get_future().wait();
-  by_b = claim("worker-b", kNow, 10);
-  b_done.set_value();
-  worker_a.join();
+    a_claimed.get_future().wait();
+    by_b = claim("worker-b", kNow, 10);
+    b_done.set_value();
+  }
   EXPECT_TRUE(b_finished_while_a_held_its_claims) << "worker b waited for worker a's locks";
   EXPECT_EQ(by_a.size(), 3u);
   EXPECT_EQ(by_b.size(), 2u);

@@ -56,7 +56,7 @@ TEST_F(StoreStatements, EveryStatementPreparesOnTheMigratedSchema) {
     }
   }
   EXPECT_FALSE(store::statement_sql("no_such_statement"));
-  std::printf("%zu statements prepared\n", statements.size());
+  std::printf("%zu statements checked\n", statements.size());
 }
 
 // is_active (include/convene/registration.hpp) and convene_is_active (sql/010), which the outbox and
