@@ -8,7 +8,7 @@
 #include <fstream>
 #include <regex>
 
-#include "support/harness.hpp"
+#include "support/service_suite.hpp"
 
 namespace convene::testing {
 namespace {
@@ -58,25 +58,13 @@ void expect_python_icalendar_agrees(const std::string& document, const nlohmann:
   std::remove(path.c_str());
 }
 
-class Calendars : public ::testing::Test {
+class Calendars : public ServiceSuite<"convene_it_calendars"> {
  protected:
-  static void SetUpTestSuite() { service = new Service("convene_it_calendars"); }
-  static void TearDownTestSuite() {
-    delete service;
-    service = nullptr;
-  }
-  static Service* service;
-  Client client = service->client();
-  httplib::Headers admin() { return bearer(service->admin_token()); }
-
+  // A registrant in Kathmandu; their manage token.
   std::string register_for(const std::string& slug, const std::string& name = "Sita Sharma") {
-    auto reply = client.post("/api/v1/events/" + slug + "/registrations",
-                             {{"email", unique_email("ics")}, {"name", name}, {"timezone", "Asia/Kathmandu"}, {"consent", true}});
-    EXPECT_EQ(reply.status, 201) << reply.body;
-    return reply.json()["manage_token"];
+    return register_attendee(slug, registrant("ics", {{"name", name}, {"timezone", "Asia/Kathmandu"}}))["manage_token"];
   }
 };
-Service* Calendars::service = nullptr;
 
 TEST_F(Calendars, TheInviteIsARequestThatImportsWithTheRightInstants) {
   // Everything iCalendar treats specially in a name (line breaks are refused at registration already).
@@ -99,13 +87,9 @@ TEST_F(Calendars, TheInviteIsARequestThatImportsWithTheRightInstants) {
 }
 
 TEST_F(Calendars, RescheduleRaisesSequenceAndKeepsUidAndCancelSendsCancel) {
-  ASSERT_EQ(client.post("/api/v1/events",
-                        {{"slug", "moving-panel"}, {"title", "Moving panel"}, {"timezone", "Pacific/Chatham"},
-                         {"capacity", 5}, {"registration_closes_at", nullptr},
-                         {"sessions", {{{"starts_local", "2031-03-20T10:00"}, {"duration_minutes", 90}}}}},
-                        admin())
-                .status,
-            201);
+  ASSERT_TRUE(create_event({{"slug", "moving-panel"}, {"title", "Moving panel"}, {"timezone", "Pacific/Chatham"},
+                            {"capacity", 5}, {"registration_closes_at", nullptr},
+                            {"sessions", {{{"starts_local", "2031-03-20T10:00"}, {"duration_minutes", 90}}}}}));
   const std::string token = register_for("moving-panel");
   const std::string path = "/api/v1/registrations/" + token + "/invite.ics";
   const auto before = client.get(path);
@@ -137,14 +121,11 @@ TEST_F(Calendars, RescheduleRaisesSequenceAndKeepsUidAndCancelSendsCancel) {
 // RFC 5546 3.2.5: a cancellation is METHOD:CANCEL. An organiser cancelling a session leaves its
 // registrants registered; their download must say what the e-mail said.
 TEST_F(Calendars, ACancelledSessionIsACancelInTheDownloadAsInTheEmail) {
-  ASSERT_EQ(client.post("/api/v1/events",
-                        {{"slug", "two-sessions"}, {"title", "Two sessions"}, {"timezone", "America/Lima"},
-                         {"capacity", 5}, {"registration_closes_at", nullptr},
-                         {"sessions", {{{"title", "One"}, {"starts_local", "2031-05-01T09:00"}, {"duration_minutes", 60}},
-                                       {{"title", "Two"}, {"starts_local", "2031-05-02T09:00"}, {"duration_minutes", 60}}}}},
-                        admin())
-                .status,
-            201);
+  ASSERT_TRUE(create_event(
+      {{"slug", "two-sessions"}, {"title", "Two sessions"}, {"timezone", "America/Lima"}, {"capacity", 5},
+       {"registration_closes_at", nullptr},
+       {"sessions", {{{"title", "One"}, {"starts_local", "2031-05-01T09:00"}, {"duration_minutes", 60}},
+                     {{"title", "Two"}, {"starts_local", "2031-05-02T09:00"}, {"duration_minutes", 60}}}}}));
   const std::string token = register_for("two-sessions");
   const std::string path = "/api/v1/registrations/" + token + "/invite.ics";
   const auto both = client.get(path);
@@ -211,14 +192,11 @@ TEST_F(Calendars, ETagLetsCalendarAppsPollCheaply) {
 }
 
 TEST_F(Calendars, ThePublicFeedPublishesSessionsWithoutAttendeesOrJoinLinks) {
-  ASSERT_EQ(client.post("/api/v1/events",
-                        {{"slug", "feed-event"}, {"title", "Feed; event, with \\ specials"}, {"timezone", "America/St_Johns"},
-                         {"capacity", 5}, {"join_url", "https://meet.example.org/secret-room"},
-                         {"sessions", {{{"title", "One"}, {"starts_local", "2030-07-01T09:30"}, {"duration_minutes", 30}},
-                                       {{"title", "Two"}, {"starts_local", "2030-12-01T09:30"}, {"duration_minutes", 30}}}}},
-                        admin())
-                .status,
-            201);
+  ASSERT_TRUE(create_event(
+      {{"slug", "feed-event"}, {"title", "Feed; event, with \\ specials"}, {"timezone", "America/St_Johns"},
+       {"capacity", 5}, {"join_url", "https://meet.example.org/secret-room"},
+       {"sessions", {{{"title", "One"}, {"starts_local", "2030-07-01T09:30"}, {"duration_minutes", 30}},
+                     {{"title", "Two"}, {"starts_local", "2030-12-01T09:30"}, {"duration_minutes", 30}}}}}));
   auto reply = client.get("/api/v1/events/feed-event/calendar.ics");
   ASSERT_EQ(reply.status, 200);
   EXPECT_EQ(reply.header("Content-Type"), "text/calendar; charset=utf-8; method=PUBLISH");
@@ -257,13 +235,9 @@ TEST_F(Calendars, AKeptInviteFollowsEveryChangeAtOnce) {
     std::function<void()> restore;
     ~Restore() { restore(); }
   } restore{[&] { announcements("ENABLE"); }};
-  ASSERT_EQ(client.post("/api/v1/events",
-                        {{"slug", "kept-invite"}, {"title", "Kept panel"}, {"timezone", "UTC"}, {"capacity", 5},
-                         {"registration_closes_at", nullptr}, {"requires_approval", true},
-                         {"sessions", {{{"starts_local", "2031-03-03T10:00"}, {"duration_minutes", 60}}}}},
-                        admin())
-                .status,
-            201);
+  ASSERT_TRUE(create_event({{"slug", "kept-invite"}, {"title", "Kept panel"}, {"timezone", "UTC"}, {"capacity", 5},
+                            {"registration_closes_at", nullptr}, {"requires_approval", true},
+                            {"sessions", {{{"starts_local", "2031-03-03T10:00"}, {"duration_minutes", 60}}}}}));
   auto registered = client.post("/api/v1/events/kept-invite/registrations",
                                 {{"email", unique_email("kept")}, {"name", "Sita Sharma"}, {"consent", true}});
   ASSERT_EQ(registered.status, 201) << registered.body;

@@ -4,31 +4,16 @@
 
 #include <thread>
 
-#include "support/harness.hpp"
+#include "support/service_suite.hpp"
 
 namespace convene::testing {
 namespace {
 
-class Capacity : public ::testing::Test {
+class Capacity : public ServiceSuite<"convene_it_capacity"> {
  protected:
-  static void SetUpTestSuite() { service = new Service("convene_it_capacity"); }
-  static void TearDownTestSuite() {
-    delete service;
-    service = nullptr;
-  }
-  static Service* service;
-  Client client = service->client();
-
-  void create_event(const std::string& slug, int capacity) {
-    auto reply = client.post("/api/v1/events",
-                             {{"slug", slug}, {"title", "Capacity " + slug}, {"timezone", "Africa/Nairobi"},
-                              {"capacity", capacity}, {"registration_closes_at", nullptr}},
-                             bearer(service->admin_token()));
-    ASSERT_EQ(reply.status, 201) << reply.body;
-  }
-
-  nlohmann::json registrant(const std::string& tag) {
-    return {{"email", unique_email(tag)}, {"name", "Registrant " + tag}, {"consent", true}};
+  // An event open until closed, in Nairobi.
+  ::testing::AssertionResult create_event(const std::string& slug, int capacity) {
+    return ServiceSuite::create_event(event_body(slug, capacity, {{"timezone", "Africa/Nairobi"}}));
   }
 
   // status -> count, straight from the database
@@ -65,10 +50,9 @@ class Capacity : public ::testing::Test {
     return held;
   }
 };
-Service* Capacity::service = nullptr;
 
 TEST_F(Capacity, SixtyConcurrentRegistrationsForTenSeatsConfirmExactlyTen) {
-  create_event("ten-seats", 10);
+  ASSERT_TRUE(create_event("ten-seats", 10));
   std::vector<int> statuses(60);
   std::vector<std::string> outcomes(60);
   std::vector<std::thread> threads;
@@ -90,7 +74,7 @@ TEST_F(Capacity, SixtyConcurrentRegistrationsForTenSeatsConfirmExactlyTen) {
 }
 
 TEST_F(Capacity, CancellationPromotesTheOldestWaitlisted) {
-  create_event("two-seats", 2);
+  ASSERT_TRUE(create_event("two-seats", 2));
   std::vector<std::string> tokens;
   std::vector<std::string> statuses;
   for (int i = 0; i < 4; ++i) {
@@ -110,7 +94,7 @@ TEST_F(Capacity, CancellationPromotesTheOldestWaitlisted) {
 }
 
 TEST_F(Capacity, ConcurrentCancellationsAndRegistrationsKeepTheInvariant) {
-  create_event("churn", 5);
+  ASSERT_TRUE(create_event("churn", 5));
   std::vector<std::string> tokens;
   for (int i = 0; i < 15; ++i) {
     auto reply = client.post("/api/v1/events/churn/registrations", registrant("churn" + std::to_string(i)));
@@ -135,32 +119,32 @@ TEST_F(Capacity, ConcurrentCancellationsAndRegistrationsKeepTheInvariant) {
 }
 
 TEST_F(Capacity, RaisingCapacityPromotesTheWaitlistAndLoweringIsRefusedBelowConfirmed) {
-  create_event("resize", 1);
+  ASSERT_TRUE(create_event("resize", 1));
   std::vector<std::string> tokens;
   for (int i = 0; i < 3; ++i)
     tokens.push_back(client.post("/api/v1/events/resize/registrations", registrant("rs" + std::to_string(i)))
                          .json()["manage_token"]);
-  auto raised = client.patch("/api/v1/events/resize", {{"capacity", 2}}, bearer(service->admin_token()));
+  auto raised = client.patch("/api/v1/events/resize", {{"capacity", 2}}, admin());
   ASSERT_EQ(raised.status, 200) << raised.body;
   EXPECT_EQ(raised.json()["capacity"], 2);
   EXPECT_EQ(client.get("/api/v1/registrations/" + tokens[1]).json()["status"], "confirmed");
   EXPECT_EQ(client.get("/api/v1/registrations/" + tokens[2]).json()["status"], "waitlisted");
 
-  auto lowered = client.patch("/api/v1/events/resize", {{"capacity", 1}}, bearer(service->admin_token()));
+  auto lowered = client.patch("/api/v1/events/resize", {{"capacity", 1}}, admin());
   EXPECT_EQ(lowered.status, 409) << lowered.body;
   EXPECT_TRUE(lowered.json()["type"].get<std::string>().ends_with("capacity-below-confirmed"));
 
   // Free the low seat, then shrink: the holder of seat 2 moves to seat 1 and keeps a seat.
   ASSERT_EQ(client.del("/api/v1/registrations/" + tokens[0]).status, 200);  // promotes tokens[2]
   ASSERT_EQ(client.del("/api/v1/registrations/" + tokens[2]).status, 200);  // frees a seat again
-  auto shrunk = client.patch("/api/v1/events/resize", {{"capacity", 1}}, bearer(service->admin_token()));
+  auto shrunk = client.patch("/api/v1/events/resize", {{"capacity", 1}}, admin());
   ASSERT_EQ(shrunk.status, 200) << shrunk.body;
   EXPECT_EQ(client.get("/api/v1/registrations/" + tokens[1]).json()["status"], "confirmed");
   EXPECT_EQ(seats_held("resize"), 1);
 }
 
 TEST_F(Capacity, ZeroCapacityWaitlistsEveryone) {
-  create_event("no-seats", 0);
+  ASSERT_TRUE(create_event("no-seats", 0));
   auto reply = client.post("/api/v1/events/no-seats/registrations", registrant("zero"));
   ASSERT_EQ(reply.status, 201);
   EXPECT_EQ(reply.json()["status"], "waitlisted");

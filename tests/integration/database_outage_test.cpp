@@ -1,5 +1,8 @@
 // PostgreSQL stops and starts while the server runs: requests get 503 with Retry-After promptly,
 // the server heals by itself, and nothing that got a 201 is lost.
+//
+// Not the common fixture (support/service_suite.hpp): the one case decides whether it can run (the
+// embedded cluster must be ours to stop) before any service is started.
 #include <gtest/gtest.h>
 
 #include <thread>

@@ -5,23 +5,12 @@
 #include <cstdio>
 #include <thread>
 
-#include "support/harness.hpp"
+#include "support/service_suite.hpp"
 
 namespace convene::testing {
 namespace {
 
-class Events : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() { service = new Service("convene_it_events"); }
-  static void TearDownTestSuite() {
-    delete service;
-    service = nullptr;
-  }
-  static Service* service;
-  Client client = service->client();
-  httplib::Headers admin() { return bearer(service->admin_token()); }
-};
-Service* Events::service = nullptr;
+using Events = ServiceSuite<"convene_it_events">;
 
 // Requests for slugs nobody has (typos, scanners) leave nothing behind in the server's memory.
 // Measured with the change listener connected (the cache's normal state), after a warm-up that
@@ -86,17 +75,11 @@ TEST_F(Events, ViewerZoneDefaultsToTheEventsAndLinksAreAccepted) {
 
 TEST_F(Events, ListPagesThroughPublishedEventsWithSignedCursors) {
   for (int i = 0; i < 5; ++i) {
-    auto reply = client.post("/api/v1/events",
-                             {{"slug", "listed-" + std::to_string(i)}, {"title", "Listed"}, {"timezone", "UTC"},
-                              {"capacity", 1}},
-                             admin());
-    ASSERT_EQ(reply.status, 201) << reply.body;
+    ASSERT_TRUE(create_event(
+        {{"slug", "listed-" + std::to_string(i)}, {"title", "Listed"}, {"timezone", "UTC"}, {"capacity", 1}}));
   }
-  ASSERT_EQ(client.post("/api/v1/events", {{"slug", "hidden"}, {"title", "Hidden"}, {"timezone", "UTC"},
-                                           {"capacity", 1}, {"status", "draft"}},
-                        admin())
-                .status,
-            201);
+  ASSERT_TRUE(create_event(
+      {{"slug", "hidden"}, {"title", "Hidden"}, {"timezone", "UTC"}, {"capacity", 1}, {"status", "draft"}}));
   std::set<std::string> seen;
   std::string path = "/api/v1/events?limit=2";
   int pages = 0;
@@ -157,13 +140,9 @@ TEST_F(Events, ImpossibleWallTimesAreRefusedUnlessDisambiguated) {
 }
 
 TEST_F(Events, MovingOrCancellingASessionBumpsItsSequence) {
-  ASSERT_EQ(client.post("/api/v1/events",
-                        {{"slug", "movable"}, {"title", "Movable"}, {"timezone", "America/Sao_Paulo"},
-                         {"capacity", 5}, {"registration_closes_at", nullptr},
-                         {"sessions", {{{"starts_local", "2030-05-01T10:00"}, {"duration_minutes", 60}}}}},
-                        admin())
-                .status,
-            201);
+  ASSERT_TRUE(create_event(event_body("movable", 5, {{"title", "Movable"}, {"timezone", "America/Sao_Paulo"},
+                                                     {"sessions", {{{"starts_local", "2030-05-01T10:00"},
+                                                                    {"duration_minutes", 60}}}}})));
   auto event = client.get("/api/v1/events/movable").json();
   const std::string session = "/api/v1/events/movable/sessions/" + std::to_string(event["sessions"][0]["id"].get<int>());
   auto renamed = client.patch(session, {{"title", "Renamed"}}, admin());

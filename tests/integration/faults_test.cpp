@@ -23,6 +23,10 @@
 // stopping PostgreSQL needs the embedded cluster (CONVENE_TEST_PG_CONTROL); the full-disk and
 // read-only spool cases mount a small tmpfs, which needs root (or CAP_SYS_ADMIN). The spool folder
 // blocked by a regular file works for any user, root included (root ignores permissions, not ENOTDIR).
+//
+// Not the common fixture (support/service_suite.hpp): each case starts a service of its own, since it
+// kills or restarts that service's server, stops its database or breaks its spool, and several need an
+// environment of their own; a server shared between cases would carry one case's damage into the next.
 #include <gtest/gtest.h>
 
 #include <arpa/inet.h>
@@ -47,7 +51,7 @@
 #include <sstream>
 #include <thread>
 
-#include "support/harness.hpp"
+#include "support/service_suite.hpp"
 
 namespace convene::testing {
 namespace {
@@ -205,14 +209,6 @@ std::string histogram(const std::vector<Attempt>& attempts) {
   return out.empty() ? "nothing" : out;
 }
 
-void create_event(Service& service, const std::string& slug, int capacity) {
-  auto reply = service.client().post("/api/v1/events",
-                                     {{"slug", slug}, {"title", "Faults " + slug}, {"timezone", "UTC"},
-                                      {"capacity", capacity}, {"registration_closes_at", nullptr}},
-                                     bearer(service.admin_token()));
-  ASSERT_EQ(reply.status, 201) << reply.body;
-}
-
 struct Stored {
   std::int64_t id = 0;
   int copies = 0;
@@ -301,7 +297,7 @@ TEST(Faults, KillNineMidBurstKeepsEveryAcceptedRegistrationOnceAndRetriesNeverDu
     // Each round has an event of its own. Even rounds are killed as the last seats go (seats being
     // taken by transactions the kill rolls back), odd ones at a time unrelated to anything.
     const std::string slug = "kill-burst-" + std::to_string(round);
-    create_event(service, slug, capacity);
+    ASSERT_TRUE(create_event(service, event_body(slug, capacity)));
     const bool at_the_last_seats = round % 2 == 0;
     std::vector<std::vector<Attempt>> per_thread(threads);
     std::atomic<bool> stop{false};
@@ -422,7 +418,7 @@ struct HeldLastSeat {
 
 HeldLastSeat register_while_the_last_seat_is_held(Service& service, const std::string& slug,
                                                   const std::function<void()>& interrupt) {
-  create_event(service, slug, 1);
+  EXPECT_TRUE(create_event(service, event_body(slug, 1)));
   auto holder_connection = service.connect();
   pqxx::work holder(holder_connection);
   holder.exec_params("SELECT f.seat_no FROM free_seats f JOIN events e ON e.id = f.event_id WHERE e.slug = $1 "
@@ -498,7 +494,7 @@ TEST(Faults, DatabaseStoppedUnderLoadAnswers503WithRetryAfterThenRecoversAndLose
   if (!pg_control()) GTEST_SKIP() << "needs the embedded PostgreSQL (DATABASE_URL points elsewhere)";
   Service service("convene_it_faults_database");
   const std::string slug = "outage-load";
-  create_event(service, slug, 50000);
+  ASSERT_TRUE(create_event(service, event_body(slug, 50000)));
   const int port = service.server().port();
 
   enum Phase { before = 0, stopping = 1, away = 2, starting = 3, back = 4 };

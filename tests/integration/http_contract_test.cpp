@@ -4,20 +4,13 @@
 
 #include <thread>
 
-#include "support/harness.hpp"
+#include "support/service_suite.hpp"
 
 namespace convene::testing {
 namespace {
 
-class HttpContract : public ::testing::Test {
+class HttpContract : public ServiceSuite<"convene_it_http"> {
  protected:
-  static void SetUpTestSuite() { service = new Service("convene_it_http"); }
-  static void TearDownTestSuite() {
-    delete service;
-    service = nullptr;
-  }
-  static Service* service;
-  Client client = service->client();
   const std::string registrations = "/api/v1/events/south-south-2021/registrations";
 
   static void expect_problem(const Reply& reply, int status) {
@@ -30,7 +23,6 @@ class HttpContract : public ::testing::Test {
     EXPECT_TRUE(problem["detail"].is_string());
   }
 };
-Service* HttpContract::service = nullptr;
 
 TEST_F(HttpContract, HealthAndReadiness) {
   EXPECT_EQ(client.get("/healthz").status, 200);

@@ -4,28 +4,23 @@
 
 #include <thread>
 
-#include "support/harness.hpp"
+#include "support/service_suite.hpp"
 
 namespace convene::testing {
 namespace {
 
-class Idempotency : public ::testing::Test {
- protected:
+class Idempotency : public ServiceSuite<"convene_it_idempotency"> {
+ public:
   // The planner (which also purges expired records) runs every second here.
-  static void SetUpTestSuite() { service = new Service("convene_it_idempotency", {{"WORKER_PLAN_SECONDS", "1"}}); }
-  static void TearDownTestSuite() {
-    delete service;
-    service = nullptr;
-  }
-  static Service* service;
-  Client client = service->client();
+  static void SetUpTestSuite() { start({{"WORKER_PLAN_SECONDS", "1"}}); }
+
+ protected:
   const std::string path = "/api/v1/events/south-south-2021/registrations";
 
   std::string body_for(const std::string& email) {
     return nlohmann::json{{"email", email}, {"name", "Retry Person"}, {"consent", true}}.dump();
   }
 };
-Service* Idempotency::service = nullptr;
 
 TEST_F(Idempotency, RecordsOlderThanADayArePurged) {
   for (const char* key : {"purge-old", "purge-fresh"}) {

@@ -1,4 +1,7 @@
 // Migrations: recorded, idempotent, safe when several processes start at once.
+//
+// Not the common fixture (support/service_suite.hpp): these cases need databases that are not yet
+// migrated, and most of them no server at all.
 #include <gtest/gtest.h>
 
 #include <future>

@@ -8,7 +8,7 @@
 
 #include <date/date.h>
 
-#include "support/harness.hpp"
+#include "support/service_suite.hpp"
 
 namespace convene::testing {
 namespace {
@@ -21,9 +21,9 @@ std::map<std::string, std::string> fast_worker(const std::string& smtp_url) {
 
 nlohmann::json join_event(const std::string& slug, const std::string& zone, const nlohmann::json& sessions,
                           const nlohmann::json& offsets = {"P1D", "PT1H"}) {
-  return {{"slug", slug},          {"title", "Event " + slug}, {"timezone", zone}, {"capacity", 100},
-          {"registration_closes_at", nullptr}, {"join_url", "https://meet.example.org/" + slug},
-          {"reminder_offsets", offsets}, {"sessions", sessions}};
+  return event_body(slug, 100,
+                    {{"timezone", zone}, {"join_url", "https://meet.example.org/" + slug},
+                     {"reminder_offsets", offsets}, {"sessions", sessions}});
 }
 
 // Messages of one kind to one address.
@@ -36,34 +36,26 @@ std::vector<nlohmann::json> mails_to(const nlohmann::json& mails, const std::str
   return found;
 }
 
-class Notifications : public ::testing::Test {
- protected:
+class Notifications : public ServiceSuite<"convene_it_notifications"> {
+ public:
+  // A real SMTP server (refusing addresses with "bounce" in them) and a fast worker.
   static void SetUpTestSuite() {
     smtp = new SmtpServer("bounce");
-    service = new Service("convene_it_notifications", fast_worker(smtp->url()));
+    start(fast_worker(smtp->url()));
   }
   static void TearDownTestSuite() {
-    delete service;
+    stop();
     delete smtp;
-    service = nullptr;
     smtp = nullptr;
   }
-  static SmtpServer* smtp;
-  static Service* service;
-  Client client = service->client();
 
-  std::string create(const nlohmann::json& body) {
-    auto reply = client.post("/api/v1/events", body, bearer(service->admin_token()));
-    EXPECT_EQ(reply.status, 201) << reply.body;
-    return body["slug"];
-  }
+ protected:
+  static inline SmtpServer* smtp = nullptr;
+
   nlohmann::json register_for(const std::string& slug, const std::string& email, const std::string& zone,
                               const std::string& language = "en") {
-    auto reply = client.post("/api/v1/events/" + slug + "/registrations",
-                             {{"email", email}, {"name", "Person " + zone}, {"timezone", zone}, {"language", language},
-                              {"consent", true}});
-    EXPECT_EQ(reply.status, 201) << reply.body;
-    return reply.json();
+    return register_attendee(slug, {{"email", email}, {"name", "Person " + zone}, {"timezone", zone},
+                                    {"language", language}, {"consent", true}});
   }
   // Waits until `address` has `count` messages of `kind`; returns them.
   std::vector<nlohmann::json> wait_for(const std::string& address, const std::string& kind, std::size_t count,
@@ -86,8 +78,6 @@ class Notifications : public ::testing::Test {
     return rows.empty() ? "" : rows[0][0].as<std::string>();
   }
 };
-SmtpServer* Notifications::smtp = nullptr;
-Service* Notifications::service = nullptr;
 
 TEST_F(Notifications, ConfirmationArrivesWithAnInviteWhosePartMethodMatches) {
   const std::string email = unique_email("confirm");
@@ -181,9 +171,9 @@ TEST_F(Notifications, CancellationSendsACancelWhosePartMethodMatches) {
 }
 
 TEST_F(Notifications, AWaitlistedRegistrantIsToldAndThenPromoted) {
-  create(join_event("tiny-room", "Asia/Dhaka",
-                    {{{"starts_local", "2031-05-05T15:00"}, {"duration_minutes", 60}}}));
-  client.patch("/api/v1/events/tiny-room", {{"capacity", 1}}, bearer(service->admin_token()));
+  ASSERT_TRUE(create_event(
+      join_event("tiny-room", "Asia/Dhaka", {{{"starts_local", "2031-05-05T15:00"}, {"duration_minutes", 60}}})));
+  client.patch("/api/v1/events/tiny-room", {{"capacity", 1}}, admin());
   const std::string first = unique_email("seated");
   const std::string second = unique_email("waiting");
   const auto seated = register_for("tiny-room", first, "Asia/Dhaka");
@@ -200,13 +190,14 @@ TEST_F(Notifications, AWaitlistedRegistrantIsToldAndThenPromoted) {
 }
 
 TEST_F(Notifications, MovingASessionSendsAnUpdateWithTheNewTimeAndAHigherSequence) {
-  create(join_event("moves", "America/Lima", {{{"starts_local", "2031-06-01T10:00"}, {"duration_minutes", 60}}}));
+  ASSERT_TRUE(create_event(
+      join_event("moves", "America/Lima", {{{"starts_local", "2031-06-01T10:00"}, {"duration_minutes", 60}}})));
   const std::string email = unique_email("mover");
   register_for("moves", email, "Asia/Kathmandu");
   ASSERT_EQ(wait_for(email, "confirmation", 1).size(), 1u);
   const auto event = client.get("/api/v1/events/moves").json();
   const std::string session = "/api/v1/events/moves/sessions/" + std::to_string(event["sessions"][0]["id"].get<int>());
-  ASSERT_EQ(client.patch(session, {{"starts_local", "2031-06-01T12:00"}}, bearer(service->admin_token())).status, 200);
+  ASSERT_EQ(client.patch(session, {{"starts_local", "2031-06-01T12:00"}}, admin()).status, 200);
   const auto updates = wait_for(email, "update", 1);
   ASSERT_EQ(updates.size(), 1u);
   EXPECT_EQ(updates[0]["calendar"]["events"][0]["start"], "2031-06-01T17:00:00Z");
@@ -221,7 +212,8 @@ TEST_F(Notifications, ASessionSoonGivesExactlyOneReminderPerRegistrant) {
   const auto starts = std::chrono::time_point_cast<std::chrono::seconds>(now + std::chrono::minutes(3));
   const auto ends = starts + std::chrono::minutes(30);
   auto iso = [](auto t) { return date::format("%FT%TZ", t); };
-  create(join_event("soon", "UTC", {{{"starts_at", iso(starts)}, {"ends_at", iso(ends)}}}, {"PT170S", "P1D"}));
+  ASSERT_TRUE(create_event(
+      join_event("soon", "UTC", {{{"starts_at", iso(starts)}, {"ends_at", iso(ends)}}}, {"PT170S", "P1D"})));
   std::vector<std::string> people;
   for (int i = 0; i < 3; ++i) {
     people.push_back(unique_email("remind" + std::to_string(i)));
@@ -282,7 +274,7 @@ TEST_F(Notifications, TheJoinLinkRedirectsOnlyConfirmedRegistrantsAndRecordsAtte
   const std::string email = unique_email("joiner");
   const auto registered = register_for("south-south-2021", email, "UTC");
   ASSERT_EQ(client.patch("/api/v1/events/south-south-2021", {{"join_url", "https://meet.example.org/panel"}},
-                         bearer(service->admin_token()))
+                         admin())
                 .status,
             200);
   const auto mails = wait_for(email, "confirmation", 1);
@@ -304,7 +296,8 @@ TEST_F(Notifications, TheJoinLinkRedirectsOnlyConfirmedRegistrantsAndRecordsAtte
   EXPECT_EQ(after.header("Location"), "");
 }
 
-// Outages and races, each with its own server and workers.
+// Outages and races, each with its own server and workers: not the suite's shared service, since each
+// case stops its SMTP server, kills its workers or needs a spool of its own.
 
 TEST(NotificationsDelivery, SmtpDownMeansRetriesThenDeliveryOnceItIsBack) {
   SmtpServer smtp;

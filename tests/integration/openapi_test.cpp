@@ -4,14 +4,14 @@
 
 #include <regex>
 
-#include "support/harness.hpp"
+#include "support/service_suite.hpp"
 
 namespace convene::testing {
 namespace {
 
-TEST(OpenApi, EveryDocumentedOperationAnswers) {
-  Service service("convene_it_openapi");
-  Client client = service.client();
+using OpenApi = ServiceSuite<"convene_it_openapi">;
+
+TEST_F(OpenApi, EveryDocumentedOperationAnswers) {
   auto document = client.get("/api/openapi.json");
   ASSERT_EQ(document.status, 200);
   EXPECT_EQ(document.json()["openapi"], "3.1.0");
@@ -34,7 +34,7 @@ TEST(OpenApi, EveryDocumentedOperationAnswers) {
       if (verb == "POST" && path.ends_with("/erase")) continue;  // would erase what the next calls use
       const bool body = verb == "POST" || verb == "PATCH";
       auto reply = client.send(verb, concrete, body ? "{}" : "", body ? "application/json" : "",
-                               bearer(service.admin_token()));
+                               admin());
       EXPECT_NE(reply.status, 405) << verb << " " << concrete;
       const bool unknown_route = reply.status == 404 && reply.body.find("No resource at") != std::string::npos;
       EXPECT_FALSE(unknown_route) << verb << " " << concrete;

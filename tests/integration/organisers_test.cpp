@@ -2,45 +2,27 @@
 // matrix (no token, wrong, revoked, other event, all events) for every organiser write.
 #include <gtest/gtest.h>
 
-#include "support/harness.hpp"
+#include "support/service_suite.hpp"
 
 namespace convene::testing {
 namespace {
 
-class Organisers : public ::testing::Test {
- protected:
+class Organisers : public ServiceSuite<"convene_it_organisers"> {
+ public:
+  // Two events, a token scoped to the first and a revoked one.
   static void SetUpTestSuite() {
-    service = new Service("convene_it_organisers");
-    Client client = service->client();
+    start();
     for (const char* slug : {"event-a", "event-b"}) {
-      auto reply = client.post("/api/v1/events",
-                               {{"slug", slug}, {"title", slug}, {"timezone", "UTC"}, {"capacity", 3},
-                                {"registration_closes_at", nullptr},
-                                {"sessions", {{{"starts_local", "2031-01-01T10:00"}, {"duration_minutes", 60}}}}},
-                               bearer(service->admin_token()));
-      ASSERT_EQ(reply.status, 201) << reply.body;
+      const nlohmann::json session = {{"starts_local", "2031-01-01T10:00"}, {"duration_minutes", 60}};
+      ASSERT_TRUE(testing::create_event(*service, event_body(slug, 3, {{"title", slug}, {"sessions", {session}}})));
     }
-    scoped = token_for({"--event", "event-a"});
-    revoked = token_for({"--event", "event-a"}, "revoked@example.org");
+    scoped = service->add_organiser("scoped@example.org", {"--event", "event-a"});
+    revoked = service->add_organiser("revoked@example.org", {"--event", "event-a"});
     EXPECT_EQ(run_convene({"organiser", "revoke", "--email", "revoked@example.org"}, service->env()).status, 0);
   }
-  static void TearDownTestSuite() {
-    delete service;
-    service = nullptr;
-  }
-  static std::string token_for(std::vector<std::string> scope, const std::string& email = "scoped@example.org") {
-    std::vector<std::string> args{"organiser", "add", "--email", email};
-    args.insert(args.end(), scope.begin(), scope.end());
-    auto result = run_convene(args, service->env());
-    EXPECT_EQ(result.status, 0);
-    std::string out = result.out;
-    while (!out.empty() && out.back() == '\n') out.pop_back();
-    return out.substr(out.rfind('\n') == std::string::npos ? 0 : out.rfind('\n') + 1);
-  }
 
-  static Service* service;
+ protected:
   static std::string scoped, revoked;
-  Client client = service->client();
 
   struct Call {
     std::string name, method, path;
@@ -60,7 +42,6 @@ class Organisers : public ::testing::Test {
     return client.send(c.method, c.path, body, body.empty() ? "" : "application/json", headers).status;
   }
 };
-Service* Organisers::service = nullptr;
 std::string Organisers::scoped;
 std::string Organisers::revoked;
 
@@ -88,7 +69,7 @@ TEST_F(Organisers, AuthMatrixForEveryOrganiserWrite) {
       {"wrong token", bearer("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"), 401, 401},
       {"revoked token", bearer(revoked), 401, 401},
       {"token of event-a", bearer(scoped), 200, 403},
-      {"token for all events", bearer(service->admin_token()), 200, 200},
+      {"token for all events", admin(), 200, 200},
   };
   for (const auto& w : who) {
     for (const auto& [slug, own] : {std::pair{"event-a", true}, std::pair{"event-b", false}}) {
@@ -115,7 +96,7 @@ TEST_F(Organisers, OnlyAllEventTokensCreateEvents) {
   nlohmann::json body{{"slug", "made-by-scoped"}, {"title", "x"}, {"timezone", "UTC"}, {"capacity", 1}};
   EXPECT_EQ(client.post("/api/v1/events", body).status, 401);
   EXPECT_EQ(client.post("/api/v1/events", body, bearer(scoped)).status, 403);
-  EXPECT_EQ(client.post("/api/v1/events", body, bearer(service->admin_token())).status, 201);
+  EXPECT_EQ(client.post("/api/v1/events", body, admin()).status, 201);
 }
 
 TEST_F(Organisers, AddingATokenForAnUnknownEventFails) {

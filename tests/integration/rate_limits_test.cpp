@@ -9,7 +9,7 @@
 #include <atomic>
 #include <thread>
 
-#include "support/harness.hpp"
+#include "support/service_suite.hpp"
 
 namespace convene::testing {
 namespace {
@@ -35,32 +35,24 @@ void expect_rate_limited(const Reply& reply) {
   EXPECT_LE(seconds, 60);
 }
 
-class RateLimits : public ::testing::Test {
- protected:
+class RateLimits : public ServiceSuite<"convene_it_rate_limits"> {
+ public:
   static void SetUpTestSuite() {
-    service = new Service("convene_it_rate_limits", {{"RATE_LIMITS", "on"},
-                                                     {"TRUSTED_PROXIES", "127.0.0.1"},
-                                                     {"LIMIT_REGISTRATIONS_PER_ADDRESS", "3/min"},
-                                                     {"LIMIT_REGISTRATIONS_PER_EMAIL", "2/min"},
-                                                     {"LIMIT_REGISTRATIONS_PER_DOMAIN", "3/min"},
-                                                     {"LIMIT_TOKEN_MISSES_PER_ADDRESS", "5/min"},
-                                                     {"LIMIT_REQUESTS_PER_TOKEN", "4/min"}});
+    start({{"RATE_LIMITS", "on"},
+           {"TRUSTED_PROXIES", "127.0.0.1"},
+           {"LIMIT_REGISTRATIONS_PER_ADDRESS", "3/min"},
+           {"LIMIT_REGISTRATIONS_PER_EMAIL", "2/min"},
+           {"LIMIT_REGISTRATIONS_PER_DOMAIN", "3/min"},
+           {"LIMIT_TOKEN_MISSES_PER_ADDRESS", "5/min"},
+           {"LIMIT_REQUESTS_PER_TOKEN", "4/min"}});
   }
-  static void TearDownTestSuite() {
-    delete service;
-    service = nullptr;
-  }
-  static Service* service;
-  Client client = service->client();
 
+ protected:
   // A registration's manage token, made from an address of its own.
   std::string register_someone(const std::string& email, const std::string& address) {
-    auto reply = client.post(kRegistrations, person(email), from(address));
-    EXPECT_EQ(reply.status, 201) << reply.body;
-    return reply.json()["manage_token"].get<std::string>();
+    return register_attendee("south-south-2021", person(email), from(address))["manage_token"].get<std::string>();
   }
 };
-Service* RateLimits::service = nullptr;
 
 TEST_F(RateLimits, RegistrationsPerAddressAreRefusedWith429AndRetryAfter) {
   for (int i = 0; i < 3; ++i) {
@@ -205,7 +197,7 @@ TEST_F(RateLimits, CorsOnlyOnPublicReads) {
   EXPECT_EQ(registered.header("Access-Control-Allow-Origin"), "");
   const std::string token = registered.json()["manage_token"].get<std::string>();
   EXPECT_EQ(client.get("/api/v1/registrations/" + token, from("203.0.113.100")).header("Access-Control-Allow-Origin"), "");
-  EXPECT_EQ(client.get(kRegistrations, bearer(service->admin_token())).header("Access-Control-Allow-Origin"), "");
+  EXPECT_EQ(client.get(kRegistrations, admin()).header("Access-Control-Allow-Origin"), "");
 }
 
 TEST_F(RateLimits, AnUnusableLimitStopsTheServerWithItsName) {
@@ -216,16 +208,10 @@ TEST_F(RateLimits, AnUnusableLimitStopsTheServerWithItsName) {
 }
 
 // The defaults: a ministry of 400 people behind one address registers in the opening minute.
-class DefaultRateLimits : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() { service = new Service("convene_it_default_limits", {{"RATE_LIMITS", "on"}}); }
-  static void TearDownTestSuite() {
-    delete service;
-    service = nullptr;
-  }
-  static Service* service;
+class DefaultRateLimits : public ServiceSuite<"convene_it_default_limits"> {
+ public:
+  static void SetUpTestSuite() { start({{"RATE_LIMITS", "on"}}); }
 };
-Service* DefaultRateLimits::service = nullptr;
 
 TEST_F(DefaultRateLimits, AWholeMinistryBehindOneNatRegistersInTheRush) {
   constexpr int kPeople = 400;
@@ -249,7 +235,6 @@ TEST_F(DefaultRateLimits, AWholeMinistryBehindOneNatRegistersInTheRush) {
 
 TEST_F(DefaultRateLimits, AGuesserIsStillCutOffByDefaultWhateverItForwards) {
   // No TRUSTED_PROXIES by default: X-Forwarded-For is the client's own claim and changes nothing.
-  Client client = service->client();
   int refused_after = -1;
   for (int i = 0; i < 100 && refused_after < 0; ++i) {
     const auto reply = client.get("/api/v1/registrations/guess-" + std::to_string(i),

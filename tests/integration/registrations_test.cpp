@@ -2,7 +2,7 @@
 // cancel, duplicates, the registration window, approval, validation and hostile input.
 #include <gtest/gtest.h>
 
-#include "support/harness.hpp"
+#include "support/service_suite.hpp"
 
 namespace convene::testing {
 namespace {
@@ -15,24 +15,7 @@ nlohmann::json person(const std::string& email) {
           {"consent", true}};
 }
 
-class Registrations : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() { service = new Service("convene_it_registrations"); }
-  static void TearDownTestSuite() {
-    delete service;
-    service = nullptr;
-  }
-  static Service* service;
-  Client client = service->client();
-
-  // Creates an event as an organiser and returns its slug.
-  std::string create_event(nlohmann::json body) {
-    auto reply = client.post("/api/v1/events", body, bearer(service->admin_token()));
-    EXPECT_EQ(reply.status, 201) << reply.body;
-    return body["slug"];
-  }
-};
-Service* Registrations::service = nullptr;
+using Registrations = ServiceSuite<"convene_it_registrations">;
 
 TEST_F(Registrations, CreateReadPatchCancelRoundTrip) {
   const auto email = unique_email("roundtrip");
@@ -163,41 +146,42 @@ TEST_F(Registrations, UnknownEventIsNotFound) {
 }
 
 TEST_F(Registrations, WindowNotYetOpenAndClosedSayWhen) {
-  create_event({{"slug", "future-window"}, {"title", "Later"}, {"timezone", "Africa/Lagos"}, {"capacity", 5},
-                {"registration_opens_at", "2099-01-01T00:00:00Z"}});
+  ASSERT_TRUE(create_event({{"slug", "future-window"}, {"title", "Later"}, {"timezone", "Africa/Lagos"},
+                            {"capacity", 5}, {"registration_opens_at", "2099-01-01T00:00:00Z"}}));
   auto early = client.post("/api/v1/events/future-window/registrations", person(unique_email("early")));
   ASSERT_EQ(early.status, 409) << early.body;
   EXPECT_TRUE(early.json()["type"].get<std::string>().ends_with("registration-not-open"));
   EXPECT_EQ(early.json()["opens_at"], "2099-01-01T00:00:00Z");
 
-  create_event({{"slug", "past-window"}, {"title", "Over"}, {"timezone", "Africa/Lagos"}, {"capacity", 5},
-                {"registration_closes_at", "2020-01-01T00:00:00Z"}});
+  ASSERT_TRUE(create_event({{"slug", "past-window"}, {"title", "Over"}, {"timezone", "Africa/Lagos"}, {"capacity", 5},
+                            {"registration_closes_at", "2020-01-01T00:00:00Z"}}));
   auto late = client.post("/api/v1/events/past-window/registrations", person(unique_email("late")));
   ASSERT_EQ(late.status, 409) << late.body;
   EXPECT_TRUE(late.json()["type"].get<std::string>().ends_with("registration-closed"));
   EXPECT_EQ(late.json()["closed_at"], "2020-01-01T00:00:00Z");
 
   // Absent registration_closes_at: closes when the last session starts (here, in the past).
-  create_event({{"slug", "closes-at-start"}, {"title", "Old"}, {"timezone", "America/Lima"}, {"capacity", 5},
-                {"sessions", {{{"starts_local", "2021-09-10T08:00"}, {"duration_minutes", 60}}}}});
+  ASSERT_TRUE(create_event({{"slug", "closes-at-start"}, {"title", "Old"}, {"timezone", "America/Lima"},
+                            {"capacity", 5},
+                            {"sessions", {{{"starts_local", "2021-09-10T08:00"}, {"duration_minutes", 60}}}}}));
   auto after_start = client.post("/api/v1/events/closes-at-start/registrations", person(unique_email("x")));
   ASSERT_EQ(after_start.status, 409);
   EXPECT_EQ(after_start.json()["closed_at"], "2021-09-10T13:00:00Z");
 }
 
 TEST_F(Registrations, ApprovalRequiredGivesPending) {
-  create_event({{"slug", "needs-approval"}, {"title", "Closed-door"}, {"timezone", "Asia/Tehran"},
-                {"capacity", 5}, {"requires_approval", true}, {"registration_closes_at", nullptr}});
+  ASSERT_TRUE(create_event({{"slug", "needs-approval"}, {"title", "Closed-door"}, {"timezone", "Asia/Tehran"},
+                            {"capacity", 5}, {"requires_approval", true}, {"registration_closes_at", nullptr}}));
   auto reply = client.post("/api/v1/events/needs-approval/registrations", person(unique_email("pending")));
   ASSERT_EQ(reply.status, 201) << reply.body;
   EXPECT_EQ(reply.json()["status"], "pending");
 }
 
 TEST_F(Registrations, DraftEventsAreInvisibleToThePublic) {
-  create_event({{"slug", "draft-one"}, {"title", "Not yet"}, {"timezone", "UTC"}, {"capacity", 5},
-                {"status", "draft"}, {"registration_closes_at", nullptr}});
+  ASSERT_TRUE(create_event({{"slug", "draft-one"}, {"title", "Not yet"}, {"timezone", "UTC"}, {"capacity", 5},
+                            {"status", "draft"}, {"registration_closes_at", nullptr}}));
   EXPECT_EQ(client.get("/api/v1/events/draft-one").status, 404);
-  EXPECT_EQ(client.get("/api/v1/events/draft-one", bearer(service->admin_token())).status, 200);
+  EXPECT_EQ(client.get("/api/v1/events/draft-one", admin()).status, 200);
   EXPECT_EQ(client.post("/api/v1/events/draft-one/registrations", person(unique_email("d"))).status, 404);
 }
 

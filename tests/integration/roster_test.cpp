@@ -5,7 +5,7 @@
 #include <set>
 #include <thread>
 
-#include "support/harness.hpp"
+#include "support/service_suite.hpp"
 
 namespace convene::testing {
 namespace {
@@ -39,40 +39,28 @@ std::vector<std::vector<std::string>> parse_csv(std::string text) {
   return rows;
 }
 
-class Roster : public ::testing::Test {
- protected:
+class Roster : public ServiceSuite<"convene_it_roster"> {
+ public:
+  // The event most cases share.
   static void SetUpTestSuite() {
-    service = new Service("convene_it_roster", {{"WORKER_POLL_MS", "100"}});
-    Client client = service->client();
-    auto reply = client.post("/api/v1/events",
-                             {{"slug", "roster-event"}, {"title", "Roster event"}, {"timezone", "Africa/Nairobi"},
-                              {"capacity", 3}, {"registration_closes_at", nullptr}, {"requires_approval", false},
-                              {"sessions", {{{"starts_local", "2031-02-02T10:00"}, {"duration_minutes", 60}}}}},
-                             bearer(service->admin_token()));
-    ASSERT_EQ(reply.status, 201) << reply.body;
+    start({{"WORKER_POLL_MS", "100"}});
+    ASSERT_TRUE(testing::create_event(
+        *service, event_body("roster-event", 3,
+                             {{"title", "Roster event"}, {"timezone", "Africa/Nairobi"}, {"requires_approval", false},
+                              {"sessions", {{{"starts_local", "2031-02-02T10:00"}, {"duration_minutes", 60}}}}})));
   }
-  static void TearDownTestSuite() {
-    delete service;
-    service = nullptr;
-  }
-  static Service* service;
-  Client client = service->client();
-  httplib::Headers admin() { return bearer(service->admin_token()); }
 
-  nlohmann::json register_person(const std::string& slug, const nlohmann::json& fields) {
-    nlohmann::json body = {{"email", unique_email("roster")}, {"name", "Roster Person"}, {"consent", true}};
-    for (const auto& [k, v] : fields.items()) body[k] = v;
-    auto reply = client.post("/api/v1/events/" + slug + "/registrations", body);
-    EXPECT_EQ(reply.status, 201) << reply.body;
-    return reply.json();
+ protected:
+  // A registrant named "Roster Person" unless `fields` say otherwise.
+  nlohmann::json register_person(const std::string& slug, nlohmann::json fields) {
+    fields.emplace("name", "Roster Person");
+    return register_attendee(slug, registrant("roster", fields));
   }
-  void create_event(const std::string& slug, int capacity, bool approval = false) {
-    auto reply = client.post("/api/v1/events",
-                             {{"slug", slug}, {"title", "Event " + slug}, {"timezone", "UTC"}, {"capacity", capacity},
-                              {"registration_closes_at", nullptr}, {"requires_approval", approval},
-                              {"sessions", {{{"starts_local", "2031-03-03T10:00"}, {"duration_minutes", 60}}}}},
-                             admin());
-    ASSERT_EQ(reply.status, 201) << reply.body;
+  // An event with one session, in UTC.
+  ::testing::AssertionResult create_event(const std::string& slug, int capacity, bool approval = false) {
+    return ServiceSuite::create_event(
+        event_body(slug, capacity, {{"requires_approval", approval},
+                                    {"sessions", {{{"starts_local", "2031-03-03T10:00"}, {"duration_minutes", 60}}}}}));
   }
   std::vector<std::string> outbox_kinds(std::int64_t registration_id) {
     auto connection = service->connect();
@@ -90,10 +78,9 @@ class Roster : public ::testing::Test {
     return actions;
   }
 };
-Service* Roster::service = nullptr;
 
 TEST_F(Roster, SearchIsLiteralAndIgnoresCaseAndAccents) {
-  create_event("search-event", 50);
+  ASSERT_TRUE(create_event("search-event", 50));
   register_person("search-event", {{"name", "José Núñez"}, {"organisation", "Ministerio de Economía"}});
   register_person("search-event", {{"name", "Zoë 100% Sure"}, {"organisation", "under_score Ltd"}});
   register_person("search-event", {{"name", "Plain Person"}, {"country", "NP"}});
@@ -119,7 +106,7 @@ TEST_F(Roster, SearchIsLiteralAndIgnoresCaseAndAccents) {
 }
 
 TEST_F(Roster, PaginationVisitsEveryRegistrantOnceWhileRegistrationsArrive) {
-  create_event("paging-event", 1000);
+  ASSERT_TRUE(create_event("paging-event", 1000));
   std::set<std::int64_t> existing;
   for (int i = 0; i < 120; ++i) existing.insert(register_person("paging-event", {})["id"].get<std::int64_t>());
   std::atomic<bool> stop{false};
@@ -147,7 +134,7 @@ TEST_F(Roster, PaginationVisitsEveryRegistrantOnceWhileRegistrationsArrive) {
 }
 
 TEST_F(Roster, TheCsvExportMatchesTheRosterAndNeutralisesFormulas) {
-  create_event("csv-event", 100);
+  ASSERT_TRUE(create_event("csv-event", 100));
   register_person("csv-event", {{"name", "=HYPERLINK(\"http://evil\",\"click\")"}, {"organisation", "+1 Org, \"Quoted\""}});
   register_person("csv-event", {{"name", "@SUM(A1:A2)"}, {"organisation", "-minus"}});
   register_person("csv-event", {{"name", "Ağa Çelik 李小龙"}, {"answers", {{"diet", "vegan, \"strict\"\nline two"}}}});
@@ -182,7 +169,7 @@ TEST_F(Roster, TheCsvExportMatchesTheRosterAndNeutralisesFormulas) {
 }
 
 TEST_F(Roster, ApproveRejectCheckInAndRescheduleShowInTheOutboxAndTheAuditLog) {
-  create_event("moderated", 1, /*approval=*/true);
+  ASSERT_TRUE(create_event("moderated", 1, /*approval=*/true));
   const auto first = register_person("moderated", {});
   const auto second = register_person("moderated", {});
   ASSERT_EQ(first["status"], "pending");
@@ -229,7 +216,7 @@ TEST_F(Roster, ApproveRejectCheckInAndRescheduleShowInTheOutboxAndTheAuditLog) {
 }
 
 TEST_F(Roster, DeliveriesListTheOutboxWithItsState) {
-  create_event("deliveries-event", 5);
+  ASSERT_TRUE(create_event("deliveries-event", 5));
   register_person("deliveries-event", {});
   ASSERT_TRUE(eventually(
       [&] {
@@ -246,7 +233,7 @@ TEST_F(Roster, DeliveriesListTheOutboxWithItsState) {
 }
 
 TEST_F(Roster, ErasureLeavesNoPersonalDataInAnyTable) {
-  create_event("erasure-event", 1);
+  ASSERT_TRUE(create_event("erasure-event", 1));
   const std::string email = unique_email("forget.me");
   const std::string name = "Forget Me Völlig";
   const auto seated = register_person("erasure-event", {{"email", email}, {"name", name}, {"organisation", "Secret Org"},
@@ -303,20 +290,11 @@ TEST_F(Roster, ARegistrantCanEraseThemself) {
 TEST_F(Roster, EveryOrganiserEndpointChecksTheToken) {
   const auto someone = register_person("roster-event", {});
   const std::string id = std::to_string(someone["id"].get<int>());
-  ASSERT_EQ(client.post("/api/v1/events", {{"slug", "other-event"}, {"title", "Other"}, {"timezone", "UTC"}, {"capacity", 1}},
-                        admin())
-                .status,
-            201);
-  auto token_for = [&](std::vector<std::string> scope, const std::string& email) {
-    std::vector<std::string> args{"organiser", "add", "--email", email};
-    args.insert(args.end(), scope.begin(), scope.end());
-    std::string out = run_convene(args, service->env()).out;
-    while (!out.empty() && out.back() == '\n') out.pop_back();
-    return out.substr(out.rfind('\n') == std::string::npos ? 0 : out.rfind('\n') + 1);
-  };
-  const std::string own = token_for({"--event", "roster-event"}, "own@example.org");
-  const std::string other = token_for({"--event", "other-event"}, "other@example.org");
-  const std::string revoked = token_for({"--event", "roster-event"}, "gone@example.org");
+  ASSERT_TRUE(
+      ServiceSuite::create_event({{"slug", "other-event"}, {"title", "Other"}, {"timezone", "UTC"}, {"capacity", 1}}));
+  const std::string own = service->add_organiser("own@example.org", {"--event", "roster-event"});
+  const std::string other = service->add_organiser("other@example.org", {"--event", "other-event"});
+  const std::string revoked = service->add_organiser("gone@example.org", {"--event", "roster-event"});
   ASSERT_EQ(run_convene({"organiser", "revoke", "--email", "gone@example.org"}, service->env()).status, 0);
   struct Call {
     std::string method, path, body;

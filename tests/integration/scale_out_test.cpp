@@ -8,7 +8,7 @@
 #include <regex>
 #include <thread>
 
-#include "support/harness.hpp"
+#include "support/service_suite.hpp"
 
 namespace convene::testing {
 namespace {
@@ -27,13 +27,14 @@ double metric_sum(const std::string& text, const std::string& name, const std::v
   return sum;
 }
 
-class ScaleOut : public ::testing::Test {
- protected:
+// The common fixture's service (its database, migrated and seeded), whose own server is stopped:
+// two servers, two workers and nginx take its place. (So the fixture's `client` has no server.)
+class ScaleOut : public ServiceSuite<"convene_it_scale_out"> {
+ public:
   static void SetUpTestSuite() {
     smtp = new SmtpServer();
-    std::map<std::string, std::string> env{{"SMTP_URL", smtp->url()}, {"WORKER_POLL_MS", "100"}, {"WORKER_PLAN_SECONDS", "1"}};
-    service = new Service("convene_it_scale_out", env);
-    // The Service's own server is server one; it sends no mail: the two workers do.
+    start({{"SMTP_URL", smtp->url()}, {"WORKER_POLL_MS", "100"}, {"WORKER_PLAN_SECONDS", "1"}});
+    // Its own server gives way to servers one and two, which send no mail: the two workers do.
     service->server().stop(SIGTERM);
     one = new ServerProcess(service->env(), {"--no-worker"});
     two = new ServerProcess(service->env(), {"--no-worker"});
@@ -47,32 +48,20 @@ class ScaleOut : public ::testing::Test {
     delete worker_b;
     delete one;
     delete two;
-    delete service;
+    stop();
     delete smtp;
   }
-  static SmtpServer* smtp;
-  static Service* service;
-  static ServerProcess *one, *two;
-  static WorkerProcess *worker_a, *worker_b;
-  static NginxProcess* nginx;
 
-  void create_event(Client& client, const nlohmann::json& body) {
-    auto reply = client.post("/api/v1/events", body, bearer(service->admin_token()));
-    ASSERT_EQ(reply.status, 201) << reply.body;
-  }
+ protected:
+  static inline SmtpServer* smtp = nullptr;
+  static inline ServerProcess *one = nullptr, *two = nullptr;
+  static inline WorkerProcess *worker_a = nullptr, *worker_b = nullptr;
+  static inline NginxProcess* nginx = nullptr;
 };
-SmtpServer* ScaleOut::smtp = nullptr;
-Service* ScaleOut::service = nullptr;
-ServerProcess* ScaleOut::one = nullptr;
-ServerProcess* ScaleOut::two = nullptr;
-WorkerProcess* ScaleOut::worker_a = nullptr;
-WorkerProcess* ScaleOut::worker_b = nullptr;
-NginxProcess* ScaleOut::nginx = nullptr;
 
 TEST_F(ScaleOut, SixtyConcurrentRegistrationsThroughNginxConfirmExactlyTen) {
   Client front(nginx->port());
-  create_event(front, {{"slug", "rush"}, {"title", "Rush"}, {"timezone", "UTC"}, {"capacity", 10},
-                       {"registration_closes_at", nullptr}});
+  ASSERT_TRUE(testing::create_event(front, service->admin_token(), event_body("rush", 10, {{"title", "Rush"}})));
   std::vector<std::string> outcomes(60);
   std::vector<std::thread> threads;
   for (int i = 0; i < 60; ++i) {
@@ -103,7 +92,7 @@ TEST_F(ScaleOut, AChangeThroughOneServerIsSeenThroughTheOther) {
   Client via_one(one->port()), via_two(two->port());
   ASSERT_EQ(via_two.get("/api/v1/events/south-south-2021").status, 200);  // server two caches it now
   ASSERT_EQ(via_one.patch("/api/v1/events/south-south-2021", {{"description", "Changed through server one"}},
-                          bearer(service->admin_token()))
+                          admin())
                 .status,
             200);
   // The change is announced at commit (LISTEN/NOTIFY); it reaches server two within milliseconds.
@@ -148,10 +137,12 @@ TEST_F(ScaleOut, ARegistrationChangedThroughOneServerIsSeenInTheInviteTheOtherKe
 TEST_F(ScaleOut, EachReminderIsSentOnceByTwoWorkers) {
   Client front(nginx->port());
   const auto starts = std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now() + std::chrono::minutes(3));
-  create_event(front, {{"slug", "soon-two-workers"}, {"title", "Soon"}, {"timezone", "UTC"}, {"capacity", 50},
-                       {"registration_closes_at", nullptr}, {"reminder_offsets", {"PT170S"}},
-                       {"sessions", {{{"starts_at", date::format("%FT%TZ", starts)},
-                                      {"ends_at", date::format("%FT%TZ", starts + std::chrono::minutes(30))}}}}});
+  ASSERT_TRUE(testing::create_event(
+      front, service->admin_token(),
+      event_body("soon-two-workers", 50,
+                 {{"title", "Soon"}, {"reminder_offsets", {"PT170S"}},
+                  {"sessions", {{{"starts_at", date::format("%FT%TZ", starts)},
+                                 {"ends_at", date::format("%FT%TZ", starts + std::chrono::minutes(30))}}}}})));
   std::vector<std::string> people;
   for (int i = 0; i < 6; ++i) {
     people.push_back(unique_email("twice" + std::to_string(i)));

@@ -3,22 +3,12 @@
 // tzinfo=ZoneInfo("America/New_York")).astimezone(ZoneInfo("Asia/Kolkata"))).
 #include <gtest/gtest.h>
 
-#include "support/harness.hpp"
+#include "support/service_suite.hpp"
 
 namespace convene::testing {
 namespace {
 
-class TimeApi : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() { service = new Service("convene_it_time_api"); }
-  static void TearDownTestSuite() {
-    delete service;
-    service = nullptr;
-  }
-  static Service* service;
-  Client client = service->client();
-};
-Service* TimeApi::service = nullptr;
+using TimeApi = ServiceSuite<"convene_it_time_api">;
 
 TEST_F(TimeApi, ConvertsAWallTimeIntoSeveralZonesInRequestOrder) {
   auto reply = client.get("/api/v1/time/convert?at=2021-09-10T09:00&from=America/New_York"

@@ -10,18 +10,19 @@
 #include <filesystem>
 #include <fstream>
 
-#include "support/harness.hpp"
+#include "support/service_suite.hpp"
 
 namespace convene::testing {
 namespace {
 
 namespace fs = std::filesystem;
 
-class TzRefresh : public ::testing::Test {
- protected:
+// The common fixture, whose service starts only where the binary can be given another tz database.
+class TzRefresh : public ServiceSuite<"convene_it_tz_refresh"> {
+ public:
   static void SetUpTestSuite() {
     if (geteuid() != 0 || !fs::exists("/usr/bin/unshare") || !fs::exists("/usr/sbin/zic")) return;
-    service = new Service("convene_it_tz_refresh");
+    start();
     fixture = fs::temp_directory_path() / ("convene-tzdata-" + std::to_string(getpid()));
     fs::remove_all(fixture);
     fs::create_directories(fixture);
@@ -39,10 +40,11 @@ class TzRefresh : public ::testing::Test {
     ASSERT_EQ(versioned.status, 0) << versioned.transcript();
   }
   static void TearDownTestSuite() {
-    delete service;
-    service = nullptr;
+    stop();
     if (!fixture.empty()) fs::remove_all(fixture);
   }
+
+ protected:
   void SetUp() override {
     if (service == nullptr) GTEST_SKIP() << "needs root, unshare and zic to give the binary another tz database";
   }
@@ -70,20 +72,16 @@ class TzRefresh : public ::testing::Test {
     return {row[0].as<std::string>(), row[1].as<int>(), row[2].as<std::string>()};
   }
 
-  static Service* service;
-  static fs::path fixture;
+  static inline fs::path fixture;
 };
-Service* TzRefresh::service = nullptr;
-fs::path TzRefresh::fixture;
 
 TEST_F(TzRefresh, NewRulesMoveFutureSessionsOnceAndOldRulesMoveThemBack) {
-  Client client = service->client();
   auto created = client.post("/api/v1/events",
                              {{"slug", "sao-paulo-2030"}, {"title", "Encontro"}, {"timezone", "America/Sao_Paulo"},
                               {"capacity", 10}, {"registration_closes_at", nullptr},
                               {"sessions", {{{"starts_local", "2030-11-10T10:00"}, {"duration_minutes", 60}},
                                             {{"starts_local", "2030-06-10T10:00"}, {"duration_minutes", 60}}}}},
-                             bearer(service->admin_token()));
+                             admin());
   ASSERT_EQ(created.status, 201) << created.body;
   const auto november = created.json()["sessions"][1]["id"].get<std::int64_t>();  // sorted by start
   const auto june = created.json()["sessions"][0]["id"].get<std::int64_t>();
@@ -130,13 +128,9 @@ TEST_F(TzRefresh, NewRulesMoveFutureSessionsOnceAndOldRulesMoveThemBack) {
 }
 
 TEST_F(TzRefresh, PastSessionsAreLeftAlone) {
-  Client client = service->client();
-  ASSERT_EQ(client.post("/api/v1/events",
-                        {{"slug", "sao-paulo-2018"}, {"title", "Passado"}, {"timezone", "America/Sao_Paulo"},
-                         {"capacity", 10}, {"sessions", {{{"starts_local", "2018-12-01T10:00"}, {"duration_minutes", 60}}}}},
-                        bearer(service->admin_token()))
-                .status,
-            201);
+  ASSERT_TRUE(create_event({{"slug", "sao-paulo-2018"}, {"title", "Passado"}, {"timezone", "America/Sao_Paulo"},
+                            {"capacity", 10},
+                            {"sessions", {{{"starts_local", "2018-12-01T10:00"}, {"duration_minutes", 60}}}}}));
   auto result = refresh_with_fixture();
   ASSERT_EQ(result.status, 0) << result.transcript();
   EXPECT_EQ(result.out.find("sao-paulo-2018"), std::string::npos) << result.transcript();

@@ -283,14 +283,18 @@ void Service::restart() {
 }
 
 std::string Service::admin_token() {
-  if (!admin_token_) {
-    auto result = run_convene({"organiser", "add", "--email", "admin@example.org", "--all"}, env());
-    if (result.status != 0) throw std::runtime_error("organiser add failed: " + result.transcript());
-    std::string out = result.out;
-    while (!out.empty() && (out.back() == '\n' || out.back() == '\r')) out.pop_back();
-    admin_token_ = out.substr(out.rfind('\n') == std::string::npos ? 0 : out.rfind('\n') + 1);
-  }
+  if (!admin_token_) admin_token_ = add_organiser("admin@example.org", {"--all"});
   return *admin_token_;
+}
+
+std::string Service::add_organiser(const std::string& email, const std::vector<std::string>& scope) {
+  std::vector<std::string> args{"organiser", "add", "--email", email};
+  args.insert(args.end(), scope.begin(), scope.end());
+  auto result = run_convene(args, env());
+  if (result.status != 0) throw std::runtime_error("organiser add failed: " + result.transcript());
+  std::string out = result.out;
+  while (!out.empty() && (out.back() == '\n' || out.back() == '\r')) out.pop_back();
+  return out.substr(out.rfind('\n') == std::string::npos ? 0 : out.rfind('\n') + 1);
 }
 
 int free_port() {
@@ -450,6 +454,26 @@ nlohmann::json inspect_mail(const std::vector<std::string>& files) {
 std::string unique_email(const std::string& tag) {
   static std::atomic<int> counter{0};
   return tag + "." + std::to_string(getpid()) + "." + std::to_string(counter++) + "@example.org";
+}
+
+namespace {
+nlohmann::json merged(nlohmann::json body, const nlohmann::json& more) {
+  for (const auto& [key, value] : more.items()) body[key] = value;
+  return body;
+}
+}  // namespace
+
+nlohmann::json event_body(const std::string& slug, int capacity, const nlohmann::json& more) {
+  return merged({{"slug", slug},
+                 {"title", "Event " + slug},
+                 {"timezone", "UTC"},
+                 {"capacity", capacity},
+                 {"registration_closes_at", nullptr}},
+                more);
+}
+
+nlohmann::json registrant(const std::string& tag, const nlohmann::json& more) {
+  return merged({{"email", unique_email(tag)}, {"name", "Registrant " + tag}, {"consent", true}}, more);
 }
 
 httplib::Headers bearer(const std::string& token) { return {{"Authorization", "Bearer " + token}}; }

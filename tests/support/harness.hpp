@@ -4,7 +4,9 @@
 
 #include <sys/types.h>
 
+#include <algorithm>
 #include <chrono>
+#include <cstddef>
 #include <functional>
 #include <vector>
 #include <map>
@@ -17,6 +19,14 @@
 #include <pqxx/pqxx>
 
 namespace convene::testing {
+
+// A database name as a template argument: the fixtures (support/service_suite.hpp,
+// support/store_suite.hpp) are keyed by the database of their suite.
+template <std::size_t N>
+struct DatabaseName {
+  constexpr DatabaseName(const char (&text)[N]) { std::copy_n(text, N, name); }
+  char name[N];
+};
 
 // The server the test command started (CONVENE_TEST_DATABASE_URL); tests create databases in it.
 std::string admin_database_url();
@@ -102,6 +112,8 @@ class Service {
   void restart();
   // An organiser token with rights on every event.
   std::string admin_token();
+  // `convene organiser add --email EMAIL SCOPE...` (SCOPE: --all, or --event SLUG); the new token.
+  std::string add_organiser(const std::string& email, const std::vector<std::string>& scope);
   pqxx::connection connect() { return pqxx::connection(database_url_); }
 
  private:
@@ -177,6 +189,14 @@ int free_port();
 
 // A unique e-mail address for a test.
 std::string unique_email(const std::string& tag);
+
+// The bodies of the requests tests make most (for the API over HTTP and for the use cases alike).
+// An event: `slug`, title "Event <slug>", in UTC, `capacity` seats, open for registration until an
+// organiser closes it; `more` adds fields or replaces these.
+nlohmann::json event_body(const std::string& slug, int capacity, const nlohmann::json& more = nlohmann::json::object());
+// A registrant: a unique address made from `tag`, the name "Registrant <tag>", consent given; `more`
+// adds fields or replaces these.
+nlohmann::json registrant(const std::string& tag, const nlohmann::json& more = nlohmann::json::object());
 
 // Bearer header for an organiser token.
 httplib::Headers bearer(const std::string& token);

@@ -1,0 +1,120 @@
+// store/registrations.hpp against a real PostgreSQL: what the one-statement insert decides, and
+// the lookups by token.
+#include <gtest/gtest.h>
+
+#include "store/events.hpp"
+#include "store/seats.hpp"
+#include "support/store_suite.hpp"
+
+namespace convene::testing {
+namespace {
+
+using store::registrations::Inserted;
+using store::registrations::Waitlisting;
+
+const Instant kNow = utc_instant(2030, 1, 1, 9);
+
+const char* outcome_name(Inserted::Outcome outcome) {
+  switch (outcome) {
+    case Inserted::inserted: return "inserted";
+    case Inserted::already_registered: return "already_registered";
+    case Inserted::event_changed: return "event_changed";
+    case Inserted::no_seat: return "no_seat";
+  }
+  return "?";
+}
+
+using StoreRegistrations = StoreSuite<"convene_st_registrations">;
+
+// One registration attempt after others: what the insert answers, and what it wrote.
+TEST_F(StoreRegistrations, InsertDecidesInOneStatement) {
+  struct Case {
+    const char* slug;
+    int capacity;
+    bool requires_approval;
+    std::vector<std::string> before;  // registered first, waitlisting allowed
+    std::string email;
+    Waitlisting waitlisting;
+    bool stale_version;  // the caller checked its rules against an older version of the event
+    Inserted::Outcome outcome;
+    std::optional<RegistrationStatus> status;  // when inserted
+    int free_after;
+    int messages_queued;  // confirmations queued by this attempt
+  };
+  const Case cases[] = {
+      {"ins-seat", 2, false, {}, "a@example.org", Waitlisting::refused, false, Inserted::inserted,
+       RegistrationStatus::confirmed, 1, 1},
+      {"ins-waitlisted", 1, false, {"b1@example.org"}, "b2@example.org", Waitlisting::allowed, false,
+       Inserted::inserted, RegistrationStatus::waitlisted, 0, 1},
+      {"ins-no-seat", 1, false, {"c1@example.org"}, "c2@example.org", Waitlisting::refused, false, Inserted::no_seat,
+       std::nullopt, 0, 0},
+      {"ins-approval", 1, true, {}, "d@example.org", Waitlisting::refused, false, Inserted::inserted,
+       RegistrationStatus::pending, 1, 1},
+      {"ins-again", 3, false, {"Sita.Sharma@Example.org"}, "sita.sharma@example.ORG", Waitlisting::allowed, false,
+       Inserted::already_registered, std::nullopt, 2, 0},
+      // With waitlisting refused the statement cannot tell a known address from a full event: the
+      // caller asks again with waitlisting allowed (app/registrations.cpp).
+      {"ins-again-refused", 3, false, {"g@example.org"}, "G@example.org", Waitlisting::refused, false,
+       Inserted::no_seat, std::nullopt, 2, 0},
+      {"ins-again-full", 1, false, {"e@example.org"}, "E@example.org", Waitlisting::allowed, false,
+       Inserted::already_registered, std::nullopt, 0, 0},
+      {"ins-stale", 3, false, {}, "f@example.org", Waitlisting::allowed, true, Inserted::event_changed, std::nullopt,
+       3, 0},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.slug);
+    store->transact([&](store::Tx& tx) {
+      Event wanted = event_named(c.slug, c.capacity);
+      wanted.requires_approval = c.requires_approval;
+      Event event = insert_event(tx, wanted);
+      for (const auto& email : c.before)
+        ASSERT_EQ(insert_registration(tx, event, email, kNow).outcome, Inserted::inserted) << email;
+      if (c.stale_version) store::events::update(tx, event);  // version 2 now; the caller still has 1
+      const long long queued_before =
+          scalar(tx, "SELECT count(*) FROM outbox WHERE event_id = $1 AND kind = 'confirmation'", event.id);
+      const Inserted inserted = insert_registration(tx, event, c.email, kNow, c.waitlisting);
+      EXPECT_STREQ(outcome_name(inserted.outcome), outcome_name(c.outcome));
+      if (c.status) {
+        EXPECT_EQ(to_string(inserted.status), to_string(*c.status));
+        EXPECT_GT(inserted.id, 0);
+        EXPECT_EQ(scalar(tx, "SELECT count(*) FROM registrations WHERE id = $1 AND status = $2", inserted.id,
+                         std::string(to_string(*c.status))),
+                  1);
+      }
+      EXPECT_EQ(scalar(tx, "SELECT count(*) FROM free_seats WHERE event_id = $1", event.id), c.free_after);
+      EXPECT_EQ(scalar(tx, "SELECT count(*) FROM outbox WHERE event_id = $1 AND kind = 'confirmation'", event.id) -
+                    queued_before,
+                c.messages_queued);
+      EXPECT_EQ(scalar(tx, "SELECT count(*) FROM registrations WHERE event_id = $1", event.id),
+                static_cast<long long>(c.before.size()) + (c.status ? 1 : 0));
+    });
+  }
+}
+
+TEST_F(StoreRegistrations, TheManageTokenFindsTheRegistrationAndItsEventVersion) {
+  store->transact([&](store::Tx& tx) {
+    const Event event = insert_event(tx, event_named("by-token", 5));
+    const auto inserted = insert_registration(tx, event, "token@example.org", kNow);
+    ASSERT_EQ(inserted.outcome, Inserted::inserted);
+    const Sha256 hash = sha256("manage token@example.org");  // as insert_registration made it
+    const auto found = store::registrations::by_token_hash(tx, hash, true);
+    ASSERT_TRUE(found);
+    EXPECT_EQ(found->id, inserted.id);
+    EXPECT_EQ(found->email, "token@example.org");
+    EXPECT_EQ(found->status, RegistrationStatus::confirmed);
+    EXPECT_EQ(found->created_at, kNow);
+    const auto with_version = store::registrations::with_event_version(tx, hash);
+    ASSERT_TRUE(with_version);
+    EXPECT_EQ(with_version->event_slug, "by-token");
+    EXPECT_EQ(with_version->event_version, 1);
+    EXPECT_FALSE(store::registrations::by_token_hash(tx, sha256("nobody"), false));
+    // A token minted for an e-mail opens the same registration.
+    store::registrations::add_access_tokens(tx, {{inserted.id, TokenPurpose::manage, sha256("minted")}});
+    const auto by_minted = store::registrations::by_token_hash(tx, sha256("minted"), false);
+    ASSERT_TRUE(by_minted);
+    EXPECT_EQ(by_minted->id, inserted.id);
+  });
+}
+
+}  // namespace
+}  // namespace convene::testing
