@@ -37,10 +37,10 @@ TEST_F(AppEvents, ReadingADraftNeedsRightsOnIt) {
     bool sees_it;
   };
   const Case cases[] = {
-      {"the public", std::nullopt, false},
-      {"a token of another event", app::OrganiserToken{other}, false},
-      {"a token nobody has", app::OrganiserToken{"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"}, false},
-      {"a token of this event", app::OrganiserToken{own}, true},
+      {"the public", app::OrganiserCredentials{}, false},
+      {"a token of another event", app::OrganiserCredentials{other, std::nullopt}, false},
+      {"a token nobody has", app::OrganiserCredentials{"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", std::nullopt}, false},
+      {"a token of this event", app::OrganiserCredentials{own, std::nullopt}, true},
       {"a token of every event", admin(), true},
   };
   for (const auto& c : cases) {
@@ -52,8 +52,8 @@ TEST_F(AppEvents, ReadingADraftNeedsRightsOnIt) {
       EXPECT_EQ(json_of(read)["status"], "draft");
     }
   }
-  EXPECT_TRUE(app::read_event(context, "other-read", std::nullopt, std::nullopt));
-  const auto bad_zone = app::read_event(context, "other-read", "Not/AZone", std::nullopt);
+  EXPECT_TRUE(app::read_event(context, "other-read", std::nullopt, app::OrganiserCredentials{}));
+  const auto bad_zone = app::read_event(context, "other-read", "Not/AZone", app::OrganiserCredentials{});
   ASSERT_FALSE(bad_zone);
   EXPECT_EQ(bad_zone.error().type, ProblemType::validation_failed);
 }

@@ -74,7 +74,7 @@ TEST_F(AppRegistrations, WhatAnAttemptAnswersFollowsTheEvent) {
     const auto result = register_attendee(c.slug, body);
     if (!c.problem) {
       ASSERT_TRUE(result) << describe(result);
-      EXPECT_TRUE(result->created);
+      EXPECT_TRUE(result->kind == app::Document::Kind::created);
       EXPECT_FALSE(result->replayed);
       const auto body = json_of(result);
       EXPECT_EQ(body["status"], c.status);
@@ -123,7 +123,7 @@ TEST_F(AppRegistrations, AnIdempotencyKeyReplaysTheFirstAnswer) {
   const nlohmann::json body = registrant("replay");
   const auto first = register_attendee("replay", body, "key-1");
   ASSERT_TRUE(first) << describe(first);
-  EXPECT_TRUE(first->created);
+  EXPECT_TRUE(first->kind == app::Document::Kind::created);
   EXPECT_FALSE(first->replayed);
   const auto second = register_attendee("replay", body, "key-1");
   ASSERT_TRUE(second) << describe(second);

@@ -106,7 +106,7 @@ class AppSuite : public StoreSuite<Database> {
                        CursorCodec(Base::store->server_secret("cursor")),
                        app::TokenMinter(Base::store->server_secret("tokens"))};
 
-  static app::OrganiserCredentials admin() { return app::OrganiserToken{admin_token}; }
+  static app::OrganiserCredentials admin() { return app::OrganiserCredentials{admin_token, std::nullopt}; }
 
   // Another context on the suite's store, with a configuration of its own (its own rate limits, say).
   std::unique_ptr<app::Context> context_with(const app::Config& other) {

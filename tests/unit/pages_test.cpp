@@ -51,7 +51,7 @@ TEST(PageTemplates, EveryPartialAPageNamesExists) {
     EXPECT_NE(text.find("{{> head}}"), std::string::npos) << file.path;
     EXPECT_NE(text.find("{{> site_header}}"), std::string::npos) << file.path;
   }
-  EXPECT_EQ(pages, 6);
+  EXPECT_EQ(pages, 9);
   EXPECT_EQ(uses, 2 * pages);
 }
 

@@ -615,7 +615,9 @@ TEST(TimeConvert, GapIsA422OnAtWithTheTransition) {
   EXPECT_EQ(problem.extensions["wall_time"], (json{{"kind", "skipped"},
                                                    {"transition", "2021-03-14T07:00:00Z"},
                                                    {"offset_before", "-05:00"},
-                                                   {"offset_after", "-04:00"}}));
+                                                   {"offset_after", "-04:00"},
+                                                   {"earlier", "2021-03-14T06:30:00Z"},
+                                                   {"later", "2021-03-14T07:30:00Z"}}));
 
   const Problem overlap =
       refused({.at = "2021-11-07T01:30", .from = "America/New_York", .to = {"UTC"}});
@@ -623,7 +625,9 @@ TEST(TimeConvert, GapIsA422OnAtWithTheTransition) {
   EXPECT_EQ(overlap.extensions["wall_time"], (json{{"kind", "repeated"},
                                                    {"transition", "2021-11-07T06:00:00Z"},
                                                    {"offset_first", "-04:00"},
-                                                   {"offset_second", "-05:00"}}));
+                                                   {"offset_second", "-05:00"},
+                                                   {"earlier", "2021-11-07T05:30:00Z"},
+                                                   {"later", "2021-11-07T06:30:00Z"}}));
 
   // Each explicit choice resolves it as Temporal does.
   const std::pair<const char*, const char*> choices[] = {
