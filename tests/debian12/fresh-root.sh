@@ -144,6 +144,10 @@ chroot "$root" /usr/bin/env -i HOME=/root LANG=C.UTF-8 TERM="${TERM:-dumb}" \
   PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
   /bin/bash -c 'cd "$1" && shift && ./deploy/test.sh "$@"' fresh-root "$checkout" "$@" || status=$?
 say "deploy/test.sh in the fresh Debian 12 root ended with status $status after $(( ($(date +%s) - started) / 60 )) min"
-# ctest's summaries (the sanitizer pass, then the main run), for the record.
-awk '/tests passed, .* tests failed out of/ || /^The following tests FAILED:/ {show = 1} show && /^[[:space:]]*$/ {show = 0} show' "$root.log" >&2 || true
+# ctest's summaries (the sanitizer pass, then the main run), for the record. Read from ROOT.log into
+# a variable first: this script's own output goes to ROOT.log, so awk printing straight to it would
+# read its own lines back for ever.
+summary=$(awk '/tests passed, .* tests failed out of/ || /^The following tests FAILED:/ {show = 1}
+               show && /^[[:space:]]*$/ {show = 0} show' "$root.log") || true
+printf '%s\n' "$summary" >&2
 exit "$status"
