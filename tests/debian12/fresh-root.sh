@@ -147,7 +147,9 @@ say "deploy/test.sh in the fresh Debian 12 root ended with status $status after 
 # ctest's summaries (the sanitizer pass, then the main run), for the record. Read from ROOT.log into
 # a variable first: this script's own output goes to ROOT.log, so awk printing straight to it would
 # read its own lines back for ever.
-summary=$(awk '/tests passed, .* tests failed out of/ || /^The following tests FAILED:/ {show = 1}
-               show && /^[[:space:]]*$/ {show = 0} show' "$root.log") || true
+summary=$(awk '/tests passed, .* tests failed out of/ {print; next}
+               /^The following tests FAILED:/ {print; list = 1; next}
+               list && /^\t/ {print; next}
+               {list = 0}' "$root.log") || true
 printf '%s\n' "$summary" >&2
 exit "$status"
