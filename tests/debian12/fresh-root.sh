@@ -3,7 +3,7 @@
 # debootstrap, puts a clean clone of this repository (its current commit) in it and runs
 # ./deploy/test.sh there as root with chroot, exactly as the README tells a new user to. Not part of
 # ctest: it downloads and installs everything the test command needs, builds twice and runs the whole
-# suite (an hour or more on two cores).
+# suite (30 to 50 minutes on two cores).
 #
 #   tests/debian12/fresh-root.sh [--reuse] [ROOT] [-- ARGS for deploy/test.sh]
 #
