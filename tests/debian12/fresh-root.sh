@@ -3,7 +3,7 @@
 # debootstrap, puts a clean clone of this repository (its current commit) in it and runs
 # ./deploy/test.sh there as root with chroot, exactly as the README tells a new user to. Not part of
 # ctest: it downloads and installs everything the test command needs, builds twice and runs the whole
-# suite (an hour or more on two cores).
+# suite (30 to 50 minutes on two cores).
 #
 #   tests/debian12/fresh-root.sh [--reuse] [ROOT] [-- ARGS for deploy/test.sh]
 #
@@ -16,7 +16,8 @@
 # apt sources are bookworm, bookworm-updates and bookworm-security, as the Debian installer sets.
 #
 # What differs from a real machine, on purpose: the root shares this machine's kernel, network and
-# /dev; services that packages would start on installation (PostgreSQL's main cluster, nginx) are
+# /dev, and gets the certificate authorities this machine adds in /usr/local/share/ca-certificates
+# (its network may need them, as this machine's does); services that packages would start on installation (PostgreSQL's main cluster, nginx) are
 # not started (usr/sbin/policy-rc.d), as they would run outside the test and hold ports of this
 # machine. The mounts (ROOT itself, bound on itself so that / is a mount point as on a real machine;
 # proc, sysfs, /dev, /dev/pts and a tmpfs on /dev/shm for chromium) are made in a mount namespace of
@@ -96,6 +97,15 @@ EOF
     chmod 755 "$root/usr/sbin/policy-rc.d"
   fi
 
+  # Certificate authorities this machine adds for its own network (a TLS-inspecting proxy, say):
+  # without them nothing in the root could reach the npm registry. ca-certificates takes them in
+  # when deploy/test.sh installs it, or below (update-ca-certificates) when it is there already.
+  if compgen -G "/usr/local/share/ca-certificates/*.crt" >/dev/null; then
+    mkdir -p "$root/usr/local/share/ca-certificates"
+    cp /usr/local/share/ca-certificates/*.crt "$root/usr/local/share/ca-certificates/"
+    echo "this machine's own certificate authorities copied: $(cd /usr/local/share/ca-certificates && echo *.crt)" >&2
+  fi
+
   say "cloning $REPO at $commit into $root$checkout"
   rm -rf "${root:?}$checkout"
   git clone --quiet --no-hardlinks "$REPO" "$root$checkout"
@@ -125,6 +135,8 @@ mount --bind /dev "$root/dev"
 mount --bind /dev/pts "$root/dev/pts"
 mount -t tmpfs -o mode=1777,nosuid,nodev shm "$root/dev/shm"
 
+if [ -x "$root/usr/sbin/update-ca-certificates" ]; then chroot "$root" /usr/sbin/update-ca-certificates >/dev/null; fi
+
 say "running ./deploy/test.sh $* in the chroot ($checkout)"
 started=$(date +%s)
 status=0
@@ -132,6 +144,12 @@ chroot "$root" /usr/bin/env -i HOME=/root LANG=C.UTF-8 TERM="${TERM:-dumb}" \
   PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
   /bin/bash -c 'cd "$1" && shift && ./deploy/test.sh "$@"' fresh-root "$checkout" "$@" || status=$?
 say "deploy/test.sh in the fresh Debian 12 root ended with status $status after $(( ($(date +%s) - started) / 60 )) min"
-# ctest's summaries (the sanitizer pass, then the main run), for the record.
-awk '/tests passed, .* tests failed out of/ || /^The following tests FAILED:/ {show = 1} show && /^[[:space:]]*$/ {show = 0} show' "$root.log" >&2 || true
+# ctest's summaries (the sanitizer pass, then the main run), for the record. Read from ROOT.log into
+# a variable first: this script's own output goes to ROOT.log, so awk printing straight to it would
+# read its own lines back for ever.
+summary=$(awk '/tests passed, .* tests failed out of/ {print; next}
+               /^The following tests FAILED:/ {print; list = 1; next}
+               list && /^\t/ {print; next}
+               {list = 0}' "$root.log") || true
+printf '%s\n' "$summary" >&2
 exit "$status"
