@@ -82,7 +82,7 @@ Result<> create_announcement(Context& context, const OrganiserCredentials& crede
     }
     return answer_once(tx, {"POST /api/v1/events/" + std::string(post.slug) + "/announcements", *post.idempotency_key,
                             post.raw_body},
-                       write);
+                       now, write);
   });
 }
 

@@ -27,10 +27,10 @@ std::optional<Problem> check_idempotency_key(std::optional<std::string_view> key
   return validation_failed({{"Idempotency-Key", "must be 1-" + std::to_string(kMaxIdempotencyKeyLength) + " characters"}});
 }
 
-Result<> answer_once(store::Tx& tx, const IdempotentRequest& request,
+Result<> answer_once(store::Tx& tx, const IdempotentRequest& request, Instant now,
                      const std::function<Result<Answered>(store::Tx&)>& work) {
   const Keys keys = keys_of(request);
-  if (!store::idempotency::claim(tx, keys.lookup, keys.request)) {
+  if (!store::idempotency::claim(tx, keys.lookup, keys.request, now)) {
     // Seen before (the claim waited for the first request's transaction if it was in flight).
     auto record = store::idempotency::find(tx, keys.lookup);
     if (!record || record->request_hash != keys.request) return std::unexpected(problems::idempotency_key_reused());

@@ -12,6 +12,7 @@
 #include <string_view>
 
 #include "app/result.hpp"
+#include "convene/time.hpp"
 #include "store/store.hpp"
 
 namespace convene::app {
@@ -36,7 +37,7 @@ struct Answered {
 
 // In `tx`: the recorded answer if the key was used before (replayed), else `work(tx)`'s answer,
 // recorded. Waits for a first request with this key still in flight.
-Result<> answer_once(store::Tx& tx, const IdempotentRequest& request,
+Result<> answer_once(store::Tx& tx, const IdempotentRequest& request, Instant now,
                      const std::function<Result<Answered>(store::Tx&)>& work);
 
 }  // namespace convene::app

@@ -116,7 +116,7 @@ Result<> moderate(Context& context, const OrganiserCredentials& credentials, std
                                .dump()});
     }
     if (wanted->checked_in && *wanted->checked_in != entry.checked_in_at.has_value()) {
-      store::registrations::set_checked_in(tx, id, *wanted->checked_in ? std::optional(now) : std::nullopt);
+      store::registrations::set_checked_in(tx, id, *wanted->checked_in ? std::optional(now) : std::nullopt, now);
       store::audit::write(tx, actor,
                           {event.id, *wanted->checked_in ? store::audit::Action::registration_check_in
                                                          : store::audit::Action::registration_check_in_undone,

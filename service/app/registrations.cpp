@@ -182,7 +182,7 @@ Result<> register_attendee(Context& context, const RegistrationRequestContext& i
     const IdempotentRequest once{"POST /api/v1/events/" + std::string(input.slug) + "/registrations",
                                  *input.idempotency_key, input.raw_body};
     result = context.store.transact([&](store::Tx& tx) {
-      return answer_once(tx, once, [&](store::Tx& tx) -> Result<Answered> {
+      return answer_once(tx, once, now, [&](store::Tx& tx) -> Result<Answered> {
         auto admitted = admit_and_settle(context, tx, input.slug, *request, token, now);
         if (!admitted) return std::unexpected(admitted.error());
         return Answered{created_reply(context, *admitted, *request, token, now), admitted->id};

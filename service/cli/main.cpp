@@ -90,6 +90,7 @@ void migrate_with_retry(store::Store& store, std::chrono::seconds patience) {
   while (true) {
     try {
       for (const int version : store.migrate()) std::cerr << "applied migration " << version << "\n";
+      store.verify_statements();
       return;
     } catch (const DatabaseUnavailable& e) {
       if (std::chrono::steady_clock::now() > deadline) throw;

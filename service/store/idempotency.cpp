@@ -7,11 +7,13 @@ namespace {
 
 // `status` is the HTTP status of the stored answer: only answers to creations (201) are stored, so
 // a record is complete once it has one. The lifetime is a parameter ($2 seconds), kept in C++.
+// Ages are measured on the service's clock ($3), as the purge measures them.
 const Statement kExpire{"expire_idempotency_key",
                         "DELETE FROM idempotency_keys WHERE key_hash = decode($1, 'hex') "
-                        "AND created_at < now() - make_interval(secs => $2)"};
+                        "AND created_at < to_timestamp($3) - make_interval(secs => $2)"};
 const Statement kClaim{"claim_idempotency_key", R"sql(
-  INSERT INTO idempotency_keys (key_hash, request_hash) VALUES (decode($1, 'hex'), decode($2, 'hex'))
+  INSERT INTO idempotency_keys (key_hash, request_hash, created_at)
+  VALUES (decode($1, 'hex'), decode($2, 'hex'), to_timestamp($3))
   ON CONFLICT (key_hash) DO NOTHING RETURNING 1)sql"};
 const Statement kFind{"idempotency_record",
                       "SELECT encode(request_hash, 'hex') AS request_hash, status, encode(response, 'hex') AS response "
@@ -28,9 +30,9 @@ long long lifetime_seconds() { return std::chrono::seconds(kIdempotencyKeyLifeti
 
 }  // namespace
 
-bool claim(Tx& tx, const Sha256& key_hash, const Sha256& request_hash) {
-  exec(tx, kExpire, hex(key_hash), lifetime_seconds());
-  return !exec(tx, kClaim, hex(key_hash), hex(request_hash)).empty();
+bool claim(Tx& tx, const Sha256& key_hash, const Sha256& request_hash, Instant now) {
+  exec(tx, kExpire, hex(key_hash), lifetime_seconds(), epoch(now));
+  return !exec(tx, kClaim, hex(key_hash), hex(request_hash), epoch(now)).empty();
 }
 
 std::optional<Record> find(Tx& tx, const Sha256& key_hash) {

@@ -24,7 +24,7 @@ struct Record {
 
 // Claims the key for this request: true if it was free (or its record had expired). Blocks while
 // another transaction holds it.
-bool claim(Tx& tx, const Sha256& key_hash, const Sha256& request_hash);
+bool claim(Tx& tx, const Sha256& key_hash, const Sha256& request_hash, Instant now);
 std::optional<Record> find(Tx& tx, const Sha256& key_hash);
 void complete(Tx& tx, const Sha256& key_hash, const std::string& sealed_answer,
               std::optional<std::int64_t> registration_id);

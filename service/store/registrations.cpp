@@ -45,7 +45,9 @@ const Statement kInsert{"insert_registration", R"sql(
   message AS (
     INSERT INTO outbox (registration_id, event_id, kind, due_at)
     SELECT id, $1, $15, to_timestamp($9) FROM registration)
-  SELECT (SELECT version FROM events WHERE id = $1) AS event_version, registration.id, registration.status
+  SELECT (SELECT version FROM events WHERE id = $1) AS event_version, registration.id, registration.status,
+         registration.id IS NULL
+           AND EXISTS (SELECT 1 FROM registrations WHERE event_id = $1 AND lower(email) = lower($2)) AS duplicate
   FROM (SELECT 1) AS one LEFT JOIN registration ON true)sql"};
 
 // A manage token is the one returned at registration or one minted for an e-mail.
@@ -72,7 +74,8 @@ const Statement kUpdateDetails{"update_registration_details", R"sql(
          updated_at = to_timestamp($6)
   WHERE id = $1)sql"};
 const Statement kSetCheckedIn{"set_checked_in",
-                              "UPDATE registrations SET checked_in_at = to_timestamp($2), updated_at = now() WHERE id = $1"};
+                              "UPDATE registrations SET checked_in_at = to_timestamp($2), updated_at = to_timestamp($3) "
+                              "WHERE id = $1"};
 const Statement kBumpInviteSequence{"bump_invite_sequence",
                                     "UPDATE registrations SET invite_sequence = invite_sequence + 1 WHERE id = $1"};
 const Statement kNextConfirmationSequence{"next_confirmation_sequence", R"sql(
@@ -134,8 +137,10 @@ Inserted insert(Tx& tx, const NewRegistration& r, const Event& checked_against, 
     return {Inserted::event_changed};
   if (row["id"].is_null()) {
     // Nothing inserted: the address is registered already, or (when waitlisting was not allowed)
-    // there was no seat to take; the caller's waitlisting path tells the two apart.
-    return {takes_seat && !may_waitlist ? Inserted::no_seat : Inserted::already_registered};
+    // there was no seat to take. A registration of the address that committed while this statement
+    // waited is not in its snapshot: then the caller's waitlisting path finds it.
+    if (row["duplicate"].as<bool>() || !(takes_seat && !may_waitlist)) return {Inserted::already_registered};
+    return {Inserted::no_seat};
   }
   return {Inserted::inserted, row["id"].as<std::int64_t>(),
           parse_registration_status(row["status"].as<std::string>()).value_or(RegistrationStatus::pending)};
@@ -164,9 +169,9 @@ void update_details(Tx& tx, const Registration& r, Instant now) {
        std::string(to_string(r.language)), epoch(now));
 }
 
-void set_checked_in(Tx& tx, std::int64_t registration_id, std::optional<Instant> at) {
+void set_checked_in(Tx& tx, std::int64_t registration_id, std::optional<Instant> at, Instant now) {
   tx.changed(registration_id);
-  exec(tx, kSetCheckedIn, registration_id, nullable(epoch_text(at)));
+  exec(tx, kSetCheckedIn, registration_id, nullable(epoch_text(at)), epoch(now));
 }
 
 void bump_invite_sequence(Tx& tx, std::int64_t registration_id) {

@@ -58,7 +58,7 @@ std::vector<Registration> by_ids(Tx& tx, const std::vector<std::int64_t>& ids);
 
 // What a registrant may change: name, organisation, zone, language.
 void update_details(Tx& tx, const Registration& registration, Instant now);
-void set_checked_in(Tx& tx, std::int64_t registration_id, std::optional<Instant> at);
+void set_checked_in(Tx& tx, std::int64_t registration_id, std::optional<Instant> at, Instant now);
 // A registration reinstated by an organiser gets a newer invite than the cancellation it was sent.
 void bump_invite_sequence(Tx& tx, std::int64_t registration_id);
 // The next number for a re-sent or re-issued confirmation (the outbox key's sequence).

@@ -9,7 +9,9 @@ const Statement kAdd{"add_seats", R"sql(
   INSERT INTO free_seats (event_id, seat_no)
   SELECT $1, n FROM generate_series($2::int, $3::int) AS n
   WHERE NOT EXISTS (SELECT 1 FROM registrations WHERE event_id = $1 AND seat_no = n))sql"};
-const Statement kLockCapacity{"lock_capacity", "SELECT pg_advisory_xact_lock(1, $1::int)"};
+// Advisory lock (1, event): ids past 2^31 share a key with a smaller one, which only makes them wait
+// for each other now and then.
+const Statement kLockCapacity{"lock_capacity", "SELECT pg_advisory_xact_lock(1, ($1::bigint % 2147483647)::int)"};
 const Statement kConfirmedCount{"confirmed_count",
                                 "SELECT count(*) FROM registrations WHERE event_id = $1 AND seat_no IS NOT NULL"};
 const Statement kRemoveFreeAbove{"remove_free_seats_above", "DELETE FROM free_seats WHERE event_id = $1 AND seat_no > $2"};

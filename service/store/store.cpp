@@ -102,6 +102,20 @@ std::vector<int> Store::pending_migrations() {
   }
 }
 
+void Store::verify_statements() {
+  auto lease = pool_->acquire();
+  for (const Statement* statement : all_statements()) {
+    try {
+      lease->prepare_now(statement->name());
+    } catch (const pqxx::sql_error& e) {
+      if (means_database_unavailable(e.sqlstate())) translate_failure(lease);
+      throw std::runtime_error("the SQL statement " + statement->name() + " does not fit the database: " + e.what());
+    } catch (...) {
+      translate_failure(lease);
+    }
+  }
+}
+
 std::string Store::server_secret(std::string_view name) {
   return transact([&](Tx& tx) {
     const auto result = exec(tx, kServerSecret, std::string(name));

@@ -93,6 +93,10 @@ class Store {
   std::vector<int> migrate();
   // Versions the binary knows and the database has not applied (empty when current).
   std::vector<int> pending_migrations();
+  // Has the server prepare every statement now (libpqxx otherwise does it on first use), so that
+  // one that does not fit the schema stops the process at start, not a request later. Call after
+  // migrate; throws naming the statement.
+  void verify_statements();
 
   // A secret every server of the installation shares (the cursor key, the token key).
   std::string server_secret(std::string_view name);

@@ -13,17 +13,12 @@ namespace organisers = store::organisers;
 
 const Instant kNow = utc_instant(2030, 1, 1, 9);
 
-// The purge compares with the database's clock (records are stamped with now()).
-Instant wall_clock_now() {
-  return std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
-}
-
 using StoreIdempotency = StoreSuite<"convene_st_idempotency">;
 
 TEST_F(StoreIdempotency, AKeyIsClaimedOnceThenFoundWithItsAnswer) {
   const Sha256 key = sha256("key one"), request = sha256("body one");
-  EXPECT_TRUE(store->transact([&](store::Tx& tx) { return idempotency::claim(tx, key, request); }));
-  EXPECT_FALSE(store->transact([&](store::Tx& tx) { return idempotency::claim(tx, key, sha256("body two")); }));
+  EXPECT_TRUE(store->transact([&](store::Tx& tx) { return idempotency::claim(tx, key, request, kNow); }));
+  EXPECT_FALSE(store->transact([&](store::Tx& tx) { return idempotency::claim(tx, key, sha256("body two"), kNow); }));
   auto found = store->transact([&](store::Tx& tx) { return idempotency::find(tx, key); });
   ASSERT_TRUE(found);
   EXPECT_EQ(found->request_hash, request);  // the first request's, not the second's
@@ -49,19 +44,21 @@ TEST_F(StoreIdempotency, AKeyIsClaimedOnceThenFoundWithItsAnswer) {
 TEST_F(StoreIdempotency, RecordsOlderThanTheirLifetimeArePurgedAndTheirKeysFreed) {
   const auto age = [&](const std::string& key, const char* interval) {
     store->autocommit([&](store::Tx& tx) {
-      store::sql(tx).exec_params("UPDATE idempotency_keys SET created_at = now() - $2::interval "
+      // Ages on the service's clock, which stamps the records and purges them.
+      store::sql(tx).exec_params("UPDATE idempotency_keys SET created_at = to_timestamp($3) - $2::interval "
                                  "WHERE key_hash = decode($1, 'hex')",
-                                 to_hex(sha256(key)), std::string(interval));
+                                 to_hex(sha256(key)), std::string(interval),
+                                 static_cast<long long>(kNow.time_since_epoch().count()));
     });
   };
   for (const char* key : {"old one", "old two", "old three", "young"})
-    ASSERT_TRUE(store->transact([&](store::Tx& tx) { return idempotency::claim(tx, sha256(key), sha256("body")); }));
+    ASSERT_TRUE(store->transact([&](store::Tx& tx) { return idempotency::claim(tx, sha256(key), sha256("body"), kNow); }));
   age("old one", "25 hours");
   age("old two", "2 days");
   age("old three", "24 hours 1 minute");
   age("young", "23 hours 59 minutes");
   const auto purge = [&](int limit) {
-    return store->transact([&](store::Tx& tx) { return idempotency::purge(tx, wall_clock_now(), limit); });
+    return store->transact([&](store::Tx& tx) { return idempotency::purge(tx, kNow, limit); });
   };
   EXPECT_EQ(purge(2), 2);
   EXPECT_EQ(purge(100), 1);
@@ -69,7 +66,7 @@ TEST_F(StoreIdempotency, RecordsOlderThanTheirLifetimeArePurgedAndTheirKeysFreed
   EXPECT_TRUE(store->transact([&](store::Tx& tx) { return idempotency::find(tx, sha256("young")); }));
   // A record past its lifetime that the purge has not reached yet does not hold its key.
   age("young", "25 hours");
-  EXPECT_TRUE(store->transact([&](store::Tx& tx) { return idempotency::claim(tx, sha256("young"), sha256("new")); }));
+  EXPECT_TRUE(store->transact([&](store::Tx& tx) { return idempotency::claim(tx, sha256("young"), sha256("new"), kNow); }));
   EXPECT_EQ(store->transact([&](store::Tx& tx) { return idempotency::find(tx, sha256("young")); })->request_hash,
             sha256("new"));
 }

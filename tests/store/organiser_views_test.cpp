@@ -41,7 +41,7 @@ class StoreOrganiserViews : public StoreSuite<"convene_st_organiser_views"> {
     store::seats::release(tx, p.erased, RegistrationStatus::cancelled, kNow);
     store::registrations::erase(tx, p.erased, kNow);
     store::seats::claim_waiting(tx, p.event.id, p.wait, kNow);  // takes the seat Gone left
-    store::registrations::set_checked_in(tx, p.plain, kNow);
+    store::registrations::set_checked_in(tx, p.plain, kNow, kNow);
     return p;
   }
 };
