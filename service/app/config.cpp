@@ -77,6 +77,7 @@ Config config_from_environment() {
   config.database_url = env("DATABASE_URL").value_or(config.database_url);
   config.host = env("HOST").value_or(config.host);
   config.port = static_cast<int>(env_number("PORT", config.port, 0, 65535));
+  config.base_url_given = env("BASE_URL").has_value();
   config.base_url = env("BASE_URL").value_or("http://" + config.host + ":" + std::to_string(config.port));
   while (!config.base_url.empty() && config.base_url.back() == '/') config.base_url.pop_back();
   config.smtp_url = env("SMTP_URL");

@@ -31,6 +31,7 @@ struct Config {
   std::string host = "127.0.0.1";                        // HOST
   int port = 8080;                                       // PORT
   std::string base_url;                                  // BASE_URL, default http://HOST:PORT
+  bool base_url_given = false;                           // BASE_URL was set (else PORT=0 means the port bound)
   std::optional<std::string> smtp_url;                   // SMTP_URL; unset: write .eml files
   std::string mail_from = "convene <noreply@localhost>"; // MAIL_FROM
   std::string spool_dir = "spool";                       // SPOOL_DIR

@@ -151,7 +151,9 @@ int worker(const app::Config& config) {
   return 0;  // ~Deliveries stops the loops: each finishes its batch and gives back what it claimed
 }
 
-int serve(const app::Config& config, bool with_worker) {
+int serve(const app::Config& given, bool with_worker) {
+  // Mutable until the server serves: with PORT=0 and no BASE_URL, links name the port bound.
+  app::Config config = given;
   // Signals go to one thread that stops the server; every other thread inherits the block.
   sigset_t signals = block_stop_signals();
 
@@ -176,6 +178,8 @@ int serve(const app::Config& config, bool with_worker) {
     std::cerr << "cannot listen on " << config.host << ":" << config.port << ": " << std::strerror(errno) << "\n";
     return 1;
   }
+  if (!config.base_url_given && config.port == 0)
+    config.base_url = "http://" + config.host + ":" + std::to_string(server.port());
   std::thread signal_waiter([&] {
     int received = 0;
     sigwait(&signals, &received);
