@@ -17,6 +17,8 @@ const sent = byId('sign-in-sent');
 const signedIn = byId('signed-in');
 
 const FIGURES = ['confirmed', 'waitlisted', 'pending', 'cancelled'];
+// Addresses and zone names stay one left-to-right unit inside Arabic sentences.
+const ltr = (text) => `\u2066${text}\u2069`;
 
 function firstSession(event) {
   const scheduled = event.sessions.filter((session) => session.status === 'scheduled');
@@ -27,7 +29,7 @@ function eventItem(event) {
   const link = `/organise/events/${encodeURIComponent(event.slug)}?lang=${language}`;
   const first = firstSession(event);
   const when = first
-    ? t('page.console.first_session', { time: dateTime(first.event_time.starts.local), zone: event.timezone, count: event.sessions.length })
+    ? t('page.console.first_session', { time: dateTime(first.event_time.starts.local), zone: ltr(event.timezone), count: event.sessions.length })
     : t('page.console.no_sessions_yet');
   const figures = h(
     'dl',
@@ -64,7 +66,7 @@ function showSignIn() {
 function showEvents(me) {
   signInSection.hidden = true;
   signedIn.hidden = false;
-  byId('signed-in-as').textContent = t('page.console.signed_in_as', { email: me.email });
+  byId('signed-in-as').textContent = t('page.console.signed_in_as', { email: ltr(me.email) });
   byId('new-event').hidden = !me.all_events;
   // Drafts first (work to do), then published, then cancelled; newest first within each.
   const order = { draft: 0, published: 1, cancelled: 2 };
@@ -94,7 +96,7 @@ signInForm.addEventListener('submit', async (submitted) => {
   const email = signInForm.elements.email.value.trim();
   try {
     await requestSignInLink(email, language);
-    sent.textContent = t('page.console.link_sent', { email });
+    sent.textContent = t('page.console.link_sent', { email: ltr(email) });
     sent.focus();
   } catch (error) {
     if (error instanceof ApiError && error.status === 422 && showFieldErrors(signInForm, null, error.problem?.errors)) return;
