@@ -65,7 +65,7 @@ async function createDraft(page, baseUrl, scan, screenshot) {
   check((await page.getAttribute('#slug', 'aria-invalid')) === 'true', 'the field in error is marked aria-invalid');
   checkIncludes(await text(page, '#event-problems'), 'lower-case letters', 'the summary lists the error');
   await scan(page, 'console: new event, a field in error');
-  await screenshot(page, 'console-event-form-error');
+  await screenshot(page, 'console-event-form-error', '#details');
 
   await page.fill('#slug', SLUG);
   await page.click('#event-save');
@@ -100,7 +100,7 @@ async function addSessions(page, scan, screenshot) {
   checkIncludes(explanation, '01:30 (UTC-05:00)', 'the earlier reading is offered');
   checkIncludes(explanation, '03:30 (UTC-04:00)', 'the later reading is offered');
   await scan(page, 'console: a wall time in a gap, explained');
-  await screenshot(page, 'console-session-gap');
+  await screenshot(page, 'console-session-gap', '#session-editor');
   // ...and when submitted without a choice, the API's 422 puts the question next to the field.
   await page.click('#session-save');
   await page.locator('#session-starts-error').waitFor({ state: 'visible' });
@@ -154,7 +154,7 @@ async function moveAcrossDst(page, api, spool, amina, scan, screenshot) {
   checkIncludes(preview, '15:00 (Europe/Paris, UTC+01:00)', 'after New York’s change, 10:00 there is 15:00 in Paris');
   checkIncludes(preview, 'Registrants here (2)', 'the preview shows where the registrants are');
   checkIncludes(preview, '19:45 (Asia/Kathmandu', 'and the time in Kathmandu');
-  await screenshot(page, 'console-session-move');
+  await screenshot(page, 'console-session-move', '#sessions-section');
   await page.click('#session-save');
   await page.locator('#move-confirm').waitFor({ state: 'visible' });
   checkIncludes(await text(page, '#move-question'), 'An updated invitation goes to 3 registrants', 'moving says how many are told');
@@ -183,7 +183,7 @@ async function announce(page, spool, amina, scan, screenshot) {
   checkIncludes(await text(page, '#preview-subject'), 'Le programme est en ligne', 'the preview is in the registrant’s language');
   checkIncludes(await text(page, '#preview-text'), 'Chers participants', 'the preview shows the French text');
   await scan(page, 'console: announcement preview');
-  await screenshot(page, 'console-announcement-preview');
+  await screenshot(page, 'console-announcement-preview', '#announcements-section');
   await page.click('#announcement-send');
   await page.locator('#send-confirm').waitFor({ state: 'visible' });
   checkIncludes(await text(page, '#send-question'), 'about 3 registrants', 'sending says to how many');
@@ -261,7 +261,7 @@ export async function run({ openPage, baseUrl, api, spool, addOrganiser, scan, s
   await createDraft(page, baseUrl, scan, screenshot);
   await addSessions(page, scan, screenshot);
   await publish(page, scan);
-  await screenshot(page, 'console-event');
+  await screenshot(page, 'console-event', '#overview');
   const amina = await registerInFrench(openPage, baseUrl);
   await moveAcrossDst(page, api, spool, amina, scan, screenshot);
   await announce(page, spool, amina, scan, screenshot);
