@@ -23,7 +23,7 @@ async function signIn(page, baseUrl, spool, scan) {
   await page.locator('#sign-in').waitFor({ state: 'visible' });
   await scan(page, 'console: sign-in form');
   await page.fill('#sign-in-email', ORGANISER);
-  await page.click('#sign-in-form button[type=submit]');
+  await page.press('#sign-in-email', 'Enter'); // by keyboard
   await page.locator('#sign-in-sent:not(:empty)').waitFor();
   checkIncludes(await text(page, '#sign-in-sent'), 'a sign-in link is on its way', 'asking for a link is confirmed');
   await scan(page, 'console: sign-in link sent');
@@ -113,12 +113,16 @@ async function addSessions(page, scan, screenshot) {
   check((await page.locator('#session-list > li').count()) === 2, 'the draft has two sessions');
 }
 
+// By keyboard alone: the button, then the question (which takes focus), then Tab to "yes".
 async function publish(page, scan) {
-  await page.click('#publish-start');
+  await page.focus('#publish-start');
+  await page.keyboard.press('Enter');
   await page.locator('#publish-confirm').waitFor({ state: 'visible' });
   check(await page.evaluate(() => document.activeElement?.id === 'publish-question'), 'the question takes focus');
   await scan(page, 'console: publish asks first');
-  await page.click('#publish-yes');
+  await page.keyboard.press('Tab');
+  check(await page.evaluate(() => document.activeElement?.id === 'publish-yes'), 'Tab goes from the question to "yes"');
+  await page.keyboard.press('Enter');
   await page.locator('#page-status', { hasText: 'is published' }).waitFor();
   checkIncludes(await text(page, '#overview-status'), 'Published', 'the status says published');
 }
