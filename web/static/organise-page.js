@@ -1,6 +1,7 @@
-// The organiser's page, /organise/{slug}: sign in with an organiser token, then the figures, the
-// roster and the CSV export.
-import { api, problemText } from './api.js';
+// The organiser's page, /organise/{slug}: the figures, the roster and the CSV export, for an
+// organiser signed in to the console (the session cookie goes with every call) or with a pasted
+// organiser token.
+import { api, problemText, request } from './api.js';
 import { addCountryOptions } from './countries.js';
 import { downloadCsv } from './csv-download.js';
 import { byId, say } from './dom.js';
@@ -18,6 +19,7 @@ const tokenError = byId('token-error');
 const consoleView = byId('console');
 const failure = byId('console-error');
 let token = null;
+let bySession = false; // signed in through the console's cookie rather than a token
 const roster = createRoster({ eventPath, token: () => token, onChange: refreshStats });
 
 function signInProblem(error) {
@@ -35,18 +37,21 @@ function showSignIn(message = '') {
 }
 
 // The figures double as the check of the token: one call, and a clear answer when it is refused.
+// Without a token (null) the call carries the console's session, if there is one; without a
+// session, the sign-in form is offered without a complaint.
 async function signIn(candidate) {
   try {
     await showStats(eventPath, candidate);
   } catch (error) {
     // Only a refused token is forgotten: a lost connection says nothing about it.
-    if (error.status === 401 || error.status === 403) forgetToken();
-    showSignIn(signInProblem(error));
-    signInForm.elements.token.focus();
+    if (candidate && (error.status === 401 || error.status === 403)) forgetToken();
+    showSignIn(candidate || error.status !== 401 ? signInProblem(error) : '');
+    if (candidate) signInForm.elements.token.focus();
     return;
   }
   token = candidate;
-  saveToken(token);
+  bySession = !candidate;
+  if (candidate) saveToken(token);
   signInForm.reset();
   signInForm.elements.token.removeAttribute('aria-invalid');
   say(tokenError, '');
@@ -80,9 +85,19 @@ signInForm.addEventListener('submit', (submitted) => {
   else showSignIn(t('page.organise.bad_token'));
 });
 
-byId('sign-out').addEventListener('click', () => {
+byId('sign-out').addEventListener('click', async () => {
+  say(failure, '');
+  if (bySession) {
+    try {
+      await request('/api/v1/organiser/sign-out', { method: 'POST' });
+    } catch (error) {
+      say(failure, problemText(error));
+      return;
+    }
+  }
   forgetToken();
   token = null;
+  bySession = false;
   roster.clear();
   showSignIn();
   signInForm.elements.token.focus();
@@ -99,6 +114,6 @@ byId('csv').addEventListener('click', async () => {
 
 addCountryOptions(byId('country-filter'));
 showEventTitle();
+byId('console-link').href = `/organise/events/${encodeURIComponent(slug)}?lang=${document.documentElement.lang}`;
 const saved = savedToken();
-if (saved) signIn(saved);
-else showSignIn();
+signIn(saved || null);

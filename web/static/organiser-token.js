@@ -26,4 +26,6 @@ export function forgetToken() {
   }
 }
 
-export const authorisation = (token) => ({ Authorization: `Bearer ${token}` });
+// Without a token, the console's session cookie (sent by the browser with every same-origin fetch)
+// speaks for the organiser.
+export const authorisation = (token) => (token ? { Authorization: `Bearer ${token}` } : {});

@@ -58,6 +58,10 @@ export async function scanAccessibility(page, name) {
   if (serious.length > 0) throw new Error(`axe found serious or critical violations on ${name}: ${serious.join('; ')}`);
 }
 
+// The whole page, or only the element a selector names (for pictures of one part of a long page).
 export function screenshotTo(folder) {
-  return (page, name) => page.screenshot({ path: join(folder, `${name}.png`), fullPage: true });
+  return (page, name, selector = null) =>
+    selector
+      ? page.locator(selector).screenshot({ path: join(folder, `${name}.png`) })
+      : page.screenshot({ path: join(folder, `${name}.png`), fullPage: true });
 }

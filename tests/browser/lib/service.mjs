@@ -1,8 +1,11 @@
 // The service under test: a database of its own in the PostgreSQL named by
 // CONVENE_TEST_DATABASE_URL, migrated and seeded, an organiser token, and `convene serve` on a free
-// port with its mail spool in a temporary folder.
+// port with its mail spool in a temporary folder. BASE_URL is that port's address: links in e-mails
+// (the console's sign-in link) point to it, and writes made with the console's cookie must come
+// from that origin.
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -43,6 +46,18 @@ function waitForListening(server, stderr) {
   });
 }
 
+// A port nobody listens on now (the kernel's choice), for the server to take a moment later.
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address();
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
 export async function startService({ binary, sourceDir, adminUrl }) {
   psql(adminUrl, `DROP DATABASE IF EXISTS ${DATABASE} WITH (FORCE)`, `CREATE DATABASE ${DATABASE}`);
   const spool = mkdtempSync(join(tmpdir(), 'convene-browser-spool-'));
@@ -51,8 +66,9 @@ export async function startService({ binary, sourceDir, adminUrl }) {
   convene(binary, env, 'seed', join(sourceDir, 'seed', 'south-south-2021.json'));
   const token = convene(binary, env, 'organiser', 'add', '--email', 'organiser@example.org', '--all').trim().split('\n').pop();
 
+  const port = await freePort();
   const server = spawn(binary, ['serve'], {
-    env: { ...env, HOST: '127.0.0.1', PORT: '0' },
+    env: { ...env, HOST: '127.0.0.1', PORT: String(port), BASE_URL: `http://127.0.0.1:${port}` },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   // Everything the server says is kept for the report when something fails (the access log too).
@@ -85,5 +101,8 @@ export async function startService({ binary, sourceDir, adminUrl }) {
     }
   }
 
-  return { baseUrl, organiserToken: token, log: () => stderr.text, stop };
+  // Another organiser, with rights on all events, who signs in to the console by e-mail.
+  const addOrganiser = (email) => convene(binary, env, 'organiser', 'add', '--email', email, '--all').trim().split('\n').pop();
+
+  return { baseUrl, organiserToken: token, spool, addOrganiser, log: () => stderr.text, stop };
 }
