@@ -85,6 +85,15 @@ struct StaysOpen {
   friend bool operator==(const StaysOpen&, const StaysOpen&) = default;
 };
 using RegistrationCloses = std::variant<ClosesWhenLastSessionStarts, StaysOpen, Instant>;
+// The rule's name in requests and replies ("registration_closes"); `now` is only ever asked for,
+// and is stored as `at` the service's current instant.
+enum class ClosingRule { last_session, at, open, now };
+inline constexpr auto kClosingRuleNames =
+    enum_names<ClosingRule>(std::pair{ClosingRule::last_session, "last_session"}, std::pair{ClosingRule::at, "at"},
+                            std::pair{ClosingRule::open, "open"}, std::pair{ClosingRule::now, "now"});
+inline std::string_view to_string(ClosingRule rule) { return kClosingRuleNames.name(rule); }
+inline std::optional<ClosingRule> parse_closing_rule(std::string_view text) { return kClosingRuleNames.parse(text); }
+ClosingRule closing_rule(const RegistrationCloses& closes);
 
 struct Event {
   std::int64_t id = 0;
@@ -150,7 +159,9 @@ std::expected<NewSession, FieldErrors> parse_new_session(const nlohmann::json& b
                                                          const std::string& prefix = "");
 
 // PATCH of an event: only what the body names changes. The slug cannot change (links depend on it).
-std::expected<Event, FieldErrors> apply_event_changes(const Event& current, const nlohmann::json& body);
+// `now` is when "registration_closes": "now" closes it.
+std::expected<Event, FieldErrors> apply_event_changes(const Event& current, const nlohmann::json& body,
+                                                      Instant now);
 
 // PATCH of a session: title and/or time. Returns the changed session; the caller bumps the sequence
 // when the instant or status changed (see needs_new_sequence).

@@ -24,6 +24,8 @@ nlohmann::json sessions_json(const Event& event, const TimeZone& viewer_zone);
 
 // The public view of an event: no join link, nothing about who registered.
 nlohmann::json event_json(const Event& event, const TimeZone& viewer_zone, Instant now);
+// What its organisers see: the public view with the meeting link and the calendar organiser's address.
+nlohmann::json organiser_event_json(const Event& event, const TimeZone& viewer_zone, Instant now);
 
 // Links a registrant needs; only known right after registration or when the token is in the URL.
 struct RegistrationLinks {

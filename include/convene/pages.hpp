@@ -33,8 +33,16 @@ Language negotiate_language(std::optional<std::string_view> lang_parameter,
 // A file of web/ ("templates/event.html", "static/app.css"), or nullopt.
 std::optional<std::string_view> web_file(std::string_view path);
 
+// Who a page is for: the console's own texts ("page.console.*", a third of the catalogue) stay off
+// the pages everyone loads over slow links.
+enum class PageAudience { everyone, organisers };
+
 // The catalogue the pages use for a language: i18n/<lang>.json (shared with e-mails) merged with
 // web/i18n/<lang>.json (page texts), English filling what a language lacks. JSON text.
-const std::string& page_catalogue_json(Language language);
+const std::string& page_catalogue_json(Language language, PageAudience audience);
+
+// Paragraphs of organiser-written text as HTML: escaped, split at blank lines, line breaks kept, and
+// http(s) addresses made links (without the punctuation that ends a sentence after them).
+std::string paragraphs_html(std::string_view text);
 
 }  // namespace convene

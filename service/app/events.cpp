@@ -73,18 +73,44 @@ void store_session_change(store::Tx& tx, const Event& event, const Session& curr
        nlohmann::json{{"starts_at", format_instant(next.starts_at)}, {"sequence", next.sequence}}.dump()});
 }
 
-// The 422 for a session. A wall time its zone skips or repeats also gets the transition's details
-// (the "wall_time" member, as /time/convert gives it), so that a form can explain both readings.
+// A session request's starts_local that its zone skips or repeats, as the "wall_time" member of a
+// 422 (as /time/convert gives it, naming `field`), so that a form can explain both readings.
+std::optional<nlohmann::json> wall_time_of(const nlohmann::json& session, const TimeZone& default_zone,
+                                           const std::string& field) {
+  if (!session.is_object() || !session.contains("starts_local") || !session["starts_local"].is_string())
+    return std::nullopt;
+  const auto wall = parse_wall_time(session["starts_local"].get<std::string>());
+  const auto named = session.contains("timezone") && session["timezone"].is_string()
+                         ? TimeZone::find(session["timezone"].get<std::string>())
+                         : std::optional(default_zone);
+  if (!wall || !named) return std::nullopt;
+  const auto instant = to_instant(*wall, *named, Disambiguation::reject);
+  if (instant) return std::nullopt;
+  return wall_time_problem(field, instant.error(), *wall, *named).extensions["wall_time"];
+}
+
+// The 422 for a session, with "wall_time" when its start is skipped or repeated.
 Problem session_problem(FieldErrors errors, const nlohmann::json& body, const TimeZone& default_zone) {
   Problem problem = validation_failed(std::move(errors));
-  if (!body.is_object() || !body.contains("starts_local") || !body["starts_local"].is_string()) return problem;
-  const auto wall = parse_wall_time(body["starts_local"].get<std::string>());
-  const auto named = body.contains("timezone") && body["timezone"].is_string()
-                         ? TimeZone::find(body["timezone"].get<std::string>())
-                         : std::optional(default_zone);
-  if (!wall || !named) return problem;
-  const auto instant = to_instant(*wall, *named, Disambiguation::reject);
-  if (!instant) problem.extensions = wall_time_problem("starts_local", instant.error(), *wall, *named).extensions;
+  if (auto wall_time = wall_time_of(body, default_zone, "starts_local")) problem.extensions["wall_time"] = *wall_time;
+  return problem;
+}
+
+// The 422 for a new event: the first of its sessions whose start is skipped or repeated gets "wall_time".
+Problem new_event_problem(FieldErrors errors, const nlohmann::json& body) {
+  Problem problem = validation_failed(std::move(errors));
+  if (!body.is_object() || !body.contains("sessions") || !body["sessions"].is_array()) return problem;
+  const auto zone = body.contains("timezone") && body["timezone"].is_string()
+                        ? TimeZone::find(body["timezone"].get<std::string>())
+                        : std::nullopt;
+  if (!zone) return problem;
+  const auto& sessions = body["sessions"];
+  for (std::size_t i = 0; i < sessions.size(); ++i) {
+    if (auto wall_time = wall_time_of(sessions[i], *zone, "sessions[" + std::to_string(i) + "].starts_local")) {
+      problem.extensions["wall_time"] = *wall_time;
+      break;
+    }
+  }
   return problem;
 }
 
@@ -115,11 +141,12 @@ Result<> read_event(Context& context, std::string_view slug, std::optional<std::
   return context.store.autocommit([&](store::Tx& tx) -> Result<> {
     auto event = context.events.current(tx, slug);
     if (!event) return std::unexpected(problems::event_not_found(slug));
-    if (!is_public(event->status) && !(credentials.present() && authorise(tx, context, credentials, slug)))
-      return std::unexpected(problems::event_not_found(slug));
+    // Its organisers see drafts, and the meeting link and address nobody else is shown.
+    const bool by_organiser = credentials.present() && authorise(tx, context, credentials, slug).has_value();
+    if (!is_public(event->status) && !by_organiser) return std::unexpected(problems::event_not_found(slug));
     auto viewer = viewer_zone(tz, event->zone);
     if (!viewer) return std::unexpected(viewer.error());
-    return document(event_json(*event, *viewer, now));
+    return document(by_organiser ? organiser_event_json(*event, *viewer, now) : event_json(*event, *viewer, now));
   });
 }
 
@@ -138,12 +165,12 @@ Result<> create_event(Context& context, const OrganiserCredentials& credentials,
     auto organiser = authorise(tx, context, credentials, "", Scope::any_event_creation);
     if (!organiser) return std::unexpected(organiser.error());
     auto requested = parse_new_event(body);
-    if (!requested) return std::unexpected(validation_failed(requested.error()));
+    if (!requested) return std::unexpected(new_event_problem(requested.error(), body));
     auto event = insert_new_event(tx, *requested);
     if (!event) return std::unexpected(problems::slug_taken(requested->event.slug));
     store::organisers::grant(tx, organiser->id, event->id);
     store::audit::write(tx, organiser->actor(), {event->id, store::audit::Action::event_create});
-    return created(event_json(*event, event->zone, now), event_location(context, *event));
+    return created(organiser_event_json(*event, event->zone, now), event_location(context, *event));
   });
 }
 
@@ -155,7 +182,7 @@ Result<> change_event(Context& context, const OrganiserCredentials& credentials,
     if (!found) return std::unexpected(found.error());
     store::seats::lock_capacity(tx, found->event.id);
     auto before = store::events::by_slug(tx, slug);  // read again under the lock
-    auto after = apply_event_changes(*before, body);
+    auto after = apply_event_changes(*before, body, now);
     if (!after) return std::unexpected(validation_failed(after.error()));
     if (auto problem = resize(tx, *before, *after, now)) return std::unexpected(*problem);
     store::events::update(tx, *after);
@@ -174,7 +201,7 @@ Result<> change_event(Context& context, const OrganiserCredentials& credentials,
     store::audit::write(tx, found->organiser.actor(),
                         {after->id, store::audit::Action::event_update, std::nullopt, std::nullopt, body.dump()});
     context.events.forget(slug);  // other servers hear of it from the database (NOTIFY)
-    return document(event_json(*after, after->zone, now));
+    return document(organiser_event_json(*after, after->zone, now));
   });
 }
 

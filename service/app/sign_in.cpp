@@ -70,7 +70,7 @@ Result<> who_am_i(Context& context, const OrganiserCredentials& credentials) {
     nlohmann::json events = nlohmann::json::array();
     const auto email = organiser->by_session ? std::optional(organiser->email) : std::nullopt;
     for (const auto& managed : store::organiser_views::managed_events(tx, organiser->id, email, organiser->all_events)) {
-      nlohmann::json e = event_json(managed.event, managed.event.zone, now);
+      nlohmann::json e = organiser_event_json(managed.event, managed.event.zone, now);
       e["figures"] = {{"confirmed", managed.confirmed},
                       {"waitlisted", managed.waitlisted},
                       {"pending", managed.pending},

@@ -24,6 +24,12 @@ Reresolved reresolve(const SessionTime& time) {
   return {*to_instant(time.starts_local, time.zone, Disambiguation::compatible), true};
 }
 
+ClosingRule closing_rule(const RegistrationCloses& closes) {
+  if (std::holds_alternative<Instant>(closes)) return ClosingRule::at;
+  if (std::holds_alternative<StaysOpen>(closes)) return ClosingRule::open;
+  return ClosingRule::last_session;
+}
+
 std::optional<Instant> Event::registration_closes_at() const {
   if (const auto* at = std::get_if<Instant>(&registration_closes)) return *at;
   if (std::holds_alternative<StaysOpen>(registration_closes)) return std::nullopt;
@@ -126,8 +132,12 @@ std::optional<std::pair<SessionTime, Instant>> read_session_time(FieldReader& fi
                                      ? fields.wall_time("starts_local", Presence::required)
                                      : std::optional<WallTime>(base ? std::optional(base->starts_local) : std::nullopt);
   if (!wall && !fields.failed("starts_local")) fields.fail("starts_local", "is required");
-  auto how = fields.present("disambiguation") ? read_disambiguation(fields)
-                                               : std::optional(base ? base->disambiguation : Disambiguation::reject);
+  // A stored answer to "which reading?" belongs to the wall time and zone it was given for: a session
+  // moved to another wall time is asked afresh rather than silently given the old answer.
+  const bool same_wall_time = base && wall && zone && base->starts_local == *wall && base->zone == *zone;
+  auto how = fields.present("disambiguation")
+                 ? read_disambiguation(fields)
+                 : std::optional(same_wall_time ? base->disambiguation : Disambiguation::reject);
   std::optional<std::int64_t> minutes =
       fields.present("duration_minutes")
           ? fields.integer("duration_minutes", 1, kMaxSessionMinutes, Presence::required)
@@ -174,15 +184,46 @@ std::optional<std::vector<IsoDuration>> read_reminder_offsets(FieldReader& field
   return offsets;
 }
 
-std::optional<RegistrationCloses> read_registration_closes(FieldReader& fields) {
-  if (!fields.present("registration_closes_at")) return std::nullopt;
-  if (fields.is_null("registration_closes_at")) return RegistrationCloses{StaysOpen{}};
-  if (auto at = fields.instant("registration_closes_at", Presence::required)) return RegistrationCloses{*at};
+// The closing rule by name ("last_session", "at", "open", and when changing an event "now", on the
+// service's clock), or by registration_closes_at alone: an instant, or null for "stays open".
+std::optional<RegistrationCloses> read_registration_closes(FieldReader& fields, std::optional<Instant> now) {
+  const bool instant_given = fields.present("registration_closes_at") && !fields.is_null("registration_closes_at");
+  if (!fields.present("registration_closes")) {
+    if (!fields.present("registration_closes_at")) return std::nullopt;
+    if (!instant_given) return RegistrationCloses{StaysOpen{}};
+    if (auto at = fields.instant("registration_closes_at", Presence::required)) return RegistrationCloses{*at};
+    return std::nullopt;
+  }
+  const auto rule = fields.parsed("registration_closes", Presence::required, parse_closing_rule,
+                                  now ? "must be last_session, at, open or now" : "must be last_session, at or open");
+  if (!rule) return std::nullopt;
+  if (*rule == ClosingRule::at) {
+    if (!instant_given) {
+      fields.fail("registration_closes_at", "is required when registration_closes is at");
+      return std::nullopt;
+    }
+    if (auto at = fields.instant("registration_closes_at", Presence::required)) return RegistrationCloses{*at};
+    return std::nullopt;
+  }
+  if (instant_given) {
+    fields.fail("registration_closes_at", "must be left out unless registration_closes is at");
+    return std::nullopt;
+  }
+  switch (*rule) {
+    case ClosingRule::last_session: return RegistrationCloses{ClosesWhenLastSessionStarts{}};
+    case ClosingRule::open: return RegistrationCloses{StaysOpen{}};
+    case ClosingRule::now:
+      if (now) return RegistrationCloses{*now};
+      fields.fail("registration_closes", "must be last_session, at or open");
+      return std::nullopt;
+    case ClosingRule::at: break;
+  }
   return std::nullopt;
 }
 
 // Fields shared by creation and PATCH; each present field is checked and written into `event`.
-void read_event_fields(FieldReader& fields, Event& event, bool creating) {
+// `now` is given when changing an event (closing registration "now" means on the service's clock).
+void read_event_fields(FieldReader& fields, Event& event, bool creating, std::optional<Instant> now) {
   if (auto title = fields.line("title", kMaxTitleCharacters, creating ? Presence::required : Presence::optional))
     event.title = *title;
   if (fields.is_null("title") && !creating) fields.fail("title", "must not be null");
@@ -199,11 +240,12 @@ void read_event_fields(FieldReader& fields, Event& event, bool creating) {
                                       ? std::nullopt
                                       : fields.instant("registration_opens_at", Presence::required);
   }
-  if (auto closes = read_registration_closes(fields)) event.registration_closes = *closes;
+  if (auto closes = read_registration_closes(fields, now)) event.registration_closes = *closes;
   if (event.registration_opens_at) {
     if (const auto* closes = std::get_if<Instant>(&event.registration_closes);
         closes && *closes <= *event.registration_opens_at)
-      fields.fail("registration_closes_at", "must be after registration_opens_at");
+      fields.fail(fields.present("registration_closes_at") ? "registration_closes_at" : "registration_closes",
+                  "must be after registration_opens_at");
   }
   if (fields.present("requires_approval")) {
     if (auto flag = fields.boolean("requires_approval", Presence::required)) event.requires_approval = *flag;
@@ -266,7 +308,7 @@ std::expected<NewEvent, FieldErrors> parse_new_event(const nlohmann::json& body)
   else if (!slug->is_string() || !is_valid_slug(slug->get_ref<const std::string&>()))
     fields.fail("slug", "must be 1-64 lower-case letters, digits and inner hyphens, such as south-south-2021");
   else event.slug = slug->get<std::string>();
-  read_event_fields(fields, event, /*creating=*/true);
+  read_event_fields(fields, event, /*creating=*/true, /*now=*/std::nullopt);
 
   FieldErrors errors = fields.take_errors();
   if (const nlohmann::json* sessions = body.is_object() && body.contains("sessions") ? &body["sessions"] : nullptr;
@@ -288,7 +330,8 @@ std::expected<NewEvent, FieldErrors> parse_new_event(const nlohmann::json& body)
   return created;
 }
 
-std::expected<Event, FieldErrors> apply_event_changes(const Event& current, const nlohmann::json& body) {
+std::expected<Event, FieldErrors> apply_event_changes(const Event& current, const nlohmann::json& body,
+                                                      Instant now) {
   FieldReader fields(body);
   if (!fields.ok()) return std::unexpected(fields.take_errors());
   Event next = current;
@@ -296,7 +339,7 @@ std::expected<Event, FieldErrors> apply_event_changes(const Event& current, cons
     fields.fail("slug", "cannot change: links already sent depend on it");
   if (fields.present("sessions"))
     fields.fail("sessions", "cannot be changed here: use /events/{slug}/sessions");
-  read_event_fields(fields, next, /*creating=*/false);
+  read_event_fields(fields, next, /*creating=*/false, now);
   if (!fields.ok()) return std::unexpected(fields.take_errors());
   return next;
 }

@@ -61,6 +61,7 @@ json event_json(const Event& event, const TimeZone& viewer_zone, Instant now) {
           {"timezone", event.zone.name()},
           {"capacity", event.capacity},
           {"registration_opens_at", nullable(optional_instant_json(event.registration_opens_at))},
+          {"registration_closes", to_string(closing_rule(event.registration_closes))},
           {"registration_closes_at", nullable(optional_instant_json(event.registration_closes_at()))},
           {"registration_state", state},
           {"requires_approval", event.requires_approval},
@@ -69,6 +70,13 @@ json event_json(const Event& event, const TimeZone& viewer_zone, Instant now) {
           {"status", to_string(event.status)},
           {"viewer_timezone", viewer_zone.name()},
           {"sessions", sessions_json(event, viewer_zone)}};
+}
+
+json organiser_event_json(const Event& event, const TimeZone& viewer_zone, Instant now) {
+  json out = event_json(event, viewer_zone, now);
+  out["join_url"] = nullable(event.join_url);
+  out["organiser_email"] = nullable(event.organiser_email);
+  return out;
 }
 
 json registration_json(const Registration& registration, const Event& event, const TimeZone& viewer_zone,

@@ -1,6 +1,7 @@
 #include "convene/pages.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <map>
 #include <mutex>
 
@@ -95,9 +96,9 @@ std::optional<std::string_view> web_file(std::string_view path) {
   return std::nullopt;
 }
 
-const std::string& page_catalogue_json(Language language) {
+const std::string& page_catalogue_json(Language language, PageAudience audience) {
   static std::once_flag built;
-  static std::map<Language, std::string> catalogues;
+  static std::map<std::pair<Language, PageAudience>, std::string> catalogues;
   std::call_once(built, [] {
     const auto load = [](std::string_view text) {
       return text.empty() ? nlohmann::json::object() : nlohmann::json::parse(text);
@@ -115,10 +116,76 @@ const std::string& page_catalogue_json(Language language) {
       nlohmann::json merged = english;
       merged.update(load(file(embedded_catalogues(), name)));
       merged.update(load(file(embedded_web(), "i18n/" + name)));
-      catalogues[l] = merged.dump();
+      catalogues[{l, PageAudience::organisers}] = merged.dump();
+      nlohmann::json public_texts = nlohmann::json::object();
+      for (const auto& [key, value] : merged.items()) {
+        if (!key.starts_with("page.console.")) public_texts[key] = value;
+      }
+      catalogues[{l, PageAudience::everyone}] = public_texts.dump();
     }
   });
-  return catalogues.at(language);
+  return catalogues.at({language, audience});
+}
+
+namespace {
+
+// Where a web address that starts at `from` ends: at a space, a character HTML would take for
+// markup, or the end; then without what closes the sentence around it ("see https://un.org.").
+std::size_t address_end(std::string_view text, std::size_t from) {
+  std::size_t end = from;
+  while (end < text.size() && !std::isspace(static_cast<unsigned char>(text[end])) && text[end] != '<' &&
+         text[end] != '>' && text[end] != '"')
+    ++end;
+  while (end > from && std::string_view(".,;:!?)'").find(text[end - 1]) != std::string_view::npos) --end;
+  return end;
+}
+
+std::string line_html(std::string_view line) {
+  std::string out;
+  std::size_t done = 0;
+  for (std::size_t at = 0; at < line.size();) {
+    const std::size_t http = line.find("http", at);
+    if (http == std::string_view::npos) break;
+    const std::string_view rest = line.substr(http);
+    const std::size_t scheme = rest.starts_with("https://") ? 8 : rest.starts_with("http://") ? 7 : 0;
+    const bool starts_a_word = http == 0 || !std::isalnum(static_cast<unsigned char>(line[http - 1]));
+    const std::size_t end = scheme && starts_a_word ? address_end(line, http) : http;
+    if (end <= http + scheme) {
+      at = http + 4;
+      continue;
+    }
+    const std::string address = mail::html_escape(line.substr(http, end - http));
+    out += mail::html_escape(line.substr(done, http - done));
+    out += "<a href=\"" + address + "\" rel=\"noopener noreferrer\">" + address + "</a>";
+    done = at = end;
+  }
+  return out + mail::html_escape(line.substr(done));
+}
+
+}  // namespace
+
+std::string paragraphs_html(std::string_view text) {
+  std::string out;
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    std::size_t end = text.find("\n\n", start);
+    if (end == std::string_view::npos) end = text.size();
+    std::string_view paragraph = text.substr(start, end - start);
+    while (!paragraph.empty() && paragraph.front() == '\n') paragraph.remove_prefix(1);  // a third blank line
+    if (!paragraph.empty()) {
+      std::string html;
+      for (std::size_t from = 0; from <= paragraph.size();) {
+        std::size_t line_end = paragraph.find('\n', from);
+        if (line_end == std::string_view::npos) line_end = paragraph.size();
+        if (from > 0) html += "<br>";
+        html += line_html(paragraph.substr(from, line_end - from));
+        from = line_end + 1;
+      }
+      out += "<p>" + html + "</p>\n";
+    }
+    start = end + 2;
+  }
+  return out;
 }
 
 }  // namespace convene

@@ -19,6 +19,7 @@ Problem wall_time_problem(const std::string& field, const WallTimeProblem& probl
                                  {"offset_first", format_offset(overlap.offset_first)},
                                  {"offset_second", format_offset(overlap.offset_second)}};
   }
+  p.extensions["wall_time"]["field"] = field;
   // Both readings, as "disambiguation": "earlier" and "later" would give them.
   p.extensions["wall_time"]["earlier"] = format_instant(*to_instant(wall, zone, Disambiguation::earlier));
   p.extensions["wall_time"]["later"] = format_instant(*to_instant(wall, zone, Disambiguation::later));

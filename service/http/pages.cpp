@@ -16,7 +16,7 @@ const std::map<std::string, std::string>& page_texts(Language language) {
   static const auto all = [] {
     std::map<Language, std::map<std::string, std::string>> texts;
     for (Language l : kLanguages) {
-      const auto catalogue = nlohmann::json::parse(page_catalogue_json(l));  // outlives items() below
+      const auto catalogue = nlohmann::json::parse(page_catalogue_json(l, PageAudience::organisers));  // outlives items() below
       for (const auto& [key, value] : catalogue.items()) {
         if (key.starts_with("page.") && value.is_string()) texts[l][key] = value.get<std::string>();
       }
@@ -38,11 +38,12 @@ std::string page_text(Language language, const std::string& key) {
   return it != texts.end() ? it->second : key;
 }
 
-std::map<std::string, std::string> common_values(Language language, const std::string& title_key) {
+std::map<std::string, std::string> common_values(Language language, const std::string& title_key,
+                                                 PageAudience audience) {
   auto values = page_texts(language);
   values["lang"] = std::string(to_string(language));
   values["dir"] = is_right_to_left(language) ? "rtl" : "ltr";
-  values["catalogue_json"] = json_for_html(page_catalogue_json(language));
+  values["catalogue_json"] = json_for_html(page_catalogue_json(language, audience));
   values["site_name"] = page_text(language, "page.site_name");
   values["page_title"] = page_text(language, title_key);
   return values;

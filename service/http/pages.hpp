@@ -11,6 +11,7 @@
 
 #include "app/join.hpp"
 #include "convene/locale.hpp"
+#include "convene/pages.hpp"
 
 namespace convene::http {
 
@@ -19,8 +20,10 @@ Language page_language(const httplib::Request& request);
 // A page text ("page.*" keys of web/i18n, English filling gaps); the key itself if none has it.
 std::string page_text(Language language, const std::string& key);
 // What every page template is filled with: its texts, lang and dir, the catalogue for its scripts,
-// the site's name and the page's title (from `title_key`).
-std::map<std::string, std::string> common_values(Language language, const std::string& title_key);
+// the site's name and the page's title (from `title_key`). The scripts' catalogue holds the console's
+// texts only on pages for organisers.
+std::map<std::string, std::string> common_values(Language language, const std::string& title_key,
+                                                 PageAudience audience);
 // Renders web/<template_path> with `values` (and the partials of templates/partials/).
 void send_page(httplib::Response& response, int status, std::string_view template_path,
                const std::map<std::string, std::string>& values);

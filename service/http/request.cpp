@@ -146,7 +146,10 @@ std::string expired_session_cookie(const std::string& base_url) {
 }
 
 bool from_own_origin(const httplib::Request& request, const std::string& base_url) {
-  if (const auto origin = header(request, "Origin")) return *origin == origin_of(base_url);
+  // A page sent with "Referrer-Policy: no-referrer" (the sign-in page, so its token goes nowhere)
+  // names its origin "null"; then Sec-Fetch-Site, which no page's script can set, decides.
+  const auto origin = header(request, "Origin");
+  if (origin && *origin != "null") return *origin == origin_of(base_url);
   const auto site = header(request, "Sec-Fetch-Site");
   return site && *site == "same-origin";
 }

@@ -20,7 +20,7 @@ void private_page(httplib::Response& response) {
 
 void console_page(httplib::Response& response, const httplib::Request& request, std::string_view template_path,
                   const std::string& title_key, std::map<std::string, std::string> extra = {}) {
-  auto values = common_values(page_language(request), title_key);
+  auto values = common_values(page_language(request), title_key, PageAudience::organisers);
   for (auto& [key, value] : extra) values[key] = std::move(value);
   send_page(response, 200, template_path, values);
   private_page(response);
@@ -57,7 +57,7 @@ void add_console_routes(Router& router, app::Context& context) {
                                    ? app::complete_sign_in(context, r.param("token"))
                                    : std::unexpected(app::problems::cross_site_request());
                 if (!session) {
-                  auto values = common_values(language, "page.console.sign_in_title");
+                  auto values = common_values(language, "page.console.sign_in_title", PageAudience::organisers);
                   values["failed"] = "true";
                   values["token"] = r.param("token");
                   send_page(response, status_of(session.error().type), "templates/console_sign_in.html", values);

@@ -20,6 +20,7 @@ void add_event_routes(Router& router, app::Context& context) {
 
   router.add({"GET", "/api/v1/events/{slug}", Body::none, [&context](const Request& r, httplib::Response& response) {
                 allow_any_origin(response);
+                response.set_header("Vary", "Authorization, Cookie");  // organisers see more
                 send_result(response, app::read_event(context, r.param("slug"), query_param(r.raw, "tz"),
                                                        organiser_credentials(r.raw)));
               }});

@@ -19,24 +19,6 @@ namespace {
 // How many events the home page lists.
 constexpr int kEventsOnTheHomePage = 100;
 
-// Paragraphs of organiser-written text, escaped, as HTML.
-std::string paragraphs_html(std::string_view text) {
-  std::string out;
-  std::size_t start = 0;
-  while (start <= text.size()) {
-    std::size_t end = text.find("\n\n", start);
-    if (end == std::string_view::npos) end = text.size();
-    const std::string_view paragraph = text.substr(start, end - start);
-    if (!paragraph.empty()) {
-      std::string escaped = mail::html_escape(paragraph);
-      for (std::size_t at = 0; (at = escaped.find('\n', at)) != std::string::npos; at += 4) escaped.replace(at, 1, "<br>");
-      out += "<p>" + escaped + "</p>\n";
-    }
-    start = end + 2;
-  }
-  return out;
-}
-
 // The sessions in the event's zone, for the first paint; the script adds the visitor's zone.
 std::string sessions_html(const Event& event, const Catalogue& words) {
   std::string out;
@@ -87,7 +69,7 @@ void send_join(httplib::Response& response, const app::JoinOutcome& outcome, std
   const Language language = (lang ? parse_language(*lang) : std::nullopt).value_or(outcome.language);
   const Catalogue& words = Catalogue::of(language);
   const std::map<std::string, std::string> facts{{"event", outcome.event_title}};
-  auto values = common_values(language, "page.site_name");
+  auto values = common_values(language, "page.site_name", PageAudience::everyone);
   values["page_title"] = values["join_title"] = words.text(page.title_key, facts);
   values["join_body"] = words.text(page.body_key, facts);
   send_page(response, page.status, "templates/join.html", values);
@@ -97,7 +79,7 @@ void send_join(httplib::Response& response, const app::JoinOutcome& outcome, std
 void add_page_routes(Router& router, app::Context& context) {
   router.add({"GET", "/", Body::none, [&context](const Request& r, httplib::Response& response) {
                 const Language language = page_language(r.raw);
-                auto values = common_values(language, "page.index.title");
+                auto values = common_values(language, "page.index.title", PageAudience::everyone);
                 std::string list;
                 for (const auto& event : app::listed_events(context, kEventsOnTheHomePage)) {
                   list += "<li><a href=\"/events/" + event.slug + "?lang=" + std::string(to_string(language)) + "\">" +
@@ -111,8 +93,8 @@ void add_page_routes(Router& router, app::Context& context) {
                 const Language language = page_language(r.raw);
                 auto event = app::public_event(context, r.param("slug"));
                 if (!event) return send_page(response, 404, "templates/not_found.html",
-                                             common_values(language, "page.not_found.title"));
-                auto values = common_values(language, "page.site_name");
+                                             common_values(language, "page.not_found.title", PageAudience::everyone));
+                auto values = common_values(language, "page.site_name", PageAudience::everyone);
                 values["page_title"] = event->title;
                 values["event_title"] = event->title;
                 values["slug"] = event->slug;
@@ -127,12 +109,12 @@ void add_page_routes(Router& router, app::Context& context) {
                 // The token stays in the address bar and out of any referrer sent onwards.
                 response.set_header("Referrer-Policy", "no-referrer");
                 response.set_header("Cache-Control", "no-store");
-                send_page(response, 200, "templates/manage.html", common_values(page_language(r.raw), "page.manage.title"));
+                send_page(response, 200, "templates/manage.html", common_values(page_language(r.raw), "page.manage.title", PageAudience::everyone));
                 response.set_header("Cache-Control", "no-store");
               }});
 
   router.add({"GET", "/organise/{slug}", Body::none, [](const Request& r, httplib::Response& response) {
-                auto values = common_values(page_language(r.raw), "page.organise.title");
+                auto values = common_values(page_language(r.raw), "page.organise.title", PageAudience::everyone);
                 values["slug"] = r.param("slug");
                 send_page(response, 200, "templates/organise.html", values);
               }});
@@ -161,7 +143,7 @@ void add_page_routes(Router& router, app::Context& context) {
                 auto language = name.ends_with(".json") ? parse_language(name.substr(0, name.size() - 5)) : std::nullopt;
                 if (!language || name.size() != 7) return send_problem(response, not_found("No catalogue " + name + "."));
                 response.set_header("Cache-Control", "public, max-age=3600");
-                response.set_content(page_catalogue_json(*language), "application/json");
+                response.set_content(page_catalogue_json(*language, PageAudience::organisers), "application/json");
               }});
 }
 

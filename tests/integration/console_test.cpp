@@ -39,12 +39,7 @@ class Console : public ServiceSuite<"convene_it_console"> {
 
   // The messages in the spool so far, read as a mail client reads them.
   nlohmann::json mails() {
-    std::vector<std::string> files;
-    if (!fs::exists(kSpool)) return nlohmann::json::array();  // made by the first delivery
-    for (const auto& entry : fs::directory_iterator(kSpool)) {
-      if (entry.path().extension() == ".eml") files.push_back(entry.path().string());
-    }
-    std::sort(files.begin(), files.end());
+    const auto files = message_files(kSpool);  // the spool is made by the first delivery
     return files.empty() ? nlohmann::json::array() : inspect_mail(files);
   }
   std::vector<nlohmann::json> mails_of(const std::string& address, const std::string& kind) {
@@ -163,10 +158,20 @@ TEST_F(Console, CookieWritesAreTakenOnlyFromTheServicesOwnPages) {
                         {{"Cookie", "convene_session=" + session}, {"Sec-Fetch-Site", "cross-site"}})
                 .status,
             403);
+  EXPECT_EQ(client.send("POST", "/api/v1/events", body, "application/json",
+                        {{"Cookie", "convene_session=" + session}, {"Origin", "null"}})
+                .status,
+            403);
   // The console's own page: accepted, as is a fetch without Origin that the browser marks same-origin.
   EXPECT_EQ(client.send("POST", "/api/v1/events", body, "application/json", with_cookie(session)).status, 201);
   EXPECT_EQ(client.send("PATCH", "/api/v1/events/csrf-check", R"({"capacity": 6})", "application/json",
                         {{"Cookie", "convene_session=" + session}, {"Sec-Fetch-Site", "same-origin"}})
+                .status,
+            200);
+  // The sign-in page is sent without referrers, so its button's POST says "Origin: null"; the
+  // browser's Sec-Fetch-Site still tells it is the service's own page.
+  EXPECT_EQ(client.send("PATCH", "/api/v1/events/csrf-check", R"({"capacity": 6})", "application/json",
+                        {{"Cookie", "convene_session=" + session}, {"Origin", "null"}, {"Sec-Fetch-Site", "same-origin"}})
                 .status,
             200);
   // Reads need no origin; a script's bearer token needs none either.
@@ -224,6 +229,52 @@ TEST_F(Console, AnOrganiserOfOneEventSeesItsDraftsAndNoOthers) {
   EXPECT_EQ(client.get("/api/v1/events/not-theirs/stats", with_cookie(session)).status, 403);
   EXPECT_EQ(client.get("/api/v1/events/their-draft", with_cookie(session)).status, 200);
   EXPECT_EQ(client.get("/api/v1/events/their-draft").status, 404);  // still hidden from the public
+}
+
+TEST_F(Console, OrganisersSeeTheMeetingLinkAndClosingRuleTheySetAndNobodyElseDoes) {
+  ASSERT_TRUE(create_event({{"slug", "with-link"}, {"title", "Linked"}, {"timezone", "UTC"}, {"capacity", 3},
+                            {"join_url", "https://meet.example/room?pwd=secret"},
+                            {"organiser_email", "desk@example.org"},
+                            {"sessions", {{{"starts_local", "2040-01-01T10:00"}, {"duration_minutes", 60}}}}}));
+  ASSERT_TRUE(create_event({{"slug", "elsewhere"}, {"title", "Elsewhere"}, {"timezone", "UTC"}, {"capacity", 3}}));
+  service->add_organiser("other@example.org", {"--event", "elsewhere"});
+  const std::string own = use_link(sign_in_link("organiser@example.org"));
+  const std::string other = use_link(sign_in_link("other@example.org"));
+  ASSERT_FALSE(own.empty());
+  ASSERT_FALSE(other.empty());
+
+  const auto seen = client.get("/api/v1/events/with-link", with_cookie(own, false)).json();
+  EXPECT_EQ(seen["join_url"], "https://meet.example/room?pwd=secret");
+  EXPECT_EQ(seen["organiser_email"], "desk@example.org");
+  EXPECT_EQ(seen["registration_closes"], "last_session");
+  for (const auto& e : client.get("/api/v1/organiser/me", with_cookie(own, false)).json()["events"]) {
+    if (e["slug"] == "with-link") EXPECT_EQ(e["join_url"], "https://meet.example/room?pwd=secret");
+  }
+  // The public, and an organiser of another event, get the event without them.
+  for (const auto& reply : {client.get("/api/v1/events/with-link"),
+                            client.get("/api/v1/events/with-link", with_cookie(other, false))}) {
+    ASSERT_EQ(reply.status, 200);
+    EXPECT_FALSE(reply.json().contains("join_url")) << reply.body;
+    EXPECT_FALSE(reply.json().contains("organiser_email")) << reply.body;
+    EXPECT_EQ(reply.header("Vary"), "Authorization, Cookie");
+  }
+
+  // "now" closes registration on the service's clock; "last_session" returns to the default rule.
+  const auto closed = client.send("PATCH", "/api/v1/events/with-link", R"({"registration_closes": "now"})",
+                                  "application/json", with_cookie(own));
+  ASSERT_EQ(closed.status, 200) << closed.body;
+  EXPECT_EQ(closed.json()["registration_closes"], "at");
+  EXPECT_EQ(closed.json()["registration_state"], "closed");
+  EXPECT_EQ(client.post("/api/v1/events/with-link/registrations",
+                        {{"email", "late@example.org"}, {"name", "Late"}, {"consent", true}})
+                .status,
+            409);
+  const auto reopened = client.send("PATCH", "/api/v1/events/with-link", R"({"registration_closes": "last_session"})",
+                                    "application/json", with_cookie(own));
+  ASSERT_EQ(reopened.status, 200) << reopened.body;
+  EXPECT_EQ(reopened.json()["registration_closes"], "last_session");
+  EXPECT_EQ(reopened.json()["registration_closes_at"], "2040-01-01T10:00:00Z");
+  EXPECT_EQ(reopened.json()["registration_state"], "open");
 }
 
 // An event that has happened: one session ended yesterday; 2 seats, 5 registrants (2 confirmed, 3
@@ -413,6 +464,19 @@ TEST_F(Announcements, AWallTimeInAGapIsExplainedWithBothReadings) {
   EXPECT_EQ(wall_time["earlier"], "2031-03-09T06:30:00Z");
   EXPECT_EQ(wall_time["later"], "2031-03-09T07:30:00Z");
   EXPECT_EQ(refused.json()["errors"][0]["field"], "starts_local");
+  EXPECT_EQ(wall_time["field"], "starts_local");
+
+  // Creating an event whose second session falls in a gap: the same explanation, naming that session.
+  const auto created = client.post(
+      "/api/v1/events",
+      {{"slug", "gap-at-creation"}, {"title", "Gap"}, {"timezone", "America/New_York"}, {"capacity", 5},
+       {"sessions", {{{"starts_local", "2031-03-08T10:00"}, {"duration_minutes", 60}},
+                     {{"starts_local", "2031-03-09T02:30"}, {"duration_minutes", 60}}}}},
+      admin());
+  ASSERT_EQ(created.status, 422) << created.body;
+  EXPECT_EQ(created.json()["errors"][0]["field"], "sessions[1].starts_local");
+  EXPECT_EQ(created.json()["wall_time"]["field"], "sessions[1].starts_local");
+  EXPECT_EQ(created.json()["wall_time"]["later"], "2031-03-09T07:30:00Z");
 }
 
 // Three delivery loops share the outbox (the server's own and two `convene worker`s) and one worker

@@ -44,7 +44,9 @@ class RateLimits : public ServiceSuite<"convene_it_rate_limits"> {
            {"LIMIT_REGISTRATIONS_PER_EMAIL", "2/min"},
            {"LIMIT_REGISTRATIONS_PER_DOMAIN", "3/min"},
            {"LIMIT_TOKEN_MISSES_PER_ADDRESS", "5/min"},
-           {"LIMIT_REQUESTS_PER_TOKEN", "4/min"}});
+           {"LIMIT_REQUESTS_PER_TOKEN", "4/min"},
+           {"LIMIT_SIGN_INS_PER_ADDRESS", "4/min"},
+           {"LIMIT_SIGN_INS_PER_EMAIL", "2/min"}});
   }
 
  protected:
@@ -108,6 +110,31 @@ TEST_F(RateLimits, AnEmailDomainCapHoldsWhenConfigured) {
   expect_rate_limited(refused);
   EXPECT_NE(refused.json()["detail"].get<std::string>().find("domain"), std::string::npos);
   EXPECT_EQ(client.post(kRegistrations, person("d4@other-ministry.example"), from("203.0.113.50")).status, 201);
+}
+
+// Sign-in links are limited per address asked for (so nobody floods an organiser's mailbox) and per
+// network; an address nobody organises with is limited exactly alike, so the limit tells nothing.
+TEST_F(RateLimits, SignInLinksAreLimitedPerAddressAndPerNetwork) {
+  for (const char* email : {"chair@sign-in.example", "nobody@sign-in.example"}) {
+    SCOPED_TRACE(email);
+    for (int i = 0; i < 2; ++i) {
+      EXPECT_EQ(client.post("/api/v1/organiser/sign-in", {{"email", email}}, from("203.0.113." + std::to_string(60 + i))).status,
+                202);
+    }
+    const auto refused = client.post("/api/v1/organiser/sign-in", {{"email", email}}, from("203.0.113.62"));
+    expect_rate_limited(refused);
+    EXPECT_NE(refused.json()["detail"].get<std::string>().find("this address"), std::string::npos) << refused.body;
+  }
+  // One network asking for many addresses: its fifth request is refused, whatever the address.
+  for (int i = 0; i < 4; ++i) {
+    EXPECT_EQ(client.post("/api/v1/organiser/sign-in", {{"email", "p" + std::to_string(i) + "@sign-in.example"}},
+                          from("203.0.113.70"))
+                  .status,
+              202);
+  }
+  const auto refused = client.post("/api/v1/organiser/sign-in", {{"email", "p9@sign-in.example"}}, from("203.0.113.70"));
+  expect_rate_limited(refused);
+  EXPECT_NE(refused.json()["detail"].get<std::string>().find("your network"), std::string::npos) << refused.body;
 }
 
 // An office behind one address: someone there mistypes links until the address has used up its

@@ -368,14 +368,19 @@ void SmtpServer::stop() {
   pid_ = -1;
 }
 
-std::vector<std::string> SmtpServer::messages() const {
+std::vector<std::string> message_files(const std::string& directory) {
   std::vector<std::string> files;
-  for (const auto& entry : std::filesystem::directory_iterator(maildir_)) {
+  if (!std::filesystem::exists(directory)) return files;
+  for (const auto& entry : std::filesystem::directory_iterator(directory)) {
     if (entry.path().extension() == ".eml") files.push_back(entry.path().string());
   }
-  std::sort(files.begin(), files.end());
+  std::sort(files.begin(), files.end(), [](const std::string& a, const std::string& b) {
+    return a.size() != b.size() ? a.size() < b.size() : a < b;
+  });
   return files;
 }
+
+std::vector<std::string> SmtpServer::messages() const { return message_files(maildir_); }
 
 NginxProcess::NginxProcess(const std::vector<int>& upstream_ports) {
   static std::atomic<int> counter{0};

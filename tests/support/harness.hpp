@@ -176,6 +176,10 @@ class NginxProcess {
 // What tests/mail/inspect_mail.py reads in these message files (one JSON object each).
 nlohmann::json inspect_mail(const std::vector<std::string>& files);
 
+// The .eml files of a directory (none if it does not exist yet), oldest first: the spool names each
+// after its outbox row and the test SMTP server after its arrival count, so shorter names are older.
+std::vector<std::string> message_files(const std::string& directory);
+
 // Polls `condition` every 100 ms until it holds or `patience` runs out; returns whether it held.
 bool eventually(const std::function<bool()>& condition, std::chrono::milliseconds patience);
 

@@ -535,6 +535,9 @@ TEST(RegistrationWindow, NoSessionsAndNoClosingDateIsOpen) {
 // ---------------------------------------------------------------------------------------------
 // apply_event_changes
 
+// When the PATCHes below are made.
+const Instant kChangedAt = utc(2021, 8, 1, 12);
+
 Event current_event() {
   auto created = parse_new_event(minimal_body());
   EXPECT_TRUE(created.has_value());
@@ -545,20 +548,20 @@ Event current_event() {
 }
 
 TEST(EventChanges, SlugCannotChange) {
-  const auto changed = apply_event_changes(current_event(), json{{"slug", "another-slug"}});
+  const auto changed = apply_event_changes(current_event(), json{{"slug", "another-slug"}}, kChangedAt);
   ASSERT_FALSE(changed.has_value());
   ASSERT_EQ(changed.error().size(), 1u) << describe(changed.error());
   EXPECT_EQ(changed.error().front().field, "slug");
 }
 
 TEST(EventChanges, SameSlugIsNotAChange) {
-  const auto changed = apply_event_changes(current_event(), json{{"slug", "south-south-2021"}});
+  const auto changed = apply_event_changes(current_event(), json{{"slug", "south-south-2021"}}, kChangedAt);
   EXPECT_TRUE(changed.has_value()) << errors_of(changed);
 }
 
 TEST(EventChanges, CapacityChangeIsAppliedAndTheRestKept) {
   const Event before = current_event();
-  const auto changed = apply_event_changes(before, json{{"capacity", 250}});
+  const auto changed = apply_event_changes(before, json{{"capacity", 250}}, kChangedAt);
   ASSERT_TRUE(changed.has_value()) << describe(changed.error());
   EXPECT_EQ(changed->capacity, 250);
   EXPECT_EQ(changed->title, before.title);
@@ -571,7 +574,7 @@ TEST(EventChanges, CapacityChangeIsAppliedAndTheRestKept) {
 
 TEST(EventChanges, UnknownFieldsAreIgnored) {
   const Event before = current_event();
-  const auto changed = apply_event_changes(before, json{{"colour", "blue"}, {"id", 99}});
+  const auto changed = apply_event_changes(before, json{{"colour", "blue"}, {"id", 99}}, kChangedAt);
   ASSERT_TRUE(changed.has_value()) << describe(changed.error());
   EXPECT_EQ(changed->id, 7);
   EXPECT_EQ(changed->capacity, before.capacity);
@@ -579,7 +582,7 @@ TEST(EventChanges, UnknownFieldsAreIgnored) {
 
 TEST(EventChanges, SessionsAreRejected) {
   const auto changed = apply_event_changes(
-      current_event(), json{{"sessions", json::array({{{"starts_local", "2021-09-10T09:00"}, {"duration_minutes", 60}}})}});
+      current_event(), json{{"sessions", json::array({{{"starts_local", "2021-09-10T09:00"}, {"duration_minutes", 60}}})}}, kChangedAt);
   ASSERT_FALSE(changed.has_value());
   ASSERT_EQ(changed.error().size(), 1u) << describe(changed.error());
   EXPECT_EQ(changed.error().front().field, "sessions");
@@ -587,21 +590,64 @@ TEST(EventChanges, SessionsAreRejected) {
 
 TEST(EventChanges, NullsClearWhatMayBeCleared) {
   const auto changed = apply_event_changes(
-      current_event(), json{{"join_url", nullptr}, {"registration_closes_at", nullptr}});
+      current_event(), json{{"join_url", nullptr}, {"registration_closes_at", nullptr}}, kChangedAt);
   ASSERT_TRUE(changed.has_value()) << describe(changed.error());
   EXPECT_FALSE(changed->join_url.has_value());
   EXPECT_TRUE(std::holds_alternative<StaysOpen>(changed->registration_closes));
 }
 
+TEST(EventChanges, TheClosingRuleCanBeNamedAndReturnedTo) {
+  Event closing_early = current_event();
+  closing_early.registration_closes = utc(2021, 9, 1, 0);
+  const auto back = apply_event_changes(closing_early, json{{"registration_closes", "last_session"}}, kChangedAt);
+  ASSERT_TRUE(back.has_value()) << describe(back.error());
+  EXPECT_TRUE(std::holds_alternative<ClosesWhenLastSessionStarts>(back->registration_closes));
+  EXPECT_EQ(closing_rule(back->registration_closes), ClosingRule::last_session);
+
+  const auto open = apply_event_changes(closing_early, json{{"registration_closes", "open"}}, kChangedAt);
+  ASSERT_TRUE(open.has_value()) << describe(open.error());
+  EXPECT_TRUE(std::holds_alternative<StaysOpen>(open->registration_closes));
+
+  // "now" is the service's clock, not the browser's.
+  const auto now = apply_event_changes(closing_early, json{{"registration_closes", "now"}}, kChangedAt);
+  ASSERT_TRUE(now.has_value()) << describe(now.error());
+  EXPECT_EQ(now->registration_closes, RegistrationCloses{kChangedAt});
+
+  const auto at = apply_event_changes(
+      closing_early, json{{"registration_closes", "at"}, {"registration_closes_at", "2021-09-05T00:00:00Z"}}, kChangedAt);
+  ASSERT_TRUE(at.has_value()) << describe(at.error());
+  EXPECT_EQ(at->registration_closes, RegistrationCloses{utc(2021, 9, 5, 0)});
+}
+
+TEST(EventChanges, AClosingRuleThatContradictsItsInstantIsAnError) {
+  const auto without = apply_event_changes(current_event(), json{{"registration_closes", "at"}}, kChangedAt);
+  ASSERT_FALSE(without.has_value());
+  EXPECT_EQ(without.error().front().field, "registration_closes_at");
+  const auto contradicting = apply_event_changes(
+      current_event(), json{{"registration_closes", "open"}, {"registration_closes_at", "2021-09-05T00:00:00Z"}},
+      kChangedAt);
+  ASSERT_FALSE(contradicting.has_value());
+  EXPECT_EQ(contradicting.error().front().field, "registration_closes_at");
+  const auto unknown = apply_event_changes(current_event(), json{{"registration_closes", "soon"}}, kChangedAt);
+  ASSERT_FALSE(unknown.has_value());
+  EXPECT_EQ(unknown.error().front().field, "registration_closes");
+  // "now" only makes sense for an event that exists.
+  json body = minimal_body();
+  body["registration_closes"] = "now";
+  const auto created = parse_new_event(body);
+  ASSERT_FALSE(created.has_value());
+  EXPECT_EQ(created.error().front().field, "registration_closes");
+}
+
 TEST(EventChanges, TitleNullIsAnError) {
-  const auto changed = apply_event_changes(current_event(), json{{"title", nullptr}});
+  const auto changed = apply_event_changes(current_event(), json{{"title", nullptr}}, kChangedAt);
   ASSERT_FALSE(changed.has_value());
   ASSERT_EQ(changed.error().size(), 1u) << describe(changed.error());
   EXPECT_EQ(changed.error().front().field, "title");
 }
 
 TEST(EventChanges, AnEventMayBeCancelled) {
-  const auto changed = apply_event_changes(current_event(), json{{"status", "cancelled"}});
+  const auto changed = apply_event_changes(current_event(), json{{"status", "cancelled"}}, kChangedAt);
   ASSERT_TRUE(changed.has_value()) << describe(changed.error());
   EXPECT_EQ(changed->status, EventStatus::cancelled);
 }
@@ -676,6 +722,26 @@ TEST(SessionChanges, SkippedWallTimeIsAnErrorOnStartsLocal) {
   ASSERT_FALSE(after.has_value());
   ASSERT_EQ(after.error().size(), 1u) << describe(after.error());
   EXPECT_EQ(after.error().front().field, "starts_local");
+}
+
+TEST(SessionChanges, AStoredReadingIsNotReusedForAnotherWallTime) {
+  // 01:30 on 7 November 2021 happens twice in New York; the organiser chose the later reading.
+  Session before = current_session();
+  before.time.starts_local = wall(2021, 11, 7, 1, 30);
+  before.time.disambiguation = Disambiguation::later;
+  before.starts_at = utc(2021, 11, 7, 6, 30);
+  const auto retitled = apply_session_changes(before, json{{"duration_minutes", 60}});
+  ASSERT_TRUE(retitled.has_value()) << describe(retitled.error());
+  EXPECT_EQ(retitled->starts_at, before.starts_at) << "the same wall time keeps its answer";
+
+  // Moved to another repeated wall time a year later: that is a new question, not the old answer.
+  const auto moved = apply_session_changes(before, json{{"starts_local", "2022-11-06T01:30"}});
+  ASSERT_FALSE(moved.has_value());
+  EXPECT_EQ(moved.error().front().field, "starts_local");
+  const auto answered =
+      apply_session_changes(before, json{{"starts_local", "2022-11-06T01:30"}, {"disambiguation", "earlier"}});
+  ASSERT_TRUE(answered.has_value()) << describe(answered.error());
+  EXPECT_EQ(answered->starts_at, utc(2022, 11, 6, 5, 30)) << format_instant(answered->starts_at);
 }
 
 TEST(SessionChanges, UnknownStatusIsAnError) {

@@ -1,9 +1,11 @@
-// Page templates (convene/pages.hpp): escaping, raw values, shared partials.
+// Page templates (convene/pages.hpp): escaping, raw values, shared partials, organisers' text, catalogues.
 #include "convene/pages.hpp"
 
 #include <gtest/gtest.h>
 
 #include <regex>
+
+#include <nlohmann/json.hpp>
 
 #include "convene/embedded.hpp"
 
@@ -53,6 +55,47 @@ TEST(PageTemplates, EveryPartialAPageNamesExists) {
   }
   EXPECT_EQ(pages, 9);
   EXPECT_EQ(uses, 2 * pages);
+}
+
+TEST(Paragraphs, AreEscapedWithTheirLineBreaks) {
+  EXPECT_EQ(paragraphs_html("One <b>bold</b> & line\nand the next\n\nSecond"),
+            "<p>One &lt;b&gt;bold&lt;/b&gt; &amp; line<br>and the next</p>\n<p>Second</p>\n");
+  EXPECT_EQ(paragraphs_html("Only\n\n\n\nblank lines between"), "<p>Only</p>\n<p>blank lines between</p>\n");
+  EXPECT_EQ(paragraphs_html(""), "");
+}
+
+TEST(Paragraphs, WebAddressesBecomeLinksWithoutTheSentencesPunctuation) {
+  EXPECT_EQ(paragraphs_html("Read https://www.un.org/en/observances/south-south-cooperation-day."),
+            "<p>Read <a href=\"https://www.un.org/en/observances/south-south-cooperation-day\" "
+            "rel=\"noopener noreferrer\">https://www.un.org/en/observances/south-south-cooperation-day</a>.</p>\n");
+  // An ampersand is escaped in the address too; a link that ends the line ends there.
+  EXPECT_EQ(paragraphs_html("(see http://a.example/?x=1&y=2)\nnext"),
+            "<p>(see <a href=\"http://a.example/?x=1&amp;y=2\" rel=\"noopener noreferrer\">"
+            "http://a.example/?x=1&amp;y=2</a>)<br>next</p>\n");
+  // Neither a bare scheme, another scheme, nor "http" inside a word is a link; nor can an address
+  // break out of its attribute.
+  EXPECT_EQ(paragraphs_html("https:// and javascript:alert(1) and xhttp://a.example"),
+            "<p>https:// and javascript:alert(1) and xhttp://a.example</p>\n");
+  EXPECT_EQ(paragraphs_html("https://a.example/\"onmouseover=x"),
+            "<p><a href=\"https://a.example/\" rel=\"noopener noreferrer\">https://a.example/</a>&quot;onmouseover=x</p>\n");
+}
+
+TEST(PageCatalogues, TheConsolesTextsGoOnlyToOrganisersPages) {
+  for (Language language : kLanguages) {
+    const auto everyone = nlohmann::json::parse(page_catalogue_json(language, PageAudience::everyone));
+    const auto organisers = nlohmann::json::parse(page_catalogue_json(language, PageAudience::organisers));
+    std::size_t console_keys = 0;
+    for (const auto& [key, value] : organisers.items()) {
+      if (key.starts_with("page.console.")) {
+        ++console_keys;
+        EXPECT_FALSE(everyone.contains(key)) << key;
+      } else {
+        EXPECT_EQ(everyone.value(key, nlohmann::json()), value) << key;
+      }
+    }
+    EXPECT_GT(console_keys, 100u) << to_string(language);
+    EXPECT_EQ(everyone.size() + console_keys, organisers.size());
+  }
 }
 
 }  // namespace

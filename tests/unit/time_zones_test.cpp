@@ -612,7 +612,7 @@ TEST(TimeConvert, GapIsA422OnAtWithTheTransition) {
   EXPECT_EQ(problem.type, ProblemType::validation_failed);
   EXPECT_EQ(fields_of(problem), std::vector<std::string>{"at"});
   ASSERT_TRUE(problem.extensions.contains("wall_time"));
-  EXPECT_EQ(problem.extensions["wall_time"], (json{{"kind", "skipped"},
+  EXPECT_EQ(problem.extensions["wall_time"], (json{{"kind", "skipped"}, {"field", "at"},
                                                    {"transition", "2021-03-14T07:00:00Z"},
                                                    {"offset_before", "-05:00"},
                                                    {"offset_after", "-04:00"},
@@ -622,7 +622,7 @@ TEST(TimeConvert, GapIsA422OnAtWithTheTransition) {
   const Problem overlap =
       refused({.at = "2021-11-07T01:30", .from = "America/New_York", .to = {"UTC"}});
   EXPECT_EQ(fields_of(overlap), std::vector<std::string>{"at"});
-  EXPECT_EQ(overlap.extensions["wall_time"], (json{{"kind", "repeated"},
+  EXPECT_EQ(overlap.extensions["wall_time"], (json{{"kind", "repeated"}, {"field", "at"},
                                                    {"transition", "2021-11-07T06:00:00Z"},
                                                    {"offset_first", "-04:00"},
                                                    {"offset_second", "-05:00"},

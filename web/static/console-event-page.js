@@ -51,11 +51,10 @@ function readForm() {
     timezone: value('timezone').trim(),
     capacity: value('capacity').trim(),
     opens: value('registration_opens_at'),
-    closesMode: form.elements.closes_mode.value,
+    closesMode: form.elements.registration_closes.value,
     closes: value('registration_closes_at'),
     approval: form.elements.requires_approval.checked,
     joinUrl: value('join_url').trim(),
-    joinUrlClear: form.elements.join_url_clear.checked,
     organiserName: value('organiser_name').trim(),
     organiserEmail: value('organiser_email').trim(),
     reminders: value('reminder_offsets').trim(),
@@ -87,16 +86,17 @@ async function bodyFrom(now) {
       if (instant) body.registration_opens_at = instant;
     }
   }
-  if (now.closesMode === 'open' && (creating || changed('closesMode'))) body.registration_closes_at = null;
-  if (now.closesMode === 'at' && (changed('closesMode') || changed('closes') || changed('timezone'))) {
-    body.registration_closes_at = now.closes ? ((await wallToInstant(now.closes, now.timezone)) ?? now.closes) : '';
+  // The closing rule goes by name; a closing time is typed in the event's zone.
+  const closingTimeChanged = now.closesMode === 'at' && (changed('closes') || changed('timezone'));
+  if ((creating && now.closesMode !== 'last_session') || (!creating && (changed('closesMode') || closingTimeChanged))) {
+    body.registration_closes = now.closesMode;
+    if (now.closesMode === 'at') {
+      body.registration_closes_at = now.closes ? ((await wallToInstant(now.closes, now.timezone)) ?? now.closes) : null;
+    }
   }
   if (changed('approval')) body.requires_approval = now.approval;
-  // The meeting link and the organiser's address are never shown by the API: typed, they replace
-  // what is stored; left empty, it stays (unless the organiser asks to remove the link).
-  if (now.joinUrl) body.join_url = now.joinUrl;
-  else if (!creating && now.joinUrlClear) body.join_url = null;
-  if (now.organiserEmail) body.organiser_email = now.organiserEmail;
+  if (changed('joinUrl') && (now.joinUrl || !creating)) body.join_url = now.joinUrl || null;
+  if (changed('organiserEmail') && (now.organiserEmail || !creating)) body.organiser_email = now.organiserEmail || null;
   if (changed('organiserName') && (now.organiserName || !creating)) body.organiser_name = now.organiserName || null;
   if (changed('reminders')) body.reminder_offsets = offsetsOf(now.reminders);
   if (creating) body.status = now.status;
@@ -112,17 +112,13 @@ async function fillForm(current) {
   elements.timezone.value = zone;
   elements.capacity.value = String(current.capacity);
   elements.registration_opens_at.value = current.registration_opens_at ? await instantToWall(current.registration_opens_at, zone) : '';
-  // The event says when registration closes, not why: "as now" keeps it, whatever the rule.
-  elements.closes_mode.value = 'default';
-  elements.registration_closes_at.value = current.registration_closes_at ? await instantToWall(current.registration_closes_at, zone) : '';
-  byId('closes-default-label').textContent = current.registration_closes_at
-    ? t('page.console.closes_unchanged', { time: momentText(await zonedIn(current.registration_closes_at, zone)) })
-    : t('page.console.closes_unchanged_open');
+  elements.registration_closes.value = current.registration_closes;
+  elements.registration_closes_at.value =
+    current.registration_closes === 'at' ? await instantToWall(current.registration_closes_at, zone) : '';
   elements.requires_approval.checked = current.requires_approval;
-  elements.join_url.value = '';
-  elements.join_url_clear.checked = false;
+  elements.join_url.value = current.join_url || '';
   elements.organiser_name.value = current.organiser_name || '';
-  elements.organiser_email.value = '';
+  elements.organiser_email.value = current.organiser_email || '';
   elements.reminder_offsets.value = current.reminder_offsets.join(', ');
   elements.status.value = current.status === 'cancelled' ? 'draft' : current.status;
   showReadings();
@@ -256,7 +252,7 @@ eventAction('publish', () => ({ status: 'published' }), () => t('page.console.pu
 eventAction('unpublish', () => ({ status: 'draft' }), () => t('page.console.unpublished', { title: event.title }));
 eventAction(
   'close',
-  () => ({ registration_closes_at: new Date().toISOString().replace(/\.\d+Z$/, 'Z') }),
+  () => ({ registration_closes: 'now' }),
   () => t('page.console.registration_closed_now'),
 );
 eventAction('cancel', () => ({ status: 'cancelled' }), () => t('page.console.cancelled', { count: stats?.active ?? 0 }));
@@ -287,9 +283,6 @@ async function loadEvent({ keepForm = false } = {}) {
   byId('event-heading').textContent = event.title;
   byId('slug-field').hidden = true;
   byId('status-field').hidden = true;
-  byId('join_url-kept').hidden = false;
-  byId('organiser_email-kept').hidden = false;
-  byId('join_url-clear-field').hidden = false;
   byId('event-save').textContent = t('page.console.save');
   if (!keepForm) await fillForm(event);
   await showOverview();
@@ -308,7 +301,6 @@ function startNew(me) {
   form.elements.timezone.value = organiserZone;
   form.elements.reminder_offsets.value = 'P1D, PT1H';
   form.elements.status.value = 'draft';
-  byId('closes-default-label').textContent = t('page.console.closes_last_session');
   byId('event-save').textContent = t('page.console.create');
   showReadings();
   byId('event-view').hidden = false;
@@ -347,7 +339,7 @@ form.elements.reminder_offsets.addEventListener('input', showReadings);
 form.elements.timezone.addEventListener('change', showReadings);
 // Typing a closing time chooses "at this time".
 form.elements.registration_closes_at.addEventListener('input', () => {
-  form.elements.closes_mode.value = 'at';
+  form.elements.registration_closes.value = 'at';
 });
 offerZoneList(byId('zone-list'), [form.elements.timezone, byId('session-timezone')]);
 start();

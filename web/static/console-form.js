@@ -80,7 +80,7 @@ export async function instantToWall(instant, zone) {
 }
 
 // The description as the event page shows it: paragraphs at blank lines, line breaks kept; web
-// addresses become links here, so the organiser sees which ones are.
+// addresses become links, as they do there (convene::paragraphs_html).
 export function descriptionPreview(text) {
   return text
     .split(/\n{2,}/)
@@ -89,10 +89,18 @@ export function descriptionPreview(text) {
       const parts = [];
       paragraph.split('\n').forEach((line, index) => {
         if (index > 0) parts.push(h('br'));
-        for (const piece of line.split(/(https?:\/\/[^\s<>"]+)/)) {
-          if (/^https?:\/\//.test(piece)) parts.push(h('a', { href: piece, rel: 'noopener noreferrer', target: '_blank' }, piece));
-          else if (piece) parts.push(piece);
+        // As the server does: an address starts a word and leaves out the punctuation that ends a sentence.
+        let rest = line;
+        for (let match; (match = /(^|[^A-Za-z0-9])(https?:\/\/[^\s<>"]*?)([.,;:!?)']*)(?=[\s<>"]|$)/.exec(rest)); ) {
+          const [whole, before, address, after] = match;
+          const head = rest.slice(0, match.index) + before;
+          if (head) parts.push(head);
+          if (/^https?:\/\/.+/.test(address)) parts.push(h('a', { href: address, rel: 'noopener noreferrer', target: '_blank' }, address));
+          else parts.push(address);
+          if (after) parts.push(after);
+          rest = rest.slice(match.index + whole.length);
         }
+        if (rest) parts.push(rest);
       });
       return h('p', {}, parts);
     });

@@ -72,7 +72,8 @@ export function parseMessage(raw, file = '') {
 export function readSpool(folder) {
   return readdirSync(folder)
     .filter((name) => name.endsWith('.eml'))
-    .sort()
+    // Files are named after their outbox rows ("9.eml" before "10.eml"): oldest first.
+    .sort((a, b) => a.length - b.length || (a < b ? -1 : a > b ? 1 : 0))
     .map((name) => parseMessage(readFileSync(join(folder, name), 'utf8'), name));
 }
 
