@@ -73,6 +73,8 @@ async function createDraft(page, baseUrl, scan, screenshot) {
   await page.locator('#page-status', { hasText: 'saved as a draft' }).waitFor();
   check(await page.locator('#slug-error').isHidden(), 'the error is gone once fixed');
   check(await page.locator('#sessions-section').isVisible(), 'sessions can be added once the draft exists');
+  check((await page.inputValue('#join_url')) === 'https://meet.example.org/financing', 'the meeting link is shown to its organiser');
+  check(await page.isChecked('#closes-last-session'), 'registration closes by the default rule, and the form says so');
 }
 
 async function addSessions(page, scan, screenshot) {
@@ -130,6 +132,10 @@ async function publish(page, scan) {
 async function registerInFrench(openPage, baseUrl) {
   const visitor = await openPage({ timezoneId: 'Europe/Paris', locale: 'fr-FR' });
   await visitor.goto(`${baseUrl}/events/${SLUG}?lang=fr`);
+  check(
+    (await visitor.getAttribute('a[href="https://example.org/papers"]', 'rel')) === 'noopener noreferrer',
+    'a web address in the description is a link on the public page',
+  );
   const email = freshEmail('amina');
   await visitor.fill('#name', 'Amina Diallo');
   await visitor.fill('#email', email);
