@@ -35,6 +35,8 @@ const Statement kExportPage{"export_page", R"sql(
          coalesce(to_char(r.checked_in_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'), '') AS checked_in_at,
          coalesce(to_char(r.first_joined_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'), '') AS first_joined_at,
          coalesce(to_char(r.last_joined_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'), '') AS last_joined_at,
+         CASE WHEN r.status <> 'confirmed' THEN ''
+              WHEN convene_attended(r.checked_in_at, r.first_joined_at) THEN 'true' ELSE 'false' END AS attended,
          CASE WHEN r.answers = '{}' THEN '' ELSE r.answers::text END AS answers
   FROM registrations r
   WHERE r.event_id = $1 AND r.erased_at IS NULL AND r.id > $2

@@ -38,10 +38,12 @@ std::vector<RosterEntry> roster_page(Tx& tx, std::int64_t event_id, const Roster
 std::optional<RosterEntry> roster_entry(Tx& tx, std::int64_t event_id, std::int64_t registration_id, bool for_update);
 
 // The CSV export's columns, in order: its header row and the names the statement gives them.
-inline constexpr std::array<std::string_view, 15> kExportColumns = {
-    "id",           "status",     "email",        "name",          "organisation",
-    "country",      "timezone",   "language",     "registered_at", "updated_at",
-    "cancelled_at", "checked_in_at", "first_joined_at", "last_joined_at", "answers"};
+// `attended` is true or false for confirmed registrants (joined through their link or checked in),
+// empty for the others.
+inline constexpr std::array<std::string_view, 16> kExportColumns = {
+    "id",           "status",        "email",           "name",           "organisation", "country",
+    "timezone",     "language",      "registered_at",   "updated_at",     "cancelled_at", "checked_in_at",
+    "first_joined_at", "last_joined_at", "attended",    "answers"};
 // A page of the export: each row's cells as text, formatted in the database next to the data.
 struct ExportPage {
   std::vector<std::array<std::string, kExportColumns.size()>> rows;

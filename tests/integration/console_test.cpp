@@ -8,6 +8,7 @@
 
 #include <filesystem>
 #include <regex>
+#include <sstream>
 #include <set>
 #include <thread>
 
@@ -20,22 +21,26 @@ namespace fs = std::filesystem;
 
 const std::string kSpool = "/tmp/convene-console-spool-" + std::to_string(getpid());
 
-class Console : public ServiceSuite<"convene_it_console"> {
+// Console and Announcements share these helpers but not a database: ctest runs them side by side.
+template <DatabaseName Database>
+class ConsoleSuite : public ServiceSuite<Database> {
+  using Base = ServiceSuite<Database>;
+
  public:
   static void SetUpTestSuite() {
     fs::remove_all(kSpool);
-    start({{"SPOOL_DIR", kSpool}, {"WORKER_POLL_MS", "100"}});
-    organiser_token = service->add_organiser("organiser@example.org", {"--all"});
+    Base::start({{"SPOOL_DIR", kSpool}, {"WORKER_POLL_MS", "100"}});
+    organiser_token = Base::service->add_organiser("organiser@example.org", {"--all"});
   }
   static void TearDownTestSuite() {
-    stop();
+    Base::stop();
     fs::remove_all(kSpool);
   }
 
  protected:
   static inline std::string organiser_token;
 
-  std::string origin() const { return "http://127.0.0.1:" + std::to_string(service->server().port()); }
+  std::string origin() const { return "http://127.0.0.1:" + std::to_string(Base::service->server().port()); }
 
   // The messages in the spool so far, read as a mail client reads them.
   nlohmann::json mails() {
@@ -60,7 +65,7 @@ class Console : public ServiceSuite<"convene_it_console"> {
   // Asks for a link and returns its token, from the e-mail.
   std::string sign_in_link(const std::string& address) {
     const std::size_t before = mails_of(address, "sign-in").size();
-    EXPECT_EQ(client.post("/api/v1/organiser/sign-in", {{"email", address}}).status, 202);
+    EXPECT_EQ(this->client.post("/api/v1/organiser/sign-in", {{"email", address}}).status, 202);
     const auto found = wait_for(address, "sign-in", before + 1);
     if (found.size() <= before) return "";
     const std::string text = found.back()["text"];
@@ -70,7 +75,7 @@ class Console : public ServiceSuite<"convene_it_console"> {
   }
   // Uses the link as the page's button does; the session cookie's value, or "" when refused.
   std::string use_link(const std::string& token, Reply* reply_out = nullptr) {
-    Reply reply = client.send("POST", "/organise/sign-in/" + token, "", "", {{"Origin", origin()}});
+    Reply reply = this->client.send("POST", "/organise/sign-in/" + token, "", "", {{"Origin", origin()}});
     if (reply_out) *reply_out = reply;
     const std::string cookie = reply.header("Set-Cookie");
     std::smatch value;
@@ -83,6 +88,8 @@ class Console : public ServiceSuite<"convene_it_console"> {
     return headers;
   }
 };
+
+using Console = ConsoleSuite<"convene_it_console">;
 
 TEST_F(Console, SignInAnswersAlikeForAnyAddressAndMailsOnlyOrganisers) {
   const auto organiser = client.post("/api/v1/organiser/sign-in", {{"email", "organiser@example.org"}});
@@ -248,7 +255,9 @@ TEST_F(Console, OrganisersSeeTheMeetingLinkAndClosingRuleTheySetAndNobodyElseDoe
   EXPECT_EQ(seen["organiser_email"], "desk@example.org");
   EXPECT_EQ(seen["registration_closes"], "last_session");
   for (const auto& e : client.get("/api/v1/organiser/me", with_cookie(own, false)).json()["events"]) {
-    if (e["slug"] == "with-link") EXPECT_EQ(e["join_url"], "https://meet.example/room?pwd=secret");
+    if (e["slug"] == "with-link") {
+      EXPECT_EQ(e["join_url"], "https://meet.example/room?pwd=secret");
+    }
   }
   // The public, and an organiser of another event, get the event without them.
   for (const auto& reply : {client.get("/api/v1/events/with-link"),
@@ -283,7 +292,7 @@ struct Happened {
   std::vector<std::string> confirmed, waitlisted;
 };
 
-class Announcements : public Console {
+class Announcements : public ConsoleSuite<"convene_it_announcements"> {
  protected:
   Happened make_event(const std::string& slug) {
     EXPECT_TRUE(create_event({{"slug", slug}, {"title", "Event " + slug}, {"timezone", "Asia/Kathmandu"},
@@ -332,6 +341,72 @@ TEST_F(Announcements, AudiencesAreExact) {
   EXPECT_EQ(client.get("/api/v1/events/audiences/registrations?attendance=did_not_attend", admin()).json()["items"].size(),
             1u);
   EXPECT_EQ(client.get("/api/v1/events/audiences/registrations?attendance=maybe", admin()).status, 422);
+}
+
+// Who came: a confirmed registrant who joined through the personal link in their e-mail, one checked
+// in at the door, one who did neither, and one on the waiting list (who is neither count).
+TEST_F(Announcements, AttendanceIsTheJoinLinkOrTheCheckInInRosterCsvAndStats) {
+  ASSERT_TRUE(create_event({{"slug", "who-came"}, {"title", "Who came"}, {"timezone", "UTC"}, {"capacity", 3},
+                            {"registration_closes_at", nullptr}, {"join_url", "https://meet.example/who-came"},
+                            {"sessions", {{{"starts_at", "2021-09-10T13:00:00Z"}, {"ends_at", "2021-09-10T15:00:00Z"}}}}}));
+  const auto joiner = register_attendee("who-came", {{"email", "joiner@example.org"}, {"name", "J"}, {"country", "NP"}, {"consent", true}});
+  const auto door = register_attendee("who-came", {{"email", "door@example.org"}, {"name", "D"}, {"country", "NP"}, {"consent", true}});
+  register_attendee("who-came", {{"email", "absent@example.org"}, {"name", "A"}, {"country", "PE"}, {"consent", true}});
+  register_attendee("who-came", {{"email", "waiting@example.org"}, {"name", "W"}, {"country", "PE"}, {"consent", true}});
+
+  const auto confirmation = wait_for("joiner@example.org", "confirmation", 1);
+  ASSERT_EQ(confirmation.size(), 1u);
+  std::smatch join;
+  const std::string text = confirmation[0]["text"];
+  ASSERT_TRUE(std::regex_search(text, join, std::regex("/j/[A-Za-z0-9_-]{40}"))) << text;
+  const auto redirected = client.get(join.str());
+  EXPECT_EQ(redirected.status, 302);
+  EXPECT_EQ(redirected.header("Location"), "https://meet.example/who-came");
+  ASSERT_EQ(client.patch("/api/v1/events/who-came/registrations/" + std::to_string(door["id"].get<int>()),
+                         {{"checked_in", true}}, admin())
+                .status,
+            200);
+
+  const auto roster = client.get("/api/v1/events/who-came/registrations", admin()).json()["items"];
+  ASSERT_EQ(roster.size(), 4u);
+  std::map<std::string, nlohmann::json> by_email;
+  for (const auto& entry : roster) by_email[entry["email"]] = entry;
+  EXPECT_TRUE(by_email["joiner@example.org"]["attended"].get<bool>());
+  EXPECT_FALSE(by_email["joiner@example.org"]["first_joined_at"].is_null());
+  EXPECT_TRUE(by_email["door@example.org"]["attended"].get<bool>());
+  EXPECT_TRUE(by_email["door@example.org"]["first_joined_at"].is_null());
+  EXPECT_FALSE(by_email["absent@example.org"]["attended"].get<bool>());
+  EXPECT_FALSE(by_email["waiting@example.org"]["attended"].get<bool>());
+  EXPECT_EQ(by_email["waiting@example.org"]["status"], "waitlisted");
+
+  // The export: `attended` for the confirmed, empty for the waiting list.
+  const std::string csv = client.get("/api/v1/events/who-came/registrations.csv", admin()).body;
+  std::map<std::string, std::string> attended_cell;
+  std::vector<std::string> header;
+  std::istringstream lines(csv.substr(3));  // after the byte-order mark
+  for (std::string line; std::getline(lines, line);) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    std::vector<std::string> cells;
+    std::istringstream row(line);
+    for (std::string cell; std::getline(row, cell, ',');) cells.push_back(cell);
+    if (line.ends_with(",")) cells.emplace_back();
+    if (header.empty()) {
+      header = cells;
+      continue;
+    }
+    const auto at = [&](const std::string& name) { return cells.at(std::find(header.begin(), header.end(), name) - header.begin()); };
+    attended_cell[at("email")] = at("attended");
+  }
+  EXPECT_EQ(attended_cell, (std::map<std::string, std::string>{{"joiner@example.org", "true"},
+                                                               {"door@example.org", "true"},
+                                                               {"absent@example.org", "false"},
+                                                               {"waiting@example.org", ""}}));
+
+  const auto stats = client.get("/api/v1/events/who-came/stats", admin()).json();
+  EXPECT_EQ(stats["attended"], 2);
+  EXPECT_NEAR(stats["attendance_rate"].get<double>(), 2.0 / 3.0, 1e-9);
+  EXPECT_EQ(stats["attendance_by_country"]["NP"], (nlohmann::json{{"confirmed", 2}, {"attended", 2}, {"rate", 1.0}}));
+  EXPECT_EQ(stats["attendance_by_country"]["PE"], (nlohmann::json{{"confirmed", 1}, {"attended", 0}, {"rate", 0.0}}));
 }
 
 TEST_F(Announcements, WhoCameIsAskableOnlyOnceASessionHasEnded) {

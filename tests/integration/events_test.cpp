@@ -123,7 +123,9 @@ TEST_F(Events, CreateEventWithSessionsAndReadItBack) {
   EXPECT_EQ(event["sessions"][0]["event_time"]["starts"]["offset"], "+11:00");
   EXPECT_EQ(event["sessions"][1]["starts_local"], "2021-10-04T11:00:00");
   EXPECT_EQ(event["sessions"][1]["duration_minutes"], 60);
-  EXPECT_EQ(created.body.find("meet.example.org"), std::string::npos);  // join link never over HTTP
+  // The meeting link goes back to the organiser who set it, and to nobody else.
+  EXPECT_EQ(created.json()["join_url"], "https://meet.example.org/abc");
+  EXPECT_EQ(client.get("/api/v1/events/two-sessions").body.find("meet.example.org"), std::string::npos);
   EXPECT_EQ(client.post("/api/v1/events", body, admin()).status, 409);  // slug taken
 }
 

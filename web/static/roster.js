@@ -1,12 +1,14 @@
-// The roster: search and filters, paging by next_cursor ("show more"), and the buttons that
+// The roster: search and filters (attendance among them), paging by next_cursor ("show more"), and the buttons that
 // approve, decline and check in registrants (PATCH .../registrations/{id}).
 import { api, problemText } from './api.js';
 import { countryName } from './countries.js';
 import { byId, h, say } from './dom.js';
-import { t } from './i18n.js';
+import { language, t } from './i18n.js';
 import { authorisation } from './organiser-token.js';
 
 const PAGE_SIZE = 50;
+// Join times in the organiser's own zone and the page's language.
+const joinedAt = new Intl.DateTimeFormat(language, { dateStyle: 'medium', timeStyle: 'short' });
 
 // `token` is a function: the roster outlives a sign-out and a new sign-in.
 export function createRoster({ eventPath, token, onChange }) {
@@ -80,15 +82,24 @@ export function createRoster({ eventPath, token, onChange }) {
       h('td', {}, registration.country ? countryName(registration.country) : ''),
       h('td', {}, t(`page.status.${registration.status}`)),
       h('td', {}, t(registration.checked_in ? 'page.organise.yes' : 'page.organise.no')),
+      h('td', {}, attendanceText(registration)),
       h('td', { class: 'actions' }, buttons),
     );
     return row;
   }
 
+  // Whether a confirmed registrant came: when they first joined through their link, else whether
+  // they were checked in. The others were never expected.
+  function attendanceText(registration) {
+    if (registration.status !== 'confirmed') return '';
+    if (registration.first_joined_at) return t('page.organise.joined_at', { time: joinedAt.format(new Date(registration.first_joined_at)) });
+    return t(registration.attended ? 'page.organise.yes' : 'page.organise.no');
+  }
+
   // The search as submitted: "show more" continues it even if the fields were changed since.
   function searched() {
     const params = new URLSearchParams({ limit: PAGE_SIZE });
-    for (const name of ['q', 'status', 'country']) {
+    for (const name of ['q', 'status', 'country', 'attendance']) {
       const value = filters.elements[name].value.trim();
       if (value) params.set(name, value);
     }

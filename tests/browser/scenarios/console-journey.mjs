@@ -214,6 +214,18 @@ async function checkIn(page, baseUrl, scan) {
   await row.getByRole('button', { name: 'Check in' }).click();
   await row.getByRole('button', { name: 'Undo check-in' }).waitFor();
   checkIncludes(await text(page, '#roster-status'), 'Amina Diallo is checked in', 'the check-in is announced');
+  // Attendance: the row says she came, the figures count her, and the filter finds only her.
+  check((await row.locator('td').nth(5).innerText()).trim() === 'Yes', 'the checked-in registrant is shown as having come');
+  await page.locator('#stats', { hasText: 'Came (joined or checked in)1' }).waitFor();
+  await page.selectOption('#attendance-filter', 'attended');
+  await page.click('#filters button[type=submit]');
+  await page.locator('#roster-count', { hasText: 'Registrants shown: 1' }).waitFor();
+  checkIncludes(await text(page, '#roster tbody'), 'Amina Diallo', 'the attendance filter finds who came');
+  await page.selectOption('#attendance-filter', 'did_not_attend');
+  await page.click('#filters button[type=submit]');
+  // The count may read 1 before and after; her row leaving is what says the list was reloaded.
+  await row.waitFor({ state: 'detached' });
+  check(!(await text(page, '#roster tbody')).includes('Amina Diallo'), 'and leaves her out of those who did not come');
   await scan(page, 'roster with the console session');
   check((await page.getAttribute('#console-link', 'href')).startsWith(`/organise/events/${SLUG}`), 'the roster links back to the console');
   void baseUrl;
