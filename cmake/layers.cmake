@@ -9,14 +9,14 @@
 # not). Shared by the main build and fuzz/ (whose one library holds every layer).
 set(CONVENE_CORE_SOURCES
   service/core/time.cpp service/core/tzdb_catalog.cpp service/core/posix_tz_rule.cpp service/core/text.cpp
-  service/core/locale.cpp service/core/iso_duration.cpp service/core/registration.cpp service/core/event.cpp
+  service/core/locale.cpp service/core/iso_duration.cpp service/core/registration.cpp service/core/event.cpp service/core/questions.cpp
   service/core/crypto.cpp service/core/json_views.cpp service/core/problem.cpp service/core/field_reader.cpp
   service/core/cursor.cpp service/core/time_conversion.cpp service/core/icalendar.cpp service/core/vtimezone.cpp
   service/core/invites.cpp service/core/mail.cpp service/core/csv.cpp service/core/rate_limit.cpp
   service/core/messages.cpp service/core/pages.cpp service/core/announcement.cpp)
 set(CONVENE_STORE_SOURCES
   service/store/sql.cpp service/store/rows.cpp service/store/pool.cpp service/store/migrations.cpp
-  service/store/store.cpp service/store/events.cpp service/store/seats.cpp service/store/registrations.cpp
+  service/store/store.cpp service/store/events.cpp service/store/seats.cpp service/store/answers.cpp service/store/registrations.cpp
   service/store/outbox.cpp service/store/audit.cpp service/store/organiser_views.cpp service/store/organisers.cpp
   service/store/idempotency.cpp service/store/sign_ins.cpp service/store/announcements.cpp service/store/listener.cpp)
 set(CONVENE_MAIL_SOURCES service/mail/spool_mailer.cpp service/mail/smtp_mailer.cpp)

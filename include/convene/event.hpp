@@ -14,6 +14,7 @@
 #include "convene/enum_names.hpp"
 #include "convene/iso_duration.hpp"
 #include "convene/problem.hpp"
+#include "convene/questions.hpp"
 #include "convene/time.hpp"
 
 namespace convene {
@@ -109,6 +110,7 @@ struct Event {
   std::optional<std::string> organiser_name;
   std::optional<std::string> organiser_email;
   std::vector<IsoDuration> reminder_offsets;
+  Questionnaire questions;  // the registration form's own questions
   EventStatus status = EventStatus::published;
   std::vector<Session> sessions;  // in start order, cancelled ones included
   std::int64_t version = 0;       // of this snapshot; the store bumps it on every change

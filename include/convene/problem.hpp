@@ -36,6 +36,7 @@ enum class ProblemType {
   event_changing,            // the event kept changing while a registration was written
   registration_rejected,
   capacity_reached,
+  option_full,               // an answer picks a choice whose places are all held
   capacity_below_confirmed,
   slug_taken,
   announcement_sent,         // withdrawing an announcement whose messages have begun to go
@@ -58,7 +59,7 @@ inline constexpr auto kProblemTypeNames = enum_names<ProblemType>(
     std::pair{ProblemType::registration_closed, "registration-closed"},
     std::pair{ProblemType::event_cancelled, "event-cancelled"}, std::pair{ProblemType::event_changing, "event-changing"},
     std::pair{ProblemType::registration_rejected, "registration-rejected"},
-    std::pair{ProblemType::capacity_reached, "capacity-reached"},
+    std::pair{ProblemType::capacity_reached, "capacity-reached"}, std::pair{ProblemType::option_full, "option-full"},
     std::pair{ProblemType::capacity_below_confirmed, "capacity-below-confirmed"},
     std::pair{ProblemType::slug_taken, "slug-taken"}, std::pair{ProblemType::announcement_sent, "announcement-sent"},
     std::pair{ProblemType::length_required, "length-required"},

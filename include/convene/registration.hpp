@@ -85,12 +85,14 @@ struct RegistrationRequest {
 std::expected<RegistrationRequest, FieldErrors> parse_registration_request(const nlohmann::json& body);
 
 // What a registrant may change: PATCH /registrations/{token}. Absent fields stay as they are;
-// organisation may be cleared with null.
+// organisation may be cleared with null. `answers`, when given, replaces every answer, and is
+// checked against the event's questions by the caller (check_answers).
 struct RegistrationChanges {
   std::optional<std::string> name;
   std::optional<std::optional<std::string>> organisation;
   std::optional<TimeZone> zone;
   std::optional<Language> language;
+  std::optional<nlohmann::json> answers;
 };
 std::expected<RegistrationChanges, FieldErrors> parse_registration_changes(const nlohmann::json& body);
 

@@ -51,6 +51,15 @@ Problem capacity_reached(int capacity) {
   return p;
 }
 
+Problem option_full(const Question& question, const ChoiceOption& option, int limit) {
+  const std::string label = option.label.in(Language::en);
+  Problem p{ProblemType::option_full, "Every place for \"" + label + "\" is taken; choose another answer."};
+  p.errors.push_back({"answers." + question.key, "has no place left for \"" + label + "\" (" + std::to_string(limit) +
+                                                    " places, all taken); choose another answer"});
+  p.extensions["option"] = option.key;
+  return p;
+}
+
 Problem capacity_below_confirmed(int confirmed, int capacity) {
   Problem p{ProblemType::capacity_below_confirmed,
             std::to_string(confirmed) + " registrants are confirmed; cancel some before lowering the capacity to " +

@@ -20,6 +20,8 @@ Problem event_changing();
 Problem registration_rejected();
 Problem slug_taken(std::string_view slug);
 Problem capacity_reached(int capacity);
+// The question's option has `limit` holders already: told at the answer's field, like a validation error.
+Problem option_full(const Question& question, const ChoiceOption& option, int limit);
 Problem capacity_below_confirmed(int confirmed, int capacity);
 // Why the registration window of `event` does not admit a registration at `now`, if it does not.
 std::optional<Problem> window(const Event& event, Instant now);

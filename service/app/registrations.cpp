@@ -8,6 +8,7 @@
 #include "app/seat_moves.hpp"
 #include "convene/json_views.hpp"
 #include "convene/registration.hpp"
+#include "store/answers.hpp"
 #include "store/events.hpp"
 #include "store/outbox.hpp"
 #include "store/registrations.hpp"
@@ -55,17 +56,35 @@ std::optional<Problem> refuse_sign_up(Context& context, std::string_view client,
   return std::nullopt;
 }
 
-// A registration written: the event it was checked against, and what the store decided.
+// A registration written: the event it was checked against, what the store decided, and the
+// answers as stored.
 struct Admitted {
   EventCache::Snapshot event;
   std::int64_t id;
   RegistrationStatus status;
+  nlohmann::json answers;
 };
+
+// Limited choices are held like seats: each picked option is locked (in one order) and its holders
+// counted within the transaction that writes the registration, so no option is ever oversold.
+std::optional<Problem> hold_limited_options(store::Tx& tx, const Event& event, const std::vector<LimitedPick>& picks,
+                                            std::int64_t except_registration = 0) {
+  for (const auto& pick : picks) {
+    store::answers::lock_option(tx, event.id, pick.question, pick.option);
+    const auto contained = answer_filter(event.questions, pick.question, pick.option);
+    if (contained && store::answers::holders(tx, event.id, *contained, except_registration) >= pick.limit) {
+      const Question& question = *event.questions.find(pick.question);
+      return problems::option_full(question, *question.option(pick.option), pick.limit);
+    }
+  }
+  return std::nullopt;
+}
 
 // Applies the event's rules to a cached copy of the event and inserts the registration (with its
 // confirmation), in one statement that holds only if the copy is still current; a stale copy is
-// reloaded and the rules applied again. With waitlisting refused and no seat to take, nothing is
-// written (nullopt).
+// reloaded and the rules applied again. With waitlisting refused (the fast path: one statement that
+// commits on its own) nothing is written (nullopt) when no seat is free to take, nor when the
+// answers pick a limited option, which only a transaction can count.
 Result<std::optional<Admitted>> admit(Context& context, store::Tx& tx, std::string_view slug,
                                       const RegistrationRequest& request, const SecretToken& token, Instant now,
                                       Waitlisting waitlisting) {
@@ -73,13 +92,21 @@ Result<std::optional<Admitted>> admit(Context& context, store::Tx& tx, std::stri
   for (int attempt = 0; attempt < kMaxEventChangesWhileRegistering; ++attempt) {
     if (!event || !is_public(event->status)) return std::unexpected(problems::event_not_found(slug));
     if (auto problem = problems::window(*event, now)) return std::unexpected(*problem);
+    auto answers = check_answers(event->questions.asked, request.answers);
+    if (!answers) return std::unexpected(validation_failed(answers.error()));
+    if (const auto picks = limited_picks(event->questions.asked, *answers); !picks.empty()) {
+      if (waitlisting == Waitlisting::refused) return std::nullopt;
+      if (auto full = hold_limited_options(tx, *event, picks)) return std::unexpected(*full);
+    }
+    RegistrationRequest checked = request;
+    checked.answers = *answers;
     const TimeZone zone = request.zone.value_or(event->zone);
-    const store::registrations::NewRegistration row{request, zone, request.language.value_or(Language::en),
+    const store::registrations::NewRegistration row{checked, zone, request.language.value_or(Language::en),
                                                     token.hash(), now};
     const Inserted inserted = store::registrations::insert(tx, row, *event, random_seat(event->capacity), waitlisting,
                                                            MessageKind::confirmation);
     switch (inserted.outcome) {
-      case Inserted::inserted: return Admitted{event, inserted.id, inserted.status};
+      case Inserted::inserted: return Admitted{event, inserted.id, inserted.status, checked.answers};
       case Inserted::no_seat: return std::nullopt;
       case Inserted::already_registered: return std::unexpected(problems::already_registered());
       case Inserted::event_changed: event = context.events.reload(tx, slug); break;
@@ -129,7 +156,7 @@ Document created_reply(const Context& context, const Admitted& admitted, const R
   registration.organisation = request.organisation;
   registration.country = request.country;
   registration.language = request.language.value_or(Language::en);
-  registration.answers = request.answers;
+  registration.answers = admitted.answers;
   registration.status = admitted.status;
   registration.consent_at = registration.created_at = registration.updated_at = now;
   nlohmann::json body = registration_json(registration, event, registration.zone, links_for(context.config, token.text()));
@@ -231,6 +258,17 @@ Result<> change_registration(Context& context, std::string_view manage_token, co
     auto event = store::events::by_id(tx, current->event_id);
     if (!event) return std::unexpected(problems::unknown_manage_token());
     Registration next = apply(*current, *changes);
+    if (changes->answers) {
+      // Answers change while registration is open, as they were given: checked, and a limited
+      // choice held as at registration (the registrant's own place does not count against them).
+      if (auto closed = problems::window(*event, now)) return std::unexpected(*closed);
+      auto answers = check_answers(event->questions.asked, *changes->answers);
+      if (!answers) return std::unexpected(validation_failed(answers.error()));
+      if (is_active(current->status))
+        if (auto full = hold_limited_options(tx, *event, limited_picks(event->questions.asked, *answers), current->id))
+          return std::unexpected(*full);
+      next.answers = *std::move(answers);
+    }
     next.updated_at = now;
     store::registrations::update_details(tx, next, now);
     return document(registration_json(next, *event, next.zone, links_for(context.config, manage_token)));

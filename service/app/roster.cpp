@@ -4,7 +4,10 @@
 #include "app/paging.hpp"
 #include "convene/csv.hpp"
 #include "convene/json_views.hpp"
+#include "store/answers.hpp"
 #include "store/organiser_views.hpp"
+
+#include <span>
 
 namespace convene::app {
 namespace {
@@ -12,6 +15,11 @@ namespace {
 using store::organiser_views::RosterEntry;
 
 constexpr int kCsvPageRows = 5000;
+// The export's columns before those of the questions: every column the store gives but the answers'
+// JSON, which is the last.
+constexpr auto kExportColumns = store::organiser_views::kExportColumns;
+static_assert(kExportColumns.back() == "answers");
+constexpr std::span<const std::string_view> kFixedColumns{kExportColumns.data(), kExportColumns.size() - 1};
 
 nlohmann::json instant_or_null(const std::optional<Instant>& at) {
   return at ? nlohmann::json(format_instant(*at)) : nlohmann::json(nullptr);
@@ -22,13 +30,45 @@ nlohmann::json id_or_null(const std::optional<std::int64_t>& id) {
 }
 
 // Reads one page of an organiser's list of an event: authorises, then `read(tx, event)`.
+// `read` answers the document's JSON, or a Result of it when it may refuse the request.
 template <class Read>
 Result<> organiser_list(Context& context, const OrganiserCredentials& credentials, std::string_view slug, Read&& read) {
   return context.store.autocommit([&](store::Tx& tx) -> Result<> {
     auto found = organiser_event(tx, context, credentials, slug);
     if (!found) return std::unexpected(found.error());
-    return document(read(tx, found->event));
+    if constexpr (std::is_same_v<decltype(read(tx, found->event)), Result<nlohmann::json>>) {
+      auto json = read(tx, found->event);
+      if (!json) return std::unexpected(json.error());
+      return document(*std::move(json));
+    } else {
+      return document(read(tx, found->event));
+    }
   });
+}
+
+// Active registrants per answer of each question that has a few answers to count (choices, yes/no,
+// countries), asked or retired; every option of a choice is there, 0 when nobody picked it.
+nlohmann::json answer_counts_json(const Questionnaire& questions,
+                                  const std::map<std::string, std::map<std::string, int>>& counts) {
+  nlohmann::json by_question = nlohmann::json::object();
+  for (const auto* list : {&questions.asked, &questions.retired}) {
+    for (const auto& question : *list) {
+      if (question.type != QuestionType::one_choice && question.type != QuestionType::several_choices &&
+          question.type != QuestionType::yes_no && question.type != QuestionType::country)
+        continue;
+      nlohmann::json by_value = nlohmann::json::object();
+      for (const auto& option : question.options) by_value[option.key] = 0;
+      if (question.type == QuestionType::yes_no) by_value = {{"yes", 0}, {"no", 0}};
+      if (const auto found = counts.find(question.key); found != counts.end()) {
+        for (const auto& [value, n] : found->second) {
+          if (question.type == QuestionType::yes_no) by_value[value == "true" ? "yes" : "no"] = n;
+          else by_value[value] = n;
+        }
+      }
+      by_question[question.key] = by_value;
+    }
+  }
+  return by_question;
 }
 
 }  // namespace
@@ -67,7 +107,24 @@ Result<> roster(Context& context, const OrganiserCredentials& credentials, std::
   }
   auto page = page_request(context, "roster:" + std::string(slug), query.limit, query.cursor, errors);
   if (!page) return std::unexpected(page.error());
-  return organiser_list(context, credentials, slug, [&](store::Tx& tx, const Event& event) {
+  return organiser_list(context, credentials, slug, [&](store::Tx& tx, const Event& event) -> Result<nlohmann::json> {
+    if (!query.answers.empty()) {
+      nlohmann::json contained = nlohmann::json::object();
+      FieldErrors answer_errors;
+      for (const auto& [key, value] : query.answers) {
+        auto wanted = answer_filter(event.questions, key, value);
+        if (!wanted) {
+          answer_errors.push_back({"answers." + key, wanted.error()});
+          continue;
+        }
+        for (auto& [k, v] : wanted->items()) {
+          if (v.is_array() && contained.contains(k)) contained[k].insert(contained[k].end(), v.begin(), v.end());
+          else contained[k] = v;  // two values for a one-answer question: nobody has both
+        }
+      }
+      if (!answer_errors.empty()) return std::unexpected(validation_failed(answer_errors));
+      filter.answers_contain = contained.dump();
+    }
     return page_json(
         context, *page, store::organiser_views::roster_page(tx, event.id, filter, page->after, page->rows_to_read()),
         [](const RosterEntry& e) { return e.registration.id; },
@@ -77,11 +134,20 @@ Result<> roster(Context& context, const OrganiserCredentials& credentials, std::
   });
 }
 
-Result<CsvExport> csv_export(Context& context, const OrganiserCredentials& credentials, std::string_view slug) {
+Result<CsvExport> csv_export(Context& context, const OrganiserCredentials& credentials, std::string_view slug,
+                             std::optional<std::string_view> language) {
+  const auto chosen = language ? parse_language(*language) : Language::en;
+  if (!chosen) return std::unexpected(validation_failed({{"lang", std::string(kLanguageExpected)}}));
   auto found = context.store.autocommit(
       [&](store::Tx& tx) { return organiser_event(tx, context, credentials, slug); });
   if (!found) return std::unexpected(found.error());
-  return CsvExport(context, found->event.id, found->event.slug + "-registrations.csv");
+  return CsvExport(context, found->event, *chosen);
+}
+
+CsvExport::CsvExport(Context& context, const Event& event, Language language)
+    : context_(&context), event_id_(event.id), filename_(event.slug + "-registrations.csv"), language_(language) {
+  questions_ = event.questions.asked;
+  questions_.insert(questions_.end(), event.questions.retired.begin(), event.questions.retired.end());
 }
 
 std::optional<std::string> CsvExport::next() {
@@ -90,7 +156,9 @@ std::optional<std::string> CsvExport::next() {
   if (!header_written_) {
     // A byte-order mark: spreadsheet programs otherwise read UTF-8 names as Latin-1.
     out = "\xEF\xBB\xBF";
-    append_csv_row(out, {store::organiser_views::kExportColumns.begin(), store::organiser_views::kExportColumns.end()});
+    std::vector<std::string> header(kFixedColumns.begin(), kFixedColumns.end());
+    for (const auto& question : questions_) header.push_back(question.label.in(language_));
+    append_csv_row(out, {header.begin(), header.end()});
     header_written_ = true;
   }
   // Keyset pages, each a statement of its own: no transaction is held open while a slow client reads.
@@ -98,8 +166,16 @@ std::optional<std::string> CsvExport::next() {
       [&](store::Tx& tx) { return store::organiser_views::export_page(tx, event_id_, after_id_, kCsvPageRows); });
   out.reserve(out.size() + page.rows.size() * 200);
   std::vector<std::string_view> cells;
+  std::vector<std::string> answer_cells(questions_.size());
   for (const auto& row : page.rows) {
-    cells.assign(row.begin(), row.end());
+    cells.assign(row.begin(), row.begin() + kFixedColumns.size());
+    const std::string& answers_text = row[kFixedColumns.size()];
+    const auto answers = answers_text.empty() ? nlohmann::json::object() : nlohmann::json::parse(answers_text);
+    for (std::size_t i = 0; i < questions_.size(); ++i) {
+      const auto answer = answers.find(questions_[i].key);
+      answer_cells[i] = answer == answers.end() ? "" : answer_text(questions_[i], *answer, language_);
+      cells.push_back(answer_cells[i]);
+    }
     append_csv_row(out, cells);
   }
   if (!page.rows.empty()) after_id_ = page.last_id;
@@ -144,7 +220,8 @@ Result<> event_statistics(Context& context, const OrganiserCredentials& credenti
                           {"active", active},
                           {"attended", stats.attended},
                           {"attendance_rate", rate(stats.attended, confirmed)},
-                          {"attendance_by_country", attendance_by_country}};
+                          {"attendance_by_country", attendance_by_country},
+                          {"by_answer", answer_counts_json(event.questions, store::answers::counts(tx, event.id))}};
   });
 }
 

@@ -19,6 +19,8 @@ namespace convene::app {
 struct RosterQuery {
   std::optional<std::string_view> status, q, country, limit, cursor;
   std::optional<std::string_view> attendance;  // attended or did_not_attend (confirmed registrants)
+  // ?answers.<key>=<value>: registrants who gave that answer (an option's key, yes or no, a country).
+  std::vector<std::pair<std::string, std::string>> answers;
 };
 Result<> roster(Context& context, const OrganiserCredentials& credentials, std::string_view slug,
                 const RosterQuery& query);
@@ -28,8 +30,7 @@ Result<> roster(Context& context, const OrganiserCredentials& credentials, std::
 // thread at a time (the one serving the download).
 class CsvExport {
  public:
-  CsvExport(Context& context, std::int64_t event_id, std::string filename)
-      : context_(&context), event_id_(event_id), filename_(std::move(filename)) {}
+  CsvExport(Context& context, const Event& event, Language language);
   std::optional<std::string> next();
   const std::string& filename() const { return filename_; }
 
@@ -37,11 +38,15 @@ class CsvExport {
   Context* context_;
   std::int64_t event_id_;
   std::string filename_;
+  std::vector<Question> questions_;  // a column each: those asked, then those retired
+  Language language_;                // of the questions' labels and the options' texts
   std::int64_t after_id_ = 0;
   bool header_written_ = false;
   bool done_ = false;
 };
-Result<CsvExport> csv_export(Context& context, const OrganiserCredentials& credentials, std::string_view slug);
+// `language` (?lang=, default English) is that of the question columns' headers and choices.
+Result<CsvExport> csv_export(Context& context, const OrganiserCredentials& credentials, std::string_view slug,
+                             std::optional<std::string_view> language);
 
 Result<> event_statistics(Context& context, const OrganiserCredentials& credentials, std::string_view slug);
 

@@ -273,6 +273,14 @@ void read_event_fields(FieldReader& fields, Event& event, bool creating, std::op
   if (fields.present("reminder_offsets") || creating) {
     if (auto offsets = read_reminder_offsets(fields)) event.reminder_offsets = *offsets;
   }
+  if (const nlohmann::json* questions = fields.find("questions")) {
+    auto form = parse_questions(*questions, event.questions);
+    if (form) event.questions = *std::move(form);
+    else
+      for (auto& error : form.error()) fields.fail(error.field, error.message);
+  } else if (fields.is_null("questions")) {
+    fields.fail("questions", "must be a list (an empty one removes every question)");
+  }
   if (fields.present("status")) {
     const nlohmann::json* value = fields.find("status");
     std::optional<EventStatus> status;

@@ -67,6 +67,7 @@ json event_json(const Event& event, const TimeZone& viewer_zone, Instant now) {
           {"requires_approval", event.requires_approval},
           {"organiser_name", nullable(event.organiser_name)},
           {"reminder_offsets", offsets},
+          {"questions", questions_json(event.questions.asked)},
           {"status", to_string(event.status)},
           {"viewer_timezone", viewer_zone.name()},
           {"sessions", sessions_json(event, viewer_zone)}};
@@ -76,6 +77,7 @@ json organiser_event_json(const Event& event, const TimeZone& viewer_zone, Insta
   json out = event_json(event, viewer_zone, now);
   out["join_url"] = nullable(event.join_url);
   out["organiser_email"] = nullable(event.organiser_email);
+  out["retired_questions"] = questions_json(event.questions.retired);  // their answers are still exported
   return out;
 }
 

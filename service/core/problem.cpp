@@ -17,6 +17,7 @@ std::string_view title_of(ProblemType type) {
     case ProblemType::event_changing: return "The event is being changed";
     case ProblemType::registration_rejected: return "This registration was declined";
     case ProblemType::capacity_reached: return "No seat is free";
+    case ProblemType::option_full: return "No place is left for this choice";
     case ProblemType::capacity_below_confirmed: return "Capacity below confirmed registrations";
     case ProblemType::slug_taken: return "Slug already in use";
     case ProblemType::announcement_sent: return "The announcement has gone out";

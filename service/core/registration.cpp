@@ -106,6 +106,17 @@ std::optional<Language> read_language(FieldReader& fields) {
   return fields.parsed("language", Presence::optional, parse_language, kLanguageExpected);
 }
 
+// The answers' shape and size only: what they must hold depends on the event (check_answers).
+std::optional<nlohmann::json> read_answers(FieldReader& fields) {
+  const nlohmann::json* given = fields.find("answers");
+  if (given == nullptr) return std::nullopt;
+  if (!given->is_object()) fields.fail("answers", "must be a JSON object");
+  else if (json_depth(*given) > kMaxAnswersDepth) fields.fail("answers", "must be nested at most 8 levels deep");
+  else if (given->dump().size() > kMaxAnswersOctets) fields.fail("answers", "must be at most 16 KiB");
+  else return *given;
+  return std::nullopt;
+}
+
 }  // namespace
 
 std::expected<RegistrationRequest, FieldErrors> parse_registration_request(const nlohmann::json& body) {
@@ -119,18 +130,7 @@ std::expected<RegistrationRequest, FieldErrors> parse_registration_request(const
   auto zone = fields.zone("timezone", Presence::optional);
   auto language = read_language(fields);
 
-  nlohmann::json answers = nlohmann::json::object();
-  if (const nlohmann::json* given = fields.find("answers")) {
-    if (!given->is_object()) {
-      fields.fail("answers", "must be a JSON object");
-    } else if (json_depth(*given) > kMaxAnswersDepth) {
-      fields.fail("answers", "must be nested at most 8 levels deep");
-    } else if (given->dump().size() > kMaxAnswersOctets) {
-      fields.fail("answers", "must be at most 16 KiB");
-    } else {
-      answers = *given;
-    }
-  }
+  nlohmann::json answers = read_answers(fields).value_or(nlohmann::json::object());
 
   const nlohmann::json* consent = fields.find("consent");
   if (consent == nullptr || !consent->is_boolean() || !consent->get<bool>()) {
@@ -158,6 +158,10 @@ std::expected<RegistrationChanges, FieldErrors> parse_registration_changes(const
   if (fields.present("language")) {
     changes.language = read_language(fields);
     if (!changes.language && !fields.failed("language")) fields.fail("language", "must not be null");
+  }
+  if (fields.present("answers")) {
+    changes.answers = read_answers(fields);
+    if (!changes.answers && !fields.failed("answers")) fields.fail("answers", "must not be null");
   }
   if (!fields.ok()) return std::unexpected(fields.take_errors());
   return changes;

@@ -179,6 +179,7 @@ int status_of(ProblemType type) {
     case ProblemType::event_changing:
     case ProblemType::registration_rejected:
     case ProblemType::capacity_reached:
+    case ProblemType::option_full:
     case ProblemType::capacity_below_confirmed:
     case ProblemType::slug_taken:
     case ProblemType::announcement_sent: return 409;

@@ -5,6 +5,18 @@
 #include "http/server.hpp"
 
 namespace convene::http {
+namespace {
+
+// The roster's ?answers.<key>=<value> filters, in the order given.
+std::vector<std::pair<std::string, std::string>> answer_params(const httplib::Request& request) {
+  constexpr std::string_view kPrefix = "answers.";
+  std::vector<std::pair<std::string, std::string>> found;
+  for (const auto& [name, value] : request.params)
+    if (name.starts_with(kPrefix)) found.emplace_back(name.substr(kPrefix.size()), value);
+  return found;
+}
+
+}  // namespace
 
 void add_organiser_routes(Router& router, app::Context& context) {
   router.add({"GET", "/api/v1/events/{slug}/registrations", Body::none,
@@ -12,13 +24,15 @@ void add_organiser_routes(Router& router, app::Context& context) {
                 send_result(response, app::roster(context, organiser_credentials(r.raw), r.param("slug"),
                                                   {query_param(r.raw, "status"), query_param(r.raw, "q"),
                                                    query_param(r.raw, "country"), query_param(r.raw, "limit"),
-                                                   query_param(r.raw, "cursor"), query_param(r.raw, "attendance")}));
+                                                   query_param(r.raw, "cursor"), query_param(r.raw, "attendance"),
+                                                   answer_params(r.raw)}));
               }});
 
   // Streamed in pages: 100,000 registrants leave the server's memory as flat as ten.
   router.add({"GET", "/api/v1/events/{slug}/registrations.csv", Body::none,
               [&context](const Request& r, httplib::Response& response) {
-                auto exported = app::csv_export(context, organiser_credentials(r.raw), r.param("slug"));
+                auto exported =
+                    app::csv_export(context, organiser_credentials(r.raw), r.param("slug"), query_param(r.raw, "lang"));
                 if (!exported) return send_problem(response, exported.error());
                 response.set_header("Content-Disposition", "attachment; filename=\"" + exported->filename() + "\"");
                 response.set_header("Cache-Control", "no-store");

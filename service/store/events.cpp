@@ -17,9 +17,9 @@ const Statement kListed{"listed_events", std::string("SELECT ") + kEventColumns 
 const Statement kInsert{"insert_event", R"sql(
   INSERT INTO events (slug, title, description, timezone, capacity, registration_opens_at,
                       registration_closes, registration_closes_at, requires_approval, join_url,
-                      organiser_name, organiser_email, reminder_offsets, status)
+                      organiser_name, organiser_email, reminder_offsets, status, questions)
   VALUES ($1, $2, $3, $4, $5, to_timestamp($6), $7, to_timestamp($8), $9, $10, $11, $12,
-          ARRAY(SELECT json_array_elements_text($13::json)), $14)
+          ARRAY(SELECT json_array_elements_text($13::json)), $14, $15::jsonb)
   ON CONFLICT (slug) DO NOTHING
   RETURNING id)sql"};
 const Statement kUpdate{"update_event", R"sql(
@@ -28,7 +28,7 @@ const Statement kUpdate{"update_event", R"sql(
          registration_closes_at = to_timestamp($8), requires_approval = $9, join_url = $10,
          organiser_name = $11, organiser_email = $12,
          reminder_offsets = ARRAY(SELECT json_array_elements_text($13::json)), status = $14,
-         version = version + 1, updated_at = now()
+         questions = $15::jsonb, version = version + 1, updated_at = now()
   WHERE id = $1)sql"};
 const Statement kInsertSession{"insert_session", R"sql(
   WITH bump AS (UPDATE events SET version = version + 1, updated_at = now() WHERE id = $1)
@@ -84,7 +84,7 @@ auto with_event_parameters(const Event& e, Exec&& exec) {
   return exec(e.title, e.description, std::string(e.zone.name()), e.capacity, nullable(opens),
               closes_kind(e.registration_closes), nullable(closes), e.requires_approval, nullable(e.join_url),
               nullable(e.organiser_name), nullable(e.organiser_email), offsets_json(e.reminder_offsets),
-              std::string(to_string(e.status)));
+              std::string(to_string(e.status)), questionnaire_json(e.questions).dump());
 }
 
 }  // namespace

@@ -16,6 +16,7 @@ const Statement kRosterPage{"roster_page", std::string("SELECT ") + kRosterColum
          OR convene_fold(coalesce(r.organisation, '')) LIKE convene_fold($5))
     AND ($7::boolean IS NULL
          OR (r.status = 'confirmed' AND convene_attended(r.checked_in_at, r.first_joined_at) = $7))
+    AND ($8::jsonb IS NULL OR r.answers @> $8::jsonb)
   ORDER BY r.id
   LIMIT $6)sql"};
 const Statement kRosterEntry{"roster_entry", std::string("SELECT ") + kRosterColumns +
@@ -97,7 +98,8 @@ std::vector<RosterEntry> roster_page(Tx& tx, std::int64_t event_id, const Roster
   const std::optional<std::string> attended =
       filter.attended ? std::optional(std::string(*filter.attended ? "true" : "false")) : std::nullopt;
   for (const auto& row : exec(tx, kRosterPage, event_id, after_id, nullable(status), nullable(filter.country),
-                              nullable(filter.like_pattern), limit, nullable(attended)))
+                              nullable(filter.like_pattern), limit, nullable(attended),
+                              nullable(filter.answers_contain)))
     entries.push_back(roster_entry_from_row(row));
   return entries;
 }

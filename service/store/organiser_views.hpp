@@ -30,6 +30,7 @@ struct RosterFilter {
   std::optional<std::string> country;
   std::optional<std::string> like_pattern;  // matched against name, e-mail and organisation, folded
   std::optional<bool> attended;             // confirmed registrants who came (true) or did not (false)
+  std::optional<std::string> answers_contain;  // JSON the answers must contain (answer_filter)
 };
 // Registrations (erased ones left out) with id > after_id, in id order.
 std::vector<RosterEntry> roster_page(Tx& tx, std::int64_t event_id, const RosterFilter& filter, std::int64_t after_id,
@@ -39,7 +40,8 @@ std::optional<RosterEntry> roster_entry(Tx& tx, std::int64_t event_id, std::int6
 
 // The CSV export's columns, in order: its header row and the names the statement gives them.
 // `attended` is true or false for confirmed registrants (joined through their link or checked in),
-// empty for the others.
+// empty for the others; `answers` is the answers' JSON (the export spreads it into a column per
+// question).
 inline constexpr std::array<std::string_view, 16> kExportColumns = {
     "id",           "status",        "email",           "name",           "organisation", "country",
     "timezone",     "language",      "registered_at",   "updated_at",     "cancelled_at", "checked_in_at",

@@ -71,7 +71,7 @@ const Statement kByIds{"registrations_by_ids",
                        std::string("SELECT ") + kRegistrationColumns + " FROM registrations r WHERE r.id = ANY($1::bigint[])"};
 const Statement kUpdateDetails{"update_registration_details", R"sql(
   UPDATE registrations SET name = $2, organisation = $3, timezone = $4, language = $5,
-         updated_at = to_timestamp($6)
+         updated_at = to_timestamp($6), answers = $7::jsonb
   WHERE id = $1)sql"};
 const Statement kSetCheckedIn{"set_checked_in",
                               "UPDATE registrations SET checked_in_at = to_timestamp($2), updated_at = to_timestamp($3) "
@@ -166,7 +166,7 @@ std::vector<Registration> by_ids(Tx& tx, const std::vector<std::int64_t>& ids) {
 void update_details(Tx& tx, const Registration& r, Instant now) {
   tx.changed(r.id);
   exec(tx, kUpdateDetails, r.id, r.name, nullable(r.organisation), std::string(r.zone.name()),
-       std::string(to_string(r.language)), epoch(now));
+       std::string(to_string(r.language)), epoch(now), r.answers.dump());
 }
 
 void set_checked_in(Tx& tx, std::int64_t registration_id, std::optional<Instant> at, Instant now) {

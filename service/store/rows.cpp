@@ -30,7 +30,7 @@ const char* const kEventColumns = R"sql(
   e.registration_closes,
   extract(epoch FROM e.registration_closes_at)::bigint AS closes_at,
   e.requires_approval, e.join_url, e.organiser_name, e.organiser_email,
-  array_to_json(e.reminder_offsets)::text AS reminder_offsets, e.status,
+  array_to_json(e.reminder_offsets)::text AS reminder_offsets, e.questions::text AS questions, e.status,
   (SELECT coalesce(json_agg()sql" CONVENE_SESSION_OBJECT R"sql( ORDER BY s.starts_at, s.id), '[]')::text
      FROM sessions s WHERE s.event_id = e.id) AS sessions,
   e.version
@@ -85,6 +85,7 @@ Event event_from_row(const pqxx::row& row) {
   for (const auto& text : nlohmann::json::parse(row["reminder_offsets"].as<std::string>())) {
     if (auto offset = IsoDuration::parse(text.get<std::string>())) event.reminder_offsets.push_back(*offset);
   }
+  event.questions = questionnaire_from_json(nlohmann::json::parse(row["questions"].as<std::string>()));
   event.status = parse_event_status(row["status"].as<std::string>()).value_or(EventStatus::draft);
   for (const auto& s : nlohmann::json::parse(row["sessions"].as<std::string>())) event.sessions.push_back(session_from_json(s));
   event.version = row["version"].as<std::int64_t>();

@@ -88,11 +88,13 @@ TEST_F(Registrations, ManyScriptsRoundTripByteForByte) {
 }
 
 TEST_F(Registrations, SqlAndHtmlLookingInputIsStoredVerbatim) {
+  ASSERT_TRUE(create_event(event_body("hostile", 10, {{"questions", {{{"key", "why"}, {"type", "long_text"},
+                                                                      {"label", {{"en", "Why?"}}}}}}})));
   auto body = person(unique_email("hostile"));
   body["name"] = "Robert'); DROP TABLE registrations;--";
   body["organisation"] = "<script>alert('x')</script> & \"co\"";
-  body["answers"] = {{"why", "'; SELECT pg_sleep(10); --"}, {"nested", {{"a", {1, 2, {{"b", nullptr}}}}}}};
-  auto created = client.post(kPanel + "/registrations", body);
+  body["answers"] = {{"why", "'; SELECT pg_sleep(10); --\n<b>bold</b>"}};
+  auto created = client.post("/api/v1/events/hostile/registrations", body);
   ASSERT_EQ(created.status, 201) << created.body;
   auto read = client.get("/api/v1/registrations/" + created.json()["manage_token"].get<std::string>()).json();
   EXPECT_EQ(read["name"], body["name"]);
@@ -129,8 +131,15 @@ TEST_F(Registrations, LimitsOnNameEmailAndAnswers) {
   EXPECT_EQ(too_deep.json()["errors"][0]["field"], "answers");
   body["answers"] = {{"essay", std::string(17 * 1024, 'x')}};
   EXPECT_EQ(client.post(kPanel + "/registrations", body).status, 422);
-  body["answers"] = {{"essay", std::string(8 * 1024, 'x')}};
-  EXPECT_EQ(client.post(kPanel + "/registrations", body).status, 201);
+  // A long-text answer holds 4,000 characters.
+  ASSERT_TRUE(create_event(event_body("essays", 10, {{"questions", {{{"key", "essay"}, {"type", "long_text"},
+                                                                    {"label", {{"en", "Essay"}}}}}}})));
+  body["answers"] = {{"essay", std::string(4001, 'x')}};
+  const auto too_long = client.post("/api/v1/events/essays/registrations", body);
+  EXPECT_EQ(too_long.status, 422);
+  EXPECT_EQ(too_long.json()["errors"][0]["field"], "answers.essay");
+  body["answers"] = {{"essay", std::string(4000, 'x')}};
+  EXPECT_EQ(client.post("/api/v1/events/essays/registrations", body).status, 201);
 }
 
 TEST_F(Registrations, UnknownTokenIsNotFoundForEveryMethod) {

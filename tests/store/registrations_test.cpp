@@ -52,10 +52,9 @@ TEST_F(StoreRegistrations, InsertDecidesInOneStatement) {
        RegistrationStatus::pending, 1, 1},
       {"ins-again", 3, false, {"Sita.Sharma@Example.org"}, "sita.sharma@example.ORG", Waitlisting::allowed, false,
        Inserted::already_registered, std::nullopt, 2, 0},
-      // With waitlisting refused the statement cannot tell a known address from a full event: the
-      // caller asks again with waitlisting allowed (app/registrations.cpp).
+      // With waitlisting refused too, the statement itself tells a known address from a full event.
       {"ins-again-refused", 3, false, {"g@example.org"}, "G@example.org", Waitlisting::refused, false,
-       Inserted::no_seat, std::nullopt, 2, 0},
+       Inserted::already_registered, std::nullopt, 2, 0},
       {"ins-again-full", 1, false, {"e@example.org"}, "E@example.org", Waitlisting::allowed, false,
        Inserted::already_registered, std::nullopt, 0, 0},
       {"ins-stale", 3, false, {}, "f@example.org", Waitlisting::allowed, true, Inserted::event_changed, std::nullopt,
