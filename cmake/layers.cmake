@@ -13,7 +13,7 @@ set(CONVENE_CORE_SOURCES
   service/core/crypto.cpp service/core/json_views.cpp service/core/problem.cpp service/core/field_reader.cpp
   service/core/cursor.cpp service/core/time_conversion.cpp service/core/icalendar.cpp service/core/vtimezone.cpp
   service/core/invites.cpp service/core/mail.cpp service/core/csv.cpp service/core/rate_limit.cpp
-  service/core/messages.cpp service/core/pages.cpp service/core/announcement.cpp)
+  service/core/messages.cpp service/core/pages.cpp service/core/announcement.cpp service/core/time_fit.cpp)
 set(CONVENE_STORE_SOURCES
   service/store/sql.cpp service/store/rows.cpp service/store/pool.cpp service/store/migrations.cpp
   service/store/store.cpp service/store/events.cpp service/store/seats.cpp service/store/registrations.cpp
