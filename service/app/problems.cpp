@@ -129,4 +129,9 @@ Problem invalid_zone(std::string_view field) {
   return validation_failed({{std::string(field), std::string(kZoneExpected)}});
 }
 
+Problem no_audience() {
+  return validation_failed({{"zones", "no registrant can be placed in a time zone yet: name the audience with zones "
+                                      "or countries"}});
+}
+
 }  // namespace convene::app::problems

@@ -36,5 +36,8 @@ Problem not_allowed_to_create_events();
 Problem rate_limited(const RateDecision& decision, std::string_view what);
 Problem foreign_cursor();
 Problem invalid_zone(std::string_view field);
+// Time-fit without an audience: nobody registered (or none in a zone the tz database knows) and no
+// zones= or countries= given.
+Problem no_audience();
 
 }  // namespace convene::app::problems

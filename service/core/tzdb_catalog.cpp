@@ -83,6 +83,17 @@ TzdbCatalog load() {
     auto canonical = canonical_view(target);
     if (!canonical.empty()) catalog.canonical_of.emplace(link, canonical);
   }
+
+  // zone.tab rows: country code, coordinates, zone (or link) name, comments; tab-separated.
+  std::ifstream countries(std::string(kZoneInfoDir) + "/zone.tab");
+  while (std::getline(countries, line)) {
+    if (line.empty() || line[0] == '#') continue;
+    std::istringstream fields(line);
+    std::string country, coordinates, zone;
+    fields >> country >> coordinates >> zone;
+    const auto canonical = catalog.canonical_of.find(zone);
+    if (canonical != catalog.canonical_of.end()) catalog.zones_of_country[country].push_back(canonical->second);
+  }
   return catalog;
 }
 

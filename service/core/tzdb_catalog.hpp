@@ -6,6 +6,7 @@
 // next to the compiled files, so the catalogue reads them from there.
 #pragma once
 
+#include <map>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -32,6 +33,9 @@ struct TzdbCatalog {
   // continues the zone past the file's last listed transition. libdate, as Debian builds it
   // (USE_OS_TZDB), reads the list but not the footer.
   std::unordered_map<const date::time_zone*, PosixTzRule> footer_of;
+  // zone.tab: ISO 3166-1 alpha-2 code -> the canonical names of the zones the country uses, in the
+  // file's order. Countries the file lists no zone for (BV, HM) are absent.
+  std::map<std::string, std::vector<std::string_view>, std::less<>> zones_of_country;
 };
 
 const TzdbCatalog& tzdb_catalog();

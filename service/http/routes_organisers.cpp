@@ -1,6 +1,7 @@
 #include <httplib.h>
 
 #include "app/roster.hpp"
+#include "app/time_fit.hpp"
 #include "http/request.hpp"
 #include "http/server.hpp"
 
@@ -62,6 +63,14 @@ void add_organiser_routes(Router& router, app::Context& context) {
 
   router.add({"GET", "/api/v1/events/{slug}/stats", Body::none, [&context](const Request& r, httplib::Response& response) {
                 send_result(response, app::event_statistics(context, organiser_credentials(r.raw), r.param("slug")));
+              }});
+
+  router.add({"GET", "/api/v1/events/{slug}/time-fit", Body::none,
+              [&context](const Request& r, httplib::Response& response) {
+                send_result(response, app::time_fit(context, organiser_credentials(r.raw), r.param("slug"),
+                                                    {query_param(r.raw, "date"), query_param(r.raw, "duration_minutes"),
+                                                     query_param(r.raw, "awake_from"), query_param(r.raw, "awake_to"),
+                                                     query_param(r.raw, "zones"), query_param(r.raw, "countries")}));
               }});
 
   router.add({"GET", "/api/v1/events/{slug}/deliveries", Body::none,

@@ -42,6 +42,10 @@ const Statement kExportPage{"export_page", R"sql(
   FROM registrations r
   WHERE r.event_id = $1 AND r.erased_at IS NULL AND r.id > $2
   ORDER BY r.id LIMIT $3)sql"};
+const Statement kAudienceByZone{"audience_by_zone", R"sql(
+  SELECT timezone, count(*)::integer AS n FROM registrations
+  WHERE event_id = $1 AND convene_is_active(status)
+  GROUP BY timezone ORDER BY timezone)sql"};
 const Statement kStats{"event_stats", R"sql(
   SELECT 'status' AS what, status AS key, count(*) AS n FROM registrations WHERE event_id = $1 GROUP BY status
   UNION ALL
@@ -123,6 +127,13 @@ ExportPage export_page(Tx& tx, std::int64_t event_id, std::int64_t after_id, int
   }
   if (!result.empty()) page.last_id = result[result.size() - 1]["id"].as<std::int64_t>();
   return page;
+}
+
+std::vector<std::pair<std::string, int>> audience_by_zone(Tx& tx, std::int64_t event_id) {
+  std::vector<std::pair<std::string, int>> zones;
+  for (const auto& row : exec(tx, kAudienceByZone, event_id))
+    zones.emplace_back(row["timezone"].as<std::string>(), row["n"].as<int>());
+  return zones;
 }
 
 Stats stats(Tx& tx, std::int64_t event_id) {

@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "convene/event.hpp"
@@ -62,6 +63,9 @@ struct Stats {
 // Counts by status over everyone ever registered (erased people too: counts are kept); by country
 // and zone over those still active.
 Stats stats(Tx& tx, std::int64_t event_id);
+
+// Registrants confirmed, waitlisted or pending, counted per zone name as stored, in name order.
+std::vector<std::pair<std::string, int>> audience_by_zone(Tx& tx, std::int64_t event_id);
 
 struct Delivery {
   std::int64_t id, registration_id;
