@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "convene/locale.hpp"
+#include "convene/questions.hpp"
 
 namespace convene {
 
@@ -44,5 +45,18 @@ const std::string& page_catalogue_json(Language language, PageAudience audience)
 // Paragraphs of organiser-written text as HTML: escaped, split at blank lines, line breaks kept, and
 // http(s) addresses made links (without the punctuation that ends a sentence after them).
 std::string paragraphs_html(std::string_view text);
+
+// The registration form's own questions as form fields, in `language`, for the first paint: each
+// named "answers.<key>" with an error slot "answer-<key>-error" (where the API's 422 for
+// answers.<key> is shown) and its help in aria-describedby. Choices are fieldsets of radios or
+// checkboxes; a country question is an empty <select data-countries> the page's script fills (and
+// selects its data-value in). `answers` (as stored) fill the fields in, for a registrant's own page.
+struct FormWords {
+  std::string required;      // "(required)" beside a label
+  std::string yes, no;       // the two answers of a yes/no question
+  std::string country_none;  // the first option of a country list
+};
+std::string questions_html(const std::vector<Question>& questions, Language language, const FormWords& words,
+                           const nlohmann::json& answers = nlohmann::json::object());
 
 }  // namespace convene

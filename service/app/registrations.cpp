@@ -233,18 +233,23 @@ Result<> register_attendee(Context& context, const RegistrationRequestContext& i
   return result;
 }
 
-Result<> read_registration(Context& context, std::string_view manage_token, std::optional<std::string_view> tz) {
+Result<OwnRegistration> own_registration(Context& context, std::string_view manage_token) {
   if (!context.tokens.may_exist(manage_token)) return std::unexpected(problems::unknown_manage_token());
-  return context.store.autocommit([&](store::Tx& tx) -> Result<> {
+  return context.store.autocommit([&](store::Tx& tx) -> Result<OwnRegistration> {
     auto found = store::registrations::with_event_version(tx, sha256(manage_token));
     if (!found) return std::unexpected(problems::unknown_manage_token());
-    const Registration& registration = found->registration;
     auto event = context.events.at_version(tx, found->event_slug, found->event_version);
     if (!event) return std::unexpected(problems::unknown_manage_token());
-    auto viewer = viewer_zone_or(tz, registration.zone);
-    if (!viewer) return std::unexpected(viewer.error());
-    return document(registration_json(registration, *event, *viewer, links_for(context.config, manage_token)));
+    return OwnRegistration{std::move(found->registration), std::move(event)};
   });
+}
+
+Result<> read_registration(Context& context, std::string_view manage_token, std::optional<std::string_view> tz) {
+  auto own = own_registration(context, manage_token);
+  if (!own) return std::unexpected(own.error());
+  auto viewer = viewer_zone_or(tz, own->registration.zone);
+  if (!viewer) return std::unexpected(viewer.error());
+  return document(registration_json(own->registration, *own->event, *viewer, links_for(context.config, manage_token)));
 }
 
 Result<> change_registration(Context& context, std::string_view manage_token, const nlohmann::json& body) {

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "app/context.hpp"
+#include "convene/registration.hpp"
 
 namespace convene::app {
 
@@ -24,6 +25,13 @@ struct RegistrationRequestContext {
 // (off unless configured). Attempts count, whatever their outcome.
 Result<> register_attendee(Context& context, const RegistrationRequestContext& request);
 // `viewer_zone`: the ?tz= of the request, if any (default: the registrant's own zone).
+// A registration and its event, by manage token: what the registrant's own page shows.
+struct OwnRegistration {
+  Registration registration;
+  EventCache::Snapshot event;
+};
+Result<OwnRegistration> own_registration(Context& context, std::string_view manage_token);
+
 Result<> read_registration(Context& context, std::string_view manage_token,
                            std::optional<std::string_view> viewer_zone);
 Result<> change_registration(Context& context, std::string_view manage_token, const nlohmann::json& body);

@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <cctype>
 #include <map>
+#include <iomanip>
 #include <mutex>
+#include <sstream>
 
 #include <nlohmann/json.hpp>
 
@@ -184,6 +186,101 @@ std::string paragraphs_html(std::string_view text) {
       out += "<p>" + html + "</p>\n";
     }
     start = end + 2;
+  }
+  return out;
+}
+
+}  // namespace convene
+
+namespace convene {
+namespace {
+
+std::string escaped(std::string_view text) { return mail::html_escape(text); }
+
+std::string number_text(double value) {
+  std::ostringstream text;
+  text << std::setprecision(15) << value;
+  return text.str();
+}
+
+// Whether a stored answer holds `value` (an option's key, or yes / no).
+bool holds(const nlohmann::json* answer, const std::string& value) {
+  if (answer == nullptr) return false;
+  if (answer->is_array()) return std::find(answer->begin(), answer->end(), value) != answer->end();
+  if (answer->is_boolean()) return answer->get<bool>() == (value == "yes");
+  return *answer == value;
+}
+
+// One radio or checkbox of a choice; its error is the group's.
+std::string choice_html(const std::string& type, const std::string& name, const std::string& id,
+                        const std::string& value, const std::string& label, const std::string& described_by,
+                        bool required, bool checked) {
+  return "<div class=\"choice\"><input type=\"" + type + "\" id=\"" + id + "\" name=\"" + name + "\" value=\"" +
+         escaped(value) + "\" data-error=\"" + described_by.substr(described_by.rfind(' ') + 1) + "\"" +
+         (required ? " required" : "") + (checked ? " checked" : "") + "><label for=\"" + id + "\" dir=\"auto\">" + escaped(label) +
+         "</label></div>";
+}
+
+}  // namespace
+
+std::string questions_html(const std::vector<Question>& questions, Language language, const FormWords& words,
+                           const nlohmann::json& answers) {
+  std::string out;
+  for (const auto& q : questions) {
+    const auto found = answers.find(q.key);
+    const nlohmann::json* answer = found == answers.end() ? nullptr : &*found;
+    const std::string text = answer == nullptr ? ""
+                             : answer->is_string() ? answer->get<std::string>()
+                                                   : answer->dump();
+    const std::string id = "answer-" + q.key;
+    const std::string name = "answers." + q.key;
+    const std::string error_id = id + "-error";
+    const std::string help_id = id + "-help";
+    const std::string described_by = (q.help.empty() ? "" : help_id + " ") + error_id;
+    const std::string label = "<span dir=\"auto\">" + escaped(q.label.in(language)) + "</span>" +
+                              (q.required ? " <span class=\"required\">(" + escaped(words.required) + ")</span>" : "");
+    const std::string help =
+        q.help.empty() ? "" : "<p id=\"" + help_id + "\" class=\"hint\" dir=\"auto\">" + escaped(q.help.in(language)) + "</p>";
+    const std::string error_slot = "<p id=\"" + error_id + "\" class=\"field-error\" hidden></p>";
+    const std::string required = q.required ? " required" : "";
+    const std::string common = " name=\"" + name + "\" aria-describedby=\"" + described_by + "\"" + required;
+    const bool grouped = has_options(q.type) || q.type == QuestionType::yes_no;
+    if (grouped) {
+      out += "<fieldset class=\"field question\" data-question=\"" + q.key + "\" aria-describedby=\"" + described_by +
+             "\"><legend>" + label + "</legend>" + help;
+      const std::string type = q.type == QuestionType::several_choices ? "checkbox" : "radio";
+      // A checkbox group cannot be "required" box by box: the server says when none is ticked.
+      const bool each_required = q.required && type == "radio";
+      if (q.type == QuestionType::yes_no) {
+        out += choice_html(type, name, id + "-yes", "yes", words.yes, described_by, each_required, holds(answer, "yes"));
+        out += choice_html(type, name, id + "-no", "no", words.no, described_by, each_required, holds(answer, "no"));
+      }
+      for (const auto& option : q.options)
+        out += choice_html(type, name, id + "-" + option.key, option.key, option.label.in(language), described_by,
+                           each_required, holds(answer, option.key));
+      out += error_slot + "</fieldset>\n";
+      continue;
+    }
+    out += "<div class=\"field question\" data-question=\"" + q.key + "\"><label for=\"" + id + "\">" + label + "</label>";
+    switch (q.type) {
+      case QuestionType::long_text:
+        out += "<textarea id=\"" + id + "\"" + common + " rows=\"4\" maxlength=\"" + std::to_string(kMaxLongAnswerCharacters) +
+               "\" dir=\"auto\">" + escaped(text) + "</textarea>";
+        break;
+      case QuestionType::number:
+        out += "<input id=\"" + id + "\"" + common + " type=\"number\" step=\"any\" inputmode=\"decimal\"" +
+               (q.min ? " min=\"" + number_text(*q.min) + "\"" : "") + (q.max ? " max=\"" + number_text(*q.max) + "\"" : "") +
+               " value=\"" + escaped(text) + "\">";
+        break;
+      case QuestionType::country:
+        out += "<select id=\"" + id + "\"" + common + " data-countries data-value=\"" + escaped(text) + "\"><option value=\"\">" + escaped(words.country_none) +
+               "</option></select>";
+        break;
+      default:
+        out += "<input id=\"" + id + "\"" + common + " maxlength=\"" + std::to_string(kMaxShortAnswerCharacters) +
+               "\" dir=\"auto\" value=\"" + escaped(text) + "\">";
+    }
+    out += help + error_slot + "</div>\n";
   }
   return out;
 }

@@ -5,6 +5,7 @@
 #include <httplib.h>
 
 #include "app/events.hpp"
+#include "app/registrations.hpp"
 #include "convene/json_views.hpp"
 #include "convene/mail.hpp"
 #include "convene/messages.hpp"
@@ -36,6 +37,15 @@ std::string sessions_html(const Event& event, const Catalogue& words) {
            ")</bdi></p><p class=\"viewer-time\" hidden></p></li>\n";
   }
   return out;
+}
+
+// The words of a page's texts that the questions' fields use.
+FormWords form_words(const std::map<std::string, std::string>& page_values) {
+  const auto word = [&](const char* key) {
+    const auto found = page_values.find(key);
+    return found == page_values.end() ? std::string() : found->second;
+  };
+  return {word("page.required"), word("page.form.yes"), word("page.form.no"), word("page.form.country_none")};
 }
 
 // The status and catalogue keys of the page a join link shows instead of the meeting.
@@ -101,15 +111,24 @@ void add_page_routes(Router& router, app::Context& context) {
                 values["organiser_name"] = event->organiser_name.value_or("");
                 values["description_html"] = paragraphs_html(event->description);
                 values["sessions_html"] = sessions_html(*event, Catalogue::of(language));
+                values["questions_html"] = questions_html(event->questions.asked, language, form_words(values));
                 values["event_json"] = json_for_html(event_json(*event, event->zone, context.clock()).dump());
                 send_page(response, 200, "templates/event.html", values);
               }});
 
-  router.add({"GET", "/r/{token}", Body::none, [](const Request& r, httplib::Response& response) {
+  router.add({"GET", "/r/{token}", Body::none, [&context](const Request& r, httplib::Response& response) {
                 // The token stays in the address bar and out of any referrer sent onwards.
                 response.set_header("Referrer-Policy", "no-referrer");
-                response.set_header("Cache-Control", "no-store");
-                send_page(response, 200, "templates/manage.html", common_values(page_language(r.raw), "page.manage.title", PageAudience::everyone));
+                const Language language = page_language(r.raw);
+                auto values = common_values(language, "page.manage.title", PageAudience::everyone);
+                // The registrant's answers, filled in on the first paint; the rest comes from the API.
+                values["answers_hidden"] = "hidden";
+                if (auto own = app::own_registration(context, r.param("token")); own && !own->event->questions.asked.empty()) {
+                  values["answers_hidden"] = "";
+                  values["questions_html"] = questions_html(own->event->questions.asked, language, form_words(values),
+                                                            own->registration.answers);
+                }
+                send_page(response, 200, "templates/manage.html", values);
                 response.set_header("Cache-Control", "no-store");
               }});
 

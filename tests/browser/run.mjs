@@ -20,6 +20,7 @@ import * as narrow from './scenarios/narrow.mjs';
 import * as organise from './scenarios/organise.mjs';
 import * as otherPages from './scenarios/other-pages.mjs';
 import * as pageWeight from './scenarios/page-weight.mjs';
+import * as questions from './scenarios/questions.mjs';
 import * as register from './scenarios/register.mjs';
 import * as registrationWindow from './scenarios/registration-window.mjs';
 import * as retry from './scenarios/retry.mjs';
@@ -31,6 +32,7 @@ const SCENARIOS = [
   retry,
   registrationWindow,
   manage,
+  questions,
   organise,
   arabic,
   narrow,

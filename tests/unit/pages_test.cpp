@@ -12,6 +12,42 @@
 namespace convene {
 namespace {
 
+// The questions' fields: named for the API, with an error slot each, escaped, in the language asked,
+// and filled with a registrant's answers.
+TEST(QuestionsHtml, FieldsAreNamedForTheApiEscapedAndFilledIn) {
+  const auto form = parse_questions(nlohmann::json::parse(R"([
+    {"key": "kind", "type": "one_choice", "required": true, "label": {"en": "Kind", "fr": "Genre"},
+     "options": [{"key": "gov", "label": {"en": "<Gov>"}}, {"key": "ngo", "label": {"en": "NGO"}}]},
+    {"key": "needs", "type": "several_choices", "label": {"en": "Needs"},
+     "options": [{"key": "captions", "label": {"en": "Captions"}}]},
+    {"key": "ok", "type": "yes_no", "label": {"en": "OK?"}, "help": {"en": "Say \"yes\""}},
+    {"key": "age", "type": "number", "min": 18, "max": 120.5, "label": {"en": "Age"}},
+    {"key": "from", "type": "country", "label": {"en": "From"}},
+    {"key": "note", "type": "long_text", "label": {"en": "Note"}}])"), {});
+  ASSERT_TRUE(form.has_value());
+  const FormWords words{"obligatoire", "Oui", "Non", "Non précisé"};
+  const std::string html = questions_html(form->asked, Language::fr, words,
+                                          nlohmann::json::parse(R"({"kind": "ngo", "ok": false, "age": 30, "from": "NP", "note": "a < b"})"));
+  for (const char* part : {
+           "<legend><span dir=\"auto\">Genre</span> <span class=\"required\">(obligatoire)</span></legend>",
+           "id=\"answer-kind-gov\" name=\"answers.kind\" value=\"gov\" data-error=\"answer-kind-error\" required>",
+           "&lt;Gov&gt;",
+           "id=\"answer-kind-ngo\" name=\"answers.kind\" value=\"ngo\" data-error=\"answer-kind-error\" required checked>",
+           "type=\"checkbox\" id=\"answer-needs-captions\"",
+           "<p id=\"answer-kind-error\" class=\"field-error\" hidden></p>",
+           "aria-describedby=\"answer-ok-help answer-ok-error\"",
+           "Say &quot;yes&quot;",
+           "value=\"no\" data-error=\"answer-ok-error\" checked>",
+           "type=\"number\" step=\"any\" inputmode=\"decimal\" min=\"18\" max=\"120.5\" value=\"30\">",
+           "data-countries data-value=\"NP\"><option value=\"\">Non précisé</option></select>",
+           "dir=\"auto\">a &lt; b</textarea>"}) {
+    EXPECT_NE(html.find(part), std::string::npos) << part << "\n" << html;
+  }
+  EXPECT_EQ(html.find("answer-needs-captions\" name=\"answers.needs\" value=\"captions\" data-error=\"answer-needs-error\" required"),
+            std::string::npos)
+      << "a checkbox group is not required box by box";
+}
+
 TEST(RenderTemplate, EscapesValuesUnlessRawAndLeavesUnknownNamesEmpty) {
   const std::map<std::string, std::string> values{{"name", "<b>Núñez & \"co\"</b>"}, {"html", "<li>kept</li>"}};
   EXPECT_EQ(render_template("<p>{{name}}</p>", values), "<p>&lt;b&gt;Núñez &amp; &quot;co&quot;&lt;/b&gt;</p>");

@@ -25,8 +25,10 @@ export function showFieldErrors(form, summary, errors = []) {
   // In the order of the form, whatever the order of the answer.
   for (const input of form.elements) {
     const error = byField.get(input.name);
-    const slot = error && document.getElementById(`${input.id}-error`);
+    // A group of radios or checkboxes shares one slot (data-error), and its error is shown once.
+    const slot = error && document.getElementById(input.dataset.error ?? `${input.id}-error`);
     if (!slot) continue;
+    byField.delete(input.name);
     const text = fieldMessage(error);
     say(slot, text);
     input.setAttribute('aria-invalid', 'true');

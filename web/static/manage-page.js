@@ -3,6 +3,7 @@
 import { api, ApiError, problemText } from './api.js';
 import { confirmStep } from './confirm-step.js';
 import { byId, h, say } from './dom.js';
+import { answerErrors, readAnswers, setUpAnswers } from './answers.js';
 import { clearFieldErrors, showFieldErrors } from './field-errors.js';
 import { language, t } from './i18n.js';
 import './languages.js';
@@ -18,6 +19,7 @@ const actionError = byId('action-error');
 const settingsStatus = byId('settings-status');
 const zoneForm = byId('zone-form');
 const languageForm = byId('language-form');
+const answersForm = byId('answers-form');
 
 const ended = (status) => status === 'cancelled' || status === 'rejected';
 
@@ -66,12 +68,17 @@ async function change(form, body) {
     render(registration);
     return registration;
   } catch (error) {
-    if (!(error instanceof ApiError && error.status === 422 && showFieldErrors(form, null, error.problem?.errors))) {
-      say(actionError, problemText(error));
-    }
+    const atFields = error instanceof ApiError && (error.status === 422 || error.type === 'option-full');
+    if (!(atFields && showFieldErrors(form, null, answerErrors(error.problem)))) say(actionError, problemText(error));
     return null;
   }
 }
+
+setUpAnswers(answersForm);
+answersForm.addEventListener('submit', async (submitted) => {
+  submitted.preventDefault();
+  if (await change(answersForm, { answers: readAnswers(answersForm) })) say(byId('answers-status'), t('page.manage.answers_saved'));
+});
 
 zoneForm.addEventListener('submit', async (submitted) => {
   submitted.preventDefault();

@@ -73,6 +73,7 @@ async function showEventTitle() {
   try {
     const event = await api(eventPath);
     byId('event-name').textContent = t('page.organise.event', { event: event.title });
+    roster.useQuestions(event.questions);
   } catch (error) {
     byId('event-name').textContent = error.status === 404 ? t('page.organise.no_event') : problemText(error);
   }

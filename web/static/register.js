@@ -2,6 +2,7 @@
 // fields, a 409 explained in kind words, and after success the confirmation with the calendar
 // links and the manage link.
 import { api, ApiError, newIdempotencyKey, problemText } from './api.js';
+import { answerErrors, readAnswers, setUpAnswers } from './answers.js';
 import { addCountryOptions } from './countries.js';
 import { byId, h, say } from './dom.js';
 import { clearFieldErrors, showFieldErrors } from './field-errors.js';
@@ -46,6 +47,8 @@ function readForm() {
   // Optional fields are left out when empty: the API takes an absent organisation, not an empty one.
   if (field('organisation')) body.organisation = field('organisation');
   if (field('country')) body.country = field('country');
+  const answers = readAnswers(form);
+  if (Object.keys(answers).length > 0) body.answers = answers;
   body.consent = form.elements.consent.checked;
   return body;
 }
@@ -93,7 +96,9 @@ function showConfirmation(registration) {
 }
 
 async function explain(error) {
-  if (error instanceof ApiError && error.status === 422 && showFieldErrors(form, problems, error.problem?.errors)) return;
+  // Field errors, and a choice whose places are all taken, are shown at their fields.
+  const atFields = error instanceof ApiError && (error.status === 422 || error.type === 'option-full');
+  if (atFields && showFieldErrors(form, problems, answerErrors(error.problem))) return;
   const text = error instanceof ApiError && error.status === 409 ? await conflictText(error) : problemText(error);
   say(problems, text);
   problems.focus();
@@ -148,6 +153,7 @@ export function setUpRegistration(event, zone) {
   form.elements.timezone.value = zone;
   form.elements.language.value = language;
   addCountryOptions(form.elements.country);
+  setUpAnswers(form);
   form.addEventListener('submit', submit);
   if (event.registration_state !== 'open') {
     form.hidden = true;

@@ -1,5 +1,6 @@
 // The roster: search and filters (attendance among them), paging by next_cursor ("show more"), and the buttons that
 // approve, decline and check in registrants (PATCH .../registrations/{id}).
+import { answerText, localised } from './answers.js';
 import { api, problemText } from './api.js';
 import { countryName } from './countries.js';
 import { byId, h, say } from './dom.js';
@@ -19,6 +20,7 @@ export function createRoster({ eventPath, token, onChange }) {
   const announce = byId('roster-status');
   const failure = byId('console-error');
   let cursor = null;
+  let questions = [];
 
   async function patch(registration, change) {
     return api(`${eventPath}/registrations/${registration.id}`, { method: 'PATCH', body: change, headers: authorisation(token()) });
@@ -83,6 +85,7 @@ export function createRoster({ eventPath, token, onChange }) {
       h('td', {}, t(`page.status.${registration.status}`)),
       h('td', {}, t(registration.checked_in ? 'page.organise.yes' : 'page.organise.no')),
       h('td', {}, attendanceText(registration)),
+      h('td', { dir: 'auto' }, answersText(registration.answers ?? {})),
       h('td', { class: 'actions' }, buttons),
     );
     return row;
@@ -96,12 +99,43 @@ export function createRoster({ eventPath, token, onChange }) {
     return t(registration.attended ? 'page.organise.yes' : 'page.organise.no');
   }
 
+  // "Type of organisation: Government; Access needs: Captions", in the form's order.
+  function answersText(answers) {
+    return questions
+      .filter((question) => question.key in answers)
+      .map((question) => `${localised(question.label)}: ${answerText(question, answers[question.key])}`)
+      .join('; ');
+  }
+
+  // The event's questions whose answers can be counted become choices of the answer filter, one
+  // group per question; a choice's value is "key=answer" (?answers.<key>=<answer>).
+  function useQuestions(asked = []) {
+    questions = asked;
+    const select = filters.elements.answer;
+    const groups = asked
+      .filter((question) => question.options || question.type === 'yes_no')
+      .map((question) => {
+        const choices = question.options
+          ? question.options.map((option) => [option.key, localised(option.label)])
+          : [['yes', t('page.form.yes')], ['no', t('page.form.no')]];
+        return h('optgroup', { label: localised(question.label) },
+          choices.map(([value, text]) => h('option', { value: `${question.key}=${value}` }, text)));
+      });
+    select.replaceChildren(select.options[0], ...groups);
+    byId('answer-filter-field').hidden = groups.length === 0;
+  }
+
   // The search as submitted: "show more" continues it even if the fields were changed since.
   function searched() {
     const params = new URLSearchParams({ limit: PAGE_SIZE });
     for (const name of ['q', 'status', 'country', 'attendance']) {
       const value = filters.elements[name].value.trim();
       if (value) params.set(name, value);
+    }
+    const answer = filters.elements.answer.value;
+    if (answer) {
+      const [key, value] = answer.split('=');
+      params.set(`answers.${key}`, value);
     }
     return params;
   }
@@ -135,6 +169,7 @@ export function createRoster({ eventPath, token, onChange }) {
   });
   more.addEventListener('click', () => load({ fresh: false }));
   return {
+    useQuestions,
     reload: () => load({ fresh: true }),
     clear: () => body.replaceChildren(),
   };
