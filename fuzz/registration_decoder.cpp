@@ -33,7 +33,7 @@ namespace {
 
 constexpr const char* kRequestFields[] = {"email", "name", "organisation", "country",
                                           "timezone", "language", "answers", "consent"};
-constexpr const char* kChangeFields[] = {"name", "organisation", "timezone", "language"};
+constexpr const char* kChangeFields[] = {"name", "organisation", "timezone", "language", "answers"};
 
 // http::json_body, minus the HTTP: UTF-8 first, then JSON nested at most 20 levels.
 std::optional<json> read_body(std::string_view text) {
@@ -226,7 +226,7 @@ void check_changes(const json& body, const std::expected<RegistrationRequest, Fi
       FUZZ_CHECK(!refused, field);
       continue;
     }
-    // organisation: null clears it; language: null is refused; the others: null is "required".
+    // organisation: null clears it; language and answers: null is refused; the others: null is "required".
     if (body.at(field).is_null()) {
       FUZZ_CHECK(refused == (std::string_view(field) != "organisation"), field);
       continue;

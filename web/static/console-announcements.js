@@ -3,7 +3,7 @@
 // it; the list of announcements with their counts, where a scheduled one can be withdrawn.
 import { api, ApiError, newIdempotencyKey, problemText } from './api.js';
 import { clearErrors, showErrors, wallToInstant } from './console-form.js';
-import { confirmStep } from './confirm-step.js';
+import { itemConfirmStep } from './confirm-step.js';
 import { byId, h, say } from './dom.js';
 import { t } from './i18n.js';
 import { momentText } from './time.js';
@@ -238,17 +238,12 @@ export function createAnnouncements({ eventPath, current }) {
       })),
     );
     if (announcement.status !== 'scheduled') return item;
-    const start = h('button', { type: 'button', class: 'danger-outline', 'aria-describedby': headingId }, t('page.console.withdraw'));
-    const question = h('p', { tabindex: -1 }, t('page.console.withdraw_confirm', { subject: announcement.subject }));
-    const yes = h('button', { type: 'button', class: 'danger' }, t('page.console.withdraw_yes'));
-    const no = h('button', { type: 'button' }, t('page.console.go_back'));
-    const panel = h('div', { class: 'confirm-step', hidden: true }, question, yes, no);
-    confirmStep({
-      start,
-      panel,
-      question,
-      yes,
-      no,
+    const { start, panel } = itemConfirmStep({
+      startText: t('page.console.withdraw'),
+      questionText: t('page.console.withdraw_confirm', { subject: announcement.subject }),
+      yesText: t('page.console.withdraw_yes'),
+      noText: t('page.console.go_back'),
+      describedBy: headingId,
       action: async () => {
         try {
           await api(`${eventPath()}/announcements/${announcement.id}`, { method: 'DELETE' });

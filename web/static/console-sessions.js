@@ -5,7 +5,7 @@
 // one. Moving a session asks first, saying how many registrants get an updated invitation.
 import { api, ApiError, problemText } from './api.js';
 import { clearErrors, showErrors } from './console-form.js';
-import { confirmStep } from './confirm-step.js';
+import { itemConfirmStep } from './confirm-step.js';
 import { byId, h, say } from './dom.js';
 import { t } from './i18n.js';
 import { dateTime, momentText, spanText } from './time.js';
@@ -302,17 +302,12 @@ export function createSessions({ eventPath, organiserZone, current, refresh }) {
     if (cancelled || event.status === 'cancelled') return item;
     const move = h('button', { type: 'button', 'aria-describedby': titleId }, t('page.console.move_session'));
     move.addEventListener('click', () => open(session));
-    const start = h('button', { type: 'button', class: 'danger-outline', 'aria-describedby': titleId }, t('page.console.cancel_session'));
-    const question = h('p', { tabindex: -1 }, t('page.console.cancel_session_confirm', { title: session.title, count: stats?.active ?? 0 }));
-    const yes = h('button', { type: 'button', class: 'danger' }, t('page.console.cancel_session_yes'));
-    const no = h('button', { type: 'button' }, t('page.console.go_back'));
-    const panel = h('div', { class: 'confirm-step', hidden: true }, question, yes, no);
-    confirmStep({
-      start,
-      panel,
-      question,
-      yes,
-      no,
+    const { start, panel } = itemConfirmStep({
+      startText: t('page.console.cancel_session'),
+      questionText: t('page.console.cancel_session_confirm', { title: session.title, count: stats?.active ?? 0 }),
+      yesText: t('page.console.cancel_session_yes'),
+      noText: t('page.console.go_back'),
+      describedBy: titleId,
       action: async () => {
         say(problems, '');
         try {
