@@ -30,8 +30,18 @@ inline std::optional<EventStatus> parse_event_status(std::string_view text) { re
 
 // Whether anyone without an organiser token may see the event (its page, its API, its feed).
 inline bool is_public(EventStatus status) { return status != EventStatus::draft; }
-// Whether it is listed among the events (GET /api/v1/events, the home page): published ones only.
+// Who may register. open: anyone. invitation: only an invited address, with the link of its
+// invitation e-mail (convene/invitation.hpp).
+enum class EventAccess { open, invitation };
+inline constexpr auto kEventAccessNames =
+    enum_names<EventAccess>(std::pair{EventAccess::open, "open"}, std::pair{EventAccess::invitation, "invitation"});
+inline std::string_view to_string(EventAccess access) { return kEventAccessNames.name(access); }
+inline std::optional<EventAccess> parse_event_access(std::string_view text) { return kEventAccessNames.parse(text); }
+
+// Whether it is listed among the events (GET /api/v1/events, the home page): published events open
+// to anyone. An invitation event is reached only by its address, which its invitees are sent.
 inline constexpr EventStatus kListedEventStatus = EventStatus::published;
+inline constexpr EventAccess kListedEventAccess = EventAccess::open;
 
 enum class SessionStatus { scheduled, cancelled };
 inline constexpr auto kSessionStatusNames = enum_names<SessionStatus>(
@@ -106,6 +116,7 @@ struct Event {
   std::optional<Instant> registration_opens_at;
   RegistrationCloses registration_closes;
   bool requires_approval = false;
+  EventAccess access = EventAccess::open;
   std::optional<std::string> join_url;  // never shown over HTTP; only in what is mailed
   std::optional<std::string> organiser_name;
   std::optional<std::string> organiser_email;
@@ -118,6 +129,12 @@ struct Event {
   // The instant registration closes, if it closes by itself.
   std::optional<Instant> registration_closes_at() const;
 };
+
+// Whether anyone may subscribe to the event's calendar feed: a public event open to anyone. The feed
+// is made to be shared (CORS, public caches); an invitation event's registrants get their own invite.
+inline bool has_public_feed(const Event& event) {
+  return is_public(event.status) && event.access == EventAccess::open;
+}
 
 // Is registration open at `now`? (The seat itself is decided where capacity is enforced: the store.)
 struct RegistrationOpen {};

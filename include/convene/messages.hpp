@@ -62,8 +62,20 @@ struct ComposedText {
   std::string html;  // text/html, escaped, dir="rtl" for Arabic
 };
 
-// A message to a registrant (every kind but sign-in).
+// A message to a registrant (every kind but sign-in and invitation).
 ComposedText compose(const MessageFacts& facts);
+
+// An invitation to an invitation-only event, or a reminder of it, with the personal link that lets the
+// invitee register (they have no registration yet, so no zone: times are in the event's).
+struct InvitationFacts {
+  const Event& event;
+  std::optional<std::string> name;  // as the organisers gave it
+  Language language;
+  std::string registration_url;
+  std::string organiser;  // who invites, as shown in the text and the footer
+  bool reminder = false;
+};
+ComposedText compose_invitation(const InvitationFacts& facts);
 
 // The sign-in link for an organiser's address, valid `minutes`.
 ComposedText compose_sign_in(Language language, const std::string& link, int minutes);

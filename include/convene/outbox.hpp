@@ -9,13 +9,17 @@
 namespace convene {
 
 // Every message carries its kind in the X-Convene-Kind header.
-// All but sign-in go to registrants; sign-in goes to an organiser's address.
-enum class MessageKind { confirmation, promotion, reminder, update, cancellation, rejection, announcement, sign_in };
+// Most go to registrants; sign-in goes to an organiser's address, invitation to an invitee's (the
+// invitation, then each reminder of it).
+enum class MessageKind {
+  confirmation, promotion, reminder, update, cancellation, rejection, announcement, sign_in, invitation
+};
 inline constexpr auto kMessageKindNames = enum_names<MessageKind>(
     std::pair{MessageKind::confirmation, "confirmation"}, std::pair{MessageKind::promotion, "promotion"},
     std::pair{MessageKind::reminder, "reminder"}, std::pair{MessageKind::update, "update"},
     std::pair{MessageKind::cancellation, "cancellation"}, std::pair{MessageKind::rejection, "rejection"},
-    std::pair{MessageKind::announcement, "announcement"}, std::pair{MessageKind::sign_in, "sign-in"});
+    std::pair{MessageKind::announcement, "announcement"}, std::pair{MessageKind::sign_in, "sign-in"},
+    std::pair{MessageKind::invitation, "invitation"});
 inline std::string_view to_string(MessageKind kind) { return kMessageKindNames.name(kind); }
 inline std::optional<MessageKind> parse_message_kind(std::string_view text) { return kMessageKindNames.parse(text); }
 

@@ -27,6 +27,7 @@ enum class ProblemType {
   unauthorised,              // no organiser token, or one that is unknown or revoked
   forbidden,                 // a token without rights on what it asks for
   cross_site_request,        // a write carrying the session cookie from a page of another site
+  invitation_required,       // registering for an invitation event without a valid invitation
   not_found,
   method_not_allowed,
   already_registered,
@@ -40,6 +41,8 @@ enum class ProblemType {
   capacity_below_confirmed,
   slug_taken,
   announcement_sent,         // withdrawing an announcement whose messages have begun to go
+  invitation_used,           // withdrawing an invitation someone registered with
+  not_by_invitation,         // inviting people to an event open to anyone
   length_required,
   payload_too_large,
   unsupported_media_type,
@@ -52,6 +55,7 @@ enum class ProblemType {
 inline constexpr auto kProblemTypeNames = enum_names<ProblemType>(
     std::pair{ProblemType::bad_request, "bad-request"}, std::pair{ProblemType::unauthorised, "unauthorised"},
     std::pair{ProblemType::forbidden, "forbidden"}, std::pair{ProblemType::cross_site_request, "cross-site-request"},
+    std::pair{ProblemType::invitation_required, "invitation-required"},
     std::pair{ProblemType::not_found, "not-found"},
     std::pair{ProblemType::method_not_allowed, "method-not-allowed"},
     std::pair{ProblemType::already_registered, "already-registered"},
@@ -62,6 +66,8 @@ inline constexpr auto kProblemTypeNames = enum_names<ProblemType>(
     std::pair{ProblemType::capacity_reached, "capacity-reached"}, std::pair{ProblemType::option_full, "option-full"},
     std::pair{ProblemType::capacity_below_confirmed, "capacity-below-confirmed"},
     std::pair{ProblemType::slug_taken, "slug-taken"}, std::pair{ProblemType::announcement_sent, "announcement-sent"},
+    std::pair{ProblemType::invitation_used, "invitation-used"},
+    std::pair{ProblemType::not_by_invitation, "not-by-invitation"},
     std::pair{ProblemType::length_required, "length-required"},
     std::pair{ProblemType::payload_too_large, "payload-too-large"},
     std::pair{ProblemType::unsupported_media_type, "unsupported-media-type"},

@@ -81,6 +81,7 @@ struct RegistrationRequest {
   std::optional<TimeZone> zone;          // default: the event's zone
   std::optional<Language> language;      // default: English
   nlohmann::json answers = nlohmann::json::object();
+  std::optional<std::string> invitation;  // the token of an invitation link; what invitation events require
 };
 std::expected<RegistrationRequest, FieldErrors> parse_registration_request(const nlohmann::json& body);
 

@@ -91,7 +91,7 @@ CalendarResult public_calendar_document(Context& context, std::string_view slug,
   const Instant now = context.clock();
   return context.store.autocommit([&](store::Tx& tx) -> CalendarResult {
     auto event = context.events.current(tx, slug);
-    if (!event || !is_public(event->status)) return std::unexpected(problems::event_not_found(slug));
+    if (!event || !has_public_feed(*event)) return std::unexpected(problems::event_not_found(slug));
     CalendarDocument document{ical::Method::publish, event->slug + ".ics",
                               etag_of("feed\n" + std::to_string(event->version) + "\n" + tzdb_version()),
                               std::nullopt};

@@ -24,6 +24,31 @@ Problem already_registered() {
                  "that address; it holds the link to manage the registration."};
 }
 
+Problem invitation_required() {
+  // The same words whatever is wrong (no invitation, another address's, used, withdrawn): the reply
+  // tells nobody which addresses are invited.
+  return Problem{ProblemType::invitation_required,
+                 "This event is by invitation only. Use the link from your invitation e-mail; it works once, for the "
+                 "address it was sent to."};
+}
+
+Problem invitation_not_found(std::string_view slug, std::string_view invitation_id) {
+  return not_found("Event '" + std::string(slug) + "' has no invitation " + std::string(invitation_id) + ".");
+}
+
+Problem invitation_used() {
+  return Problem{ProblemType::invitation_used,
+                 "The invitee has registered with this invitation, so it cannot be withdrawn. Cancel or reject the "
+                 "registration in the roster instead."};
+}
+
+Problem not_by_invitation(std::string_view slug) {
+  return Problem{ProblemType::not_by_invitation,
+                 "Event '" + std::string(slug) +
+                     "' is open to anyone, so invitations would open nothing. Make it invitation-only first "
+                     "(\"access\": \"invitation\")."};
+}
+
 Problem idempotency_key_reused() {
   return Problem{ProblemType::idempotency_key_reused,
                  "This Idempotency-Key was first used with a different request body. Use a new key for a new request."};

@@ -30,6 +30,11 @@ Problem unknown_organiser_token();
 Problem session_ended();
 Problem cross_site_request();
 Problem announcement_sent();
+// Registering for an invitation event without an invitation that is valid, unused and for this address.
+Problem invitation_required();
+Problem invitation_not_found(std::string_view slug, std::string_view invitation_id);
+Problem invitation_used();
+Problem not_by_invitation(std::string_view slug);
 Problem not_an_organiser_of(std::string_view slug);
 Problem not_allowed_to_create_events();
 // 429: `what` says, in words a person can act on, what was limited.

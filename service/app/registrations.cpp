@@ -10,6 +10,7 @@
 #include "convene/registration.hpp"
 #include "store/answers.hpp"
 #include "store/events.hpp"
+#include "store/invitations.hpp"
 #include "store/outbox.hpp"
 #include "store/registrations.hpp"
 #include "store/seats.hpp"
@@ -80,17 +81,32 @@ std::optional<Problem> hold_limited_options(store::Tx& tx, const Event& event, c
   return std::nullopt;
 }
 
+// The unused invitation of an invitation event that the request's token opens for its address,
+// locked until the registration commits (store/invitations.hpp).
+std::optional<std::int64_t> hold_invitation(const Context& context, store::Tx& tx, const Event& event,
+                                            const RegistrationRequest& request) {
+  if (!request.invitation || !context.tokens.may_exist(*request.invitation)) return std::nullopt;
+  return store::invitations::hold_unused(tx, event.id, sha256(*request.invitation), request.email.text());
+}
+
 // Applies the event's rules to a cached copy of the event and inserts the registration (with its
 // confirmation), in one statement that holds only if the copy is still current; a stale copy is
 // reloaded and the rules applied again. With waitlisting refused (the fast path: one statement that
 // commits on its own) nothing is written (nullopt) when no seat is free to take, nor when the
-// answers pick a limited option, which only a transaction can count.
+// answers pick a limited option, which only a transaction can count, nor for an invitation event,
+// whose invitation only a transaction can hold until it is used.
 Result<std::optional<Admitted>> admit(Context& context, store::Tx& tx, std::string_view slug,
                                       const RegistrationRequest& request, const SecretToken& token, Instant now,
                                       Waitlisting waitlisting) {
   auto event = context.events.get(tx, slug);
+  std::optional<std::int64_t> invitation;  // held in `tx` once found
   for (int attempt = 0; attempt < kMaxEventChangesWhileRegistering; ++attempt) {
     if (!event || !is_public(event->status)) return std::unexpected(problems::event_not_found(slug));
+    if (event->access == EventAccess::invitation && !invitation) {
+      if (waitlisting == Waitlisting::refused) return std::nullopt;
+      invitation = hold_invitation(context, tx, *event, request);
+      if (!invitation) return std::unexpected(problems::invitation_required());
+    }
     if (auto problem = problems::window(*event, now)) return std::unexpected(*problem);
     auto answers = check_answers(event->questions.asked, request.answers);
     if (!answers) return std::unexpected(validation_failed(answers.error()));
@@ -106,7 +122,9 @@ Result<std::optional<Admitted>> admit(Context& context, store::Tx& tx, std::stri
     const Inserted inserted = store::registrations::insert(tx, row, *event, random_seat(event->capacity), waitlisting,
                                                            MessageKind::confirmation);
     switch (inserted.outcome) {
-      case Inserted::inserted: return Admitted{event, inserted.id, inserted.status, checked.answers};
+      case Inserted::inserted:
+        if (invitation) store::invitations::use(tx, *invitation, inserted.id, now);
+        return Admitted{event, inserted.id, inserted.status, checked.answers};
       case Inserted::no_seat: return std::nullopt;
       case Inserted::already_registered: return std::unexpected(problems::already_registered());
       case Inserted::event_changed: event = context.events.reload(tx, slug); break;

@@ -217,6 +217,7 @@ Result<> event_statistics(Context& context, const OrganiserCredentials& credenti
                           {"waitlist_length", stats.waitlist_length},
                           {"checked_in", stats.checked_in},
                           {"overbooked", stats.overbooked},
+                          {"invited_not_registered", stats.invited_not_registered},
                           {"active", active},
                           {"attended", stats.attended},
                           {"attendance_rate", rate(stats.attended, confirmed)},
@@ -237,7 +238,9 @@ Result<> deliveries(Context& context, const OrganiserCredentials& credentials, s
   std::optional<MessageKind> kind;
   if (query.kind) {
     kind = parse_message_kind(*query.kind);
-    if (!kind) errors.push_back({"kind", "must be confirmation, promotion, reminder, update, cancellation or rejection"});
+    if (!kind || *kind == MessageKind::sign_in)
+      errors.push_back({"kind", "must be confirmation, promotion, reminder, update, cancellation, rejection, "
+                                "announcement or invitation"});
   }
   auto page = page_request(context, "deliveries:" + std::string(slug), query.limit, query.cursor, errors);
   if (!page) return std::unexpected(page.error());
@@ -249,7 +252,8 @@ Result<> deliveries(Context& context, const OrganiserCredentials& credentials, s
         [](const Delivery& d) {
           const bool in_progress = d.status == DeliveryStatus::sending;
           return nlohmann::json{{"id", d.id},
-                                {"registration_id", d.registration_id},
+                                {"registration_id", id_or_null(d.registration_id)},
+                                {"invitation_id", id_or_null(d.invitation_id)},
                                 {"kind", d.kind},
                                 {"session_id", id_or_null(d.session_id)},
                                 {"status", to_string(in_progress ? DeliveryStatus::pending : d.status)},

@@ -14,6 +14,7 @@
 #include "store/announcements.hpp"
 #include "store/events.hpp"
 #include "store/idempotency.hpp"
+#include "store/invitations.hpp"
 #include "store/outbox.hpp"
 #include "store/organisers.hpp"
 #include "store/registrations.hpp"
@@ -62,8 +63,21 @@ std::optional<std::string> obsolete(const Claimed& row, MessageKind kind, const 
     case MessageKind::cancellation:
     case MessageKind::rejection:
     case MessageKind::sign_in:
+    case MessageKind::invitation:  // obsolete_invitation
       return std::nullopt;
   }
+  return std::nullopt;
+}
+
+// Why an invitation (or its reminder) is no longer worth sending, if it is not. One written while the
+// event is a draft is skipped too: its link would lead nowhere yet (remind once it is published).
+std::optional<std::string> obsolete_invitation(const std::optional<store::invitations::Invitation>& invitation,
+                                               const Event* event) {
+  if (!invitation) return "the invitation was withdrawn";
+  if (invitation->used_at) return "the invitee has registered";
+  if (event == nullptr) return "the event is gone";
+  if (event->status != EventStatus::published) return "the event is " + std::string(to_string(event->status));
+  if (event->access != EventAccess::invitation) return "the event is open to anyone now";
   return std::nullopt;
 }
 
@@ -181,8 +195,12 @@ void Worker::handle(const std::vector<Claimed>& batch, Instant now, std::chrono:
       sign_in_message(row, now, out);
       continue;
     }
-    auto registration_it = row.registration_id ? registrations.find(*row.registration_id) : registrations.end();
     auto event_it = row.event_id ? events.find(*row.event_id) : events.end();
+    if (*kind == MessageKind::invitation) {
+      invitation_message(row, event_it == events.end() ? nullptr : event_it->second, now, out);
+      continue;
+    }
+    auto registration_it = row.registration_id ? registrations.find(*row.registration_id) : registrations.end();
     if (registration_it == registrations.end() || event_it == events.end() || event_it->second == nullptr) {
       out.outcomes.push_back({&row, DeliveryStatus::skipped, now, "registration or event is gone"});
       continue;
@@ -276,6 +294,35 @@ void Worker::sign_in_message(const Claimed& row, Instant now, Outgoing& out) {
   message.html = composed.html;
   message.headers = {{"Content-Language", std::string(to_string(request->language))}};
   out.add(row, MessageKind::sign_in, std::move(message), now, host_of(context_.config.base_url));
+}
+
+void Worker::invitation_message(const Claimed& row, const Event* event, Instant now, Outgoing& out) {
+  std::optional<store::invitations::Invitation> invitation;
+  std::optional<std::string> obsolete;
+  const SecretToken link = context_.tokens.mint();
+  context_.store.transact([&](store::Tx& tx) {
+    if (row.invitation_id) invitation = store::invitations::by_id(tx, *row.invitation_id);
+    obsolete = obsolete_invitation(invitation, event);
+    // The link's token exists before the message carrying it leaves.
+    if (!obsolete) store::invitations::add_token(tx, invitation->id, link.hash());
+  });
+  if (obsolete) {
+    out.outcomes.push_back({&row, DeliveryStatus::skipped, now, *obsolete});
+    return;
+  }
+  const ical::Person sender = context_.config.sender();
+  const ComposedText composed = compose_invitation(
+      {*event, invitation->name, invitation->language,
+       context_.config.base_url + "/events/" + event->slug + "?invitation=" + link.text(),
+       event->organiser_name.value_or(sender.name.value_or(sender.email)), row.sequence > 0});
+  mail::Message message;
+  message.from = {sender.email, event->organiser_name ? event->organiser_name : sender.name};
+  message.to = {invitation->email, invitation->name};
+  message.subject = composed.subject;
+  message.text = composed.text;
+  message.html = composed.html;
+  message.headers = {{"Content-Language", std::string(to_string(invitation->language))}};
+  out.add(row, MessageKind::invitation, std::move(message), now, host_of(context_.config.base_url));
 }
 
 void Worker::Outgoing::add(const Claimed& row, MessageKind kind, mail::Message message, Instant now,

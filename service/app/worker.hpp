@@ -82,6 +82,7 @@ class Worker {
                           const Event& event, const store::announcements::Announcement* announcement, Instant now,
                           Outgoing& out);
   void sign_in_message(const store::outbox::Claimed& row, Instant now, Outgoing& out);
+  void invitation_message(const store::outbox::Claimed& row, const Event* event, Instant now, Outgoing& out);
   void deliver(Outgoing& out, Instant now, std::chrono::steady_clock::time_point claimed_at);
   const Event* event(std::int64_t id, std::int64_t current_version, store::Tx& tx);
   void record(const std::vector<store::outbox::Outcome>& outcomes);

@@ -250,6 +250,10 @@ void read_event_fields(FieldReader& fields, Event& event, bool creating, std::op
   if (fields.present("requires_approval")) {
     if (auto flag = fields.boolean("requires_approval", Presence::required)) event.requires_approval = *flag;
   }
+  if (fields.present("access")) {
+    if (auto access = fields.parsed("access", Presence::required, parse_event_access, "must be open or invitation"))
+      event.access = *access;
+  }
   if (fields.present("join_url")) {
     event.join_url.reset();
     if (const nlohmann::json* url = fields.find("join_url")) {

@@ -130,6 +130,18 @@ std::optional<TimeZone> FieldReader::zone(std::string_view name, Presence presen
   return parsed(name, presence, TimeZone::find, kZoneExpected);
 }
 
+std::optional<Email> FieldReader::email(std::string_view name, Presence presence) {
+  auto raw = string(name, presence);
+  if (!raw) return std::nullopt;
+  if (trim(*raw).size() > kMaxEmailOctets) {
+    fail(name, "must be at most " + std::to_string(kMaxEmailOctets) + " characters");
+    return std::nullopt;
+  }
+  auto email = Email::parse(*raw);
+  if (!email) fail(name, std::string(kEmailExpected));
+  return email;
+}
+
 std::optional<Instant> FieldReader::instant(std::string_view name, Presence presence) {
   return parsed(name, presence, parse_instant,
                 "must be an RFC 3339 instant such as 2021-09-10T13:00:00Z (years 1900-2200)");

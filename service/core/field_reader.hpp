@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "convene/problem.hpp"
+#include "convene/registration.hpp"
 #include "convene/time.hpp"
 
 namespace convene::detail {
@@ -48,6 +49,8 @@ class FieldReader {
     return value;
   }
   std::optional<TimeZone> zone(std::string_view name, Presence presence);
+  // An e-mail address (Email::parse), at most kMaxEmailOctets.
+  std::optional<Email> email(std::string_view name, Presence presence);
   std::optional<Instant> instant(std::string_view name, Presence presence);
   std::optional<WallTime> wall_time(std::string_view name, Presence presence);
 

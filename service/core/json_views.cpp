@@ -65,6 +65,7 @@ json event_json(const Event& event, const TimeZone& viewer_zone, Instant now) {
           {"registration_closes_at", nullable(optional_instant_json(event.registration_closes_at()))},
           {"registration_state", state},
           {"requires_approval", event.requires_approval},
+          {"access", to_string(event.access)},
           {"organiser_name", nullable(event.organiser_name)},
           {"reminder_offsets", offsets},
           {"questions", questions_json(event.questions.asked)},

@@ -102,20 +102,27 @@ std::string span_text(const Catalogue& words, Instant starts, Instant ends, cons
   return words.date_time(start.local) + " \u2013 " + end_text + " (" + label + ")";
 }
 
+// A session's title and times: in the reader's zone when it is known, and in the event's when that
+// is another (an invitee's zone is not known: they see the event's).
 void session_block(Lines& out, const Catalogue& words, const Event& event, const Session& session,
-                   const TimeZone& registrant_zone) {
+                   const TimeZone* reader_zone) {
   std::string title = session.title;
   if (session.status == SessionStatus::cancelled) title += " (" + words.text("email.label.cancelled") + ")";
-  const std::string yours = words.text("email.label.your_time", {{"zone", std::string(registrant_zone.name())}}) +
-                            ": " + span_text(words, session.starts_at, session.ends_at(), registrant_zone);
-  std::string theirs;
-  if (!(event.zone == registrant_zone)) {
-    theirs = words.text("email.label.event_time", {{"zone", std::string(event.zone.name())}}) + ": " +
-             span_text(words, session.starts_at, session.ends_at(), event.zone);
+  std::vector<std::string> times;
+  if (reader_zone)
+    times.push_back(words.text("email.label.your_time", {{"zone", std::string(reader_zone->name())}}) + ": " +
+                    span_text(words, session.starts_at, session.ends_at(), *reader_zone));
+  if (!reader_zone || !(event.zone == *reader_zone))
+    times.push_back(words.text("email.label.event_time", {{"zone", std::string(event.zone.name())}}) + ": " +
+                    span_text(words, session.starts_at, session.ends_at(), event.zone));
+  out.text += title + "\n";
+  out.html += "<p><strong>" + mail::html_escape(title) + "</strong>";
+  for (const auto& line : times) {
+    out.text += "  " + line + "\n";
+    out.html += "<br>" + mail::html_escape(line);
   }
-  out.text += title + "\n  " + yours + "\n" + (theirs.empty() ? "" : "  " + theirs + "\n") + "\n";
-  out.html += "<p><strong>" + mail::html_escape(title) + "</strong><br>" + mail::html_escape(yours) +
-              (theirs.empty() ? "" : "<br>" + mail::html_escape(theirs)) + "</p>\n";
+  out.text += "\n";
+  out.html += "</p>\n";
 }
 
 const Session* find_session(const Event& event, std::optional<std::int64_t> id) {
@@ -168,6 +175,21 @@ ComposedText compose_sign_in(Language language, const std::string& link, int min
   return document(language, words.text("email.sign_in.subject"), body, words.text("email.sign_in.footer"));
 }
 
+ComposedText compose_invitation(const InvitationFacts& f) {
+  const Catalogue& words = Catalogue::of(f.language);
+  const std::map<std::string, std::string> values{
+      {"event", f.event.title}, {"organiser", f.organiser}, {"name", f.name.value_or("")}};
+  Lines body;
+  body.paragraph(words.text(f.name ? "email.greeting" : "email.invitation.greeting_unnamed", values));
+  body.paragraph(words.text("email.invitation.body", values));
+  for (const auto& s : f.event.sessions) {
+    if (s.status == SessionStatus::scheduled) session_block(body, words, f.event, s, nullptr);
+  }
+  body.link(words.text("email.invitation.link", values), f.registration_url, words.text("email.invitation.link_note"));
+  const char* subject = f.reminder ? "email.invitation.reminder_subject" : "email.invitation.subject";
+  return document(f.language, words.text(subject, values), body, words.text("email.invitation.footer", values));
+}
+
 ComposedText compose(const MessageFacts& f) {
   const Catalogue& words = Catalogue::of(f.registration.language);
   const Session* session = find_session(f.event, f.session_id);
@@ -196,6 +218,7 @@ ComposedText compose(const MessageFacts& f) {
     case MessageKind::rejection: key = "email.rejection"; break;
     case MessageKind::announcement:  // composed above, from the organisers' text
     case MessageKind::sign_in:       // not to a registrant: compose_sign_in
+    case MessageKind::invitation:    // not to a registrant: compose_invitation
       throw std::logic_error("compose: a " + std::string(to_string(f.kind)) + " message needs its own text");
   }
 
@@ -206,9 +229,9 @@ ComposedText compose(const MessageFacts& f) {
                      (f.kind == MessageKind::cancellation && !session);
   // The sessions the message is about, in the registrant's zone and the event's.
   if (session) {
-    session_block(body, words, f.event, *session, f.registration.zone);
+    session_block(body, words, f.event, *session, &f.registration.zone);
   } else {
-    for (const auto& s : f.event.sessions) session_block(body, words, f.event, s, f.registration.zone);
+    for (const auto& s : f.event.sessions) session_block(body, words, f.event, s, &f.registration.zone);
   }
   if (!ended) {
     if (f.join_url) {

@@ -8,6 +8,7 @@ std::string_view title_of(ProblemType type) {
     case ProblemType::unauthorised: return "Organiser token required";
     case ProblemType::forbidden: return "Not an organiser of this event";
     case ProblemType::cross_site_request: return "Request from another site";
+    case ProblemType::invitation_required: return "By invitation only";
     case ProblemType::not_found: return "Not found";
     case ProblemType::method_not_allowed: return "Method not allowed";
     case ProblemType::already_registered: return "Already registered";
@@ -21,6 +22,8 @@ std::string_view title_of(ProblemType type) {
     case ProblemType::capacity_below_confirmed: return "Capacity below confirmed registrations";
     case ProblemType::slug_taken: return "Slug already in use";
     case ProblemType::announcement_sent: return "The announcement has gone out";
+    case ProblemType::invitation_used: return "The invitation was used";
+    case ProblemType::not_by_invitation: return "The event is open to anyone";
     case ProblemType::length_required: return "Content-Length required";
     case ProblemType::payload_too_large: return "Request body too large";
     case ProblemType::unsupported_media_type: return "Send JSON";

@@ -78,26 +78,6 @@ std::string Email::domain() const { return ascii_lower(text_.substr(text_.rfind(
 
 namespace {
 
-std::optional<Email> read_email(FieldReader& fields) {
-  const nlohmann::json* value = fields.find("email");
-  if (value == nullptr) {
-    fields.fail("email", "is required");
-    return std::nullopt;
-  }
-  if (!value->is_string()) {
-    fields.fail("email", "must be a string");
-    return std::nullopt;
-  }
-  const auto& text = value->get_ref<const std::string&>();
-  if (trim(text).size() > kMaxEmailOctets) {
-    fields.fail("email", "must be at most " + std::to_string(kMaxEmailOctets) + " characters");
-    return std::nullopt;
-  }
-  auto email = Email::parse(text);
-  if (!email) fields.fail("email", std::string(kEmailExpected));
-  return email;
-}
-
 std::optional<CountryCode> read_country(FieldReader& fields) {
   return fields.parsed("country", Presence::optional, CountryCode::parse, kCountryExpected);
 }
@@ -123,7 +103,7 @@ std::expected<RegistrationRequest, FieldErrors> parse_registration_request(const
   FieldReader fields(body);
   // A body that is not an object is the one error: "email is required" and the like would mislead.
   if (!fields.ok()) return std::unexpected(fields.take_errors());
-  auto email = read_email(fields);
+  auto email = fields.email("email", Presence::required);
   auto name = fields.line("name", kMaxNameCharacters, Presence::required);
   auto organisation = fields.line("organisation", kMaxNameCharacters, Presence::optional);
   auto country = read_country(fields);
@@ -131,6 +111,11 @@ std::expected<RegistrationRequest, FieldErrors> parse_registration_request(const
   auto language = read_language(fields);
 
   nlohmann::json answers = read_answers(fields).value_or(nlohmann::json::object());
+  // Any text: an invitation that is not one is refused as any other wrong invitation is, and only
+  // by an invitation event (open events ignore the field).
+  auto invitation = fields.parsed(
+      "invitation", Presence::optional, [](std::string_view text) { return std::optional(std::string(trim(text))); },
+      "");
 
   const nlohmann::json* consent = fields.find("consent");
   if (consent == nullptr || !consent->is_boolean() || !consent->get<bool>()) {
@@ -139,7 +124,7 @@ std::expected<RegistrationRequest, FieldErrors> parse_registration_request(const
 
   if (!fields.ok()) return std::unexpected(fields.take_errors());
   return RegistrationRequest{*std::move(email), *std::move(name), std::move(organisation), country,
-                             zone, language, std::move(answers)};
+                             zone, language, std::move(answers), std::move(invitation)};
 }
 
 std::expected<RegistrationChanges, FieldErrors> parse_registration_changes(const nlohmann::json& body) {

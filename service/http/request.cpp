@@ -169,7 +169,8 @@ int status_of(ProblemType type) {
     case ProblemType::bad_request: return 400;
     case ProblemType::unauthorised: return 401;
     case ProblemType::forbidden:
-    case ProblemType::cross_site_request: return 403;
+    case ProblemType::cross_site_request:
+    case ProblemType::invitation_required: return 403;
     case ProblemType::not_found: return 404;
     case ProblemType::method_not_allowed: return 405;
     case ProblemType::already_registered:
@@ -182,7 +183,9 @@ int status_of(ProblemType type) {
     case ProblemType::option_full:
     case ProblemType::capacity_below_confirmed:
     case ProblemType::slug_taken:
-    case ProblemType::announcement_sent: return 409;
+    case ProblemType::announcement_sent:
+    case ProblemType::invitation_used:
+    case ProblemType::not_by_invitation: return 409;
     case ProblemType::length_required: return 411;
     case ProblemType::payload_too_large: return 413;
     case ProblemType::unsupported_media_type: return 415;

@@ -1,5 +1,6 @@
 #include <httplib.h>
 
+#include "app/invitations.hpp"
 #include "app/roster.hpp"
 #include "app/time_fit.hpp"
 #include "http/request.hpp"
@@ -78,6 +79,29 @@ void add_organiser_routes(Router& router, app::Context& context) {
                 send_result(response, app::deliveries(context, organiser_credentials(r.raw), r.param("slug"),
                                                       {query_param(r.raw, "status"), query_param(r.raw, "kind"),
                                                        query_param(r.raw, "limit"), query_param(r.raw, "cursor")}));
+              }});
+
+  router.add({"POST", "/api/v1/events/{slug}/invitations", Body::json,
+              [&context](const Request& r, httplib::Response& response) {
+                send_result(response, app::invite(context, organiser_credentials(r.raw), r.param("slug"), *r.body));
+              }});
+
+  router.add({"GET", "/api/v1/events/{slug}/invitations", Body::none,
+              [&context](const Request& r, httplib::Response& response) {
+                send_result(response, app::list_invitations(context, organiser_credentials(r.raw), r.param("slug"),
+                                                            {query_param(r.raw, "status"), query_param(r.raw, "limit"),
+                                                             query_param(r.raw, "cursor")}));
+              }});
+
+  router.add({"DELETE", "/api/v1/events/{slug}/invitations/{id}", Body::none,
+              [&context](const Request& r, httplib::Response& response) {
+                send_result(response, app::withdraw_invitation(context, organiser_credentials(r.raw), r.param("slug"),
+                                                               r.param("id")));
+              }});
+
+  router.add({"POST", "/api/v1/events/{slug}/invitations/remind", Body::none,
+              [&context](const Request& r, httplib::Response& response) {
+                send_result(response, app::remind_invitees(context, organiser_credentials(r.raw), r.param("slug")));
               }});
 
   router.add({"GET", "/api/v1/events/{slug}/audit", Body::none, [&context](const Request& r, httplib::Response& response) {

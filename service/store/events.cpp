@@ -13,13 +13,14 @@ const Statement kById{"event_by_id", std::string("SELECT ") + kEventColumns + " 
 const Statement kVersion{"event_version", "SELECT version FROM events WHERE slug = $1"};
 const Statement kVersions{"event_versions", "SELECT id, version FROM events WHERE id = ANY($1::bigint[])"};
 const Statement kListed{"listed_events", std::string("SELECT ") + kEventColumns +
-                                             " FROM events e WHERE e.status = $3 AND e.id > $1 ORDER BY e.id LIMIT $2"};
+                                             " FROM events e WHERE e.status = $3 AND e.access = $4 AND e.id > $1"
+                                             " ORDER BY e.id LIMIT $2"};
 const Statement kInsert{"insert_event", R"sql(
   INSERT INTO events (slug, title, description, timezone, capacity, registration_opens_at,
                       registration_closes, registration_closes_at, requires_approval, join_url,
-                      organiser_name, organiser_email, reminder_offsets, status, questions)
+                      organiser_name, organiser_email, reminder_offsets, status, questions, access)
   VALUES ($1, $2, $3, $4, $5, to_timestamp($6), $7, to_timestamp($8), $9, $10, $11, $12,
-          ARRAY(SELECT json_array_elements_text($13::json)), $14, $15::jsonb)
+          ARRAY(SELECT json_array_elements_text($13::json)), $14, $15::jsonb, $16)
   ON CONFLICT (slug) DO NOTHING
   RETURNING id)sql"};
 const Statement kUpdate{"update_event", R"sql(
@@ -28,7 +29,7 @@ const Statement kUpdate{"update_event", R"sql(
          registration_closes_at = to_timestamp($8), requires_approval = $9, join_url = $10,
          organiser_name = $11, organiser_email = $12,
          reminder_offsets = ARRAY(SELECT json_array_elements_text($13::json)), status = $14,
-         questions = $15::jsonb, version = version + 1, updated_at = now()
+         questions = $15::jsonb, access = $16, version = version + 1, updated_at = now()
   WHERE id = $1)sql"};
 const Statement kInsertSession{"insert_session", R"sql(
   WITH bump AS (UPDATE events SET version = version + 1, updated_at = now() WHERE id = $1)
@@ -84,7 +85,8 @@ auto with_event_parameters(const Event& e, Exec&& exec) {
   return exec(e.title, e.description, std::string(e.zone.name()), e.capacity, nullable(opens),
               closes_kind(e.registration_closes), nullable(closes), e.requires_approval, nullable(e.join_url),
               nullable(e.organiser_name), nullable(e.organiser_email), offsets_json(e.reminder_offsets),
-              std::string(to_string(e.status)), questionnaire_json(e.questions).dump());
+              std::string(to_string(e.status)), questionnaire_json(e.questions).dump(),
+              std::string(to_string(e.access)));
 }
 
 }  // namespace
@@ -108,7 +110,8 @@ std::map<std::int64_t, std::int64_t> versions(Tx& tx, const std::vector<std::int
 
 std::vector<Event> listed(Tx& tx, std::int64_t after_id, int limit) {
   std::vector<Event> found;
-  for (const auto& row : exec(tx, kListed, after_id, limit, std::string(to_string(kListedEventStatus))))
+  for (const auto& row : exec(tx, kListed, after_id, limit, std::string(to_string(kListedEventStatus)),
+                               std::string(to_string(kListedEventAccess))))
     found.push_back(event_from_row(row));
   return found;
 }

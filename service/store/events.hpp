@@ -18,7 +18,7 @@ std::optional<Event> by_id(Tx& tx, std::int64_t id);
 // The current version of an event (every change raises it), to tell whether a copy is current.
 std::optional<std::int64_t> version(Tx& tx, std::string_view slug);
 std::map<std::int64_t, std::int64_t> versions(Tx& tx, const std::vector<std::int64_t>& ids);
-// Listed events (kListedEventStatus) with id > after_id, in id order, at most `limit`.
+// Listed events (kListedEventStatus, kListedEventAccess) with id > after_id, in id order, at most `limit`.
 std::vector<Event> listed(Tx& tx, std::int64_t after_id, int limit);
 
 // The new event's id, or nullopt when its slug is taken. Seats and sessions are added separately.

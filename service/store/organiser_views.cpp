@@ -66,9 +66,11 @@ const Statement kStats{"event_stats", R"sql(
   WHERE event_id = $1 AND status = 'confirmed' GROUP BY country
   UNION ALL
   SELECT 'country_attended', coalesce(country, ''), count(*) FROM registrations
-  WHERE event_id = $1 AND status = 'confirmed' AND convene_attended(checked_in_at, first_joined_at) GROUP BY country)sql"};
+  WHERE event_id = $1 AND status = 'confirmed' AND convene_attended(checked_in_at, first_joined_at) GROUP BY country
+  UNION ALL
+  SELECT 'invited_not_registered', '', count(*) FROM invitations WHERE event_id = $1 AND used_at IS NULL)sql"};
 const Statement kDeliveriesPage{"deliveries_page", R"sql(
-  SELECT id, registration_id, kind, session_id, status, attempts, extract(epoch FROM due_at)::bigint AS due_at,
+  SELECT id, registration_id, invitation_id, kind, session_id, status, attempts, extract(epoch FROM due_at)::bigint AS due_at,
          extract(epoch FROM sent_at)::bigint AS sent_at, last_error
   FROM outbox
   WHERE event_id = $1 AND id > $2
@@ -148,6 +150,7 @@ Stats stats(Tx& tx, std::int64_t event_id) {
     else if (what == "seats_left") stats.seats_left = count;
     else if (what == "checked_in") stats.checked_in = count;
     else if (what == "overbooked") stats.overbooked = count;
+    else if (what == "invited_not_registered") stats.invited_not_registered = count;
     else if (what == "country_confirmed") stats.confirmed_by_country[key] = count;
     else if (what == "country_attended") {
       stats.attended_by_country[key] = count;
@@ -165,7 +168,8 @@ std::vector<Delivery> deliveries_page(Tx& tx, std::int64_t event_id, std::option
   const std::optional<std::string> k = kind ? std::optional(std::string(to_string(*kind))) : std::nullopt;
   std::vector<Delivery> rows;
   for (const auto& r : exec(tx, kDeliveriesPage, event_id, after_id, nullable(s), nullable(k), limit)) {
-    rows.push_back({r["id"].as<std::int64_t>(), r["registration_id"].as<std::int64_t>(), r["kind"].as<std::string>(),
+    rows.push_back({r["id"].as<std::int64_t>(), optional_id(r["registration_id"]), optional_id(r["invitation_id"]),
+                    r["kind"].as<std::string>(),
                     optional_id(r["session_id"]),
                     parse_delivery_status(r["status"].as<std::string>()).value_or(DeliveryStatus::pending),
                     r["attempts"].as<int>(), instant_of(r["due_at"]), optional_instant_of(r["sent_at"]),

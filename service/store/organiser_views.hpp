@@ -58,6 +58,7 @@ struct Stats {
   std::map<std::string, int> by_status, by_country, by_timezone;
   int seats_left = 0, waitlist_length = 0, checked_in = 0, overbooked = 0;
   int attended = 0;  // confirmed registrants who joined or were checked in
+  int invited_not_registered = 0;  // invitations not used yet
   std::map<std::string, int> confirmed_by_country, attended_by_country;
 };
 // Counts by status over everyone ever registered (erased people too: counts are kept); by country
@@ -68,7 +69,9 @@ Stats stats(Tx& tx, std::int64_t event_id);
 std::vector<std::pair<std::string, int>> audience_by_zone(Tx& tx, std::int64_t event_id);
 
 struct Delivery {
-  std::int64_t id, registration_id;
+  std::int64_t id;
+  std::optional<std::int64_t> registration_id;  // a message to a registrant
+  std::optional<std::int64_t> invitation_id;    // an invitation (or its reminder) to an invitee
   std::string kind;
   std::optional<std::int64_t> session_id;
   DeliveryStatus status;

@@ -56,7 +56,7 @@ const Statement kClaim{"claim_outbox", R"sql(
     ORDER BY due_at, id
     LIMIT $4
     FOR UPDATE SKIP LOCKED)
-  RETURNING id, registration_id, sign_in_id, event_id, kind, session_id, offset_seconds, sequence, attempts)sql"};
+  RETURNING id, registration_id, sign_in_id, invitation_id, event_id, kind, session_id, offset_seconds, sequence, attempts)sql"};
 const Statement kRecord{"record_outbox_outcomes", R"sql(
   UPDATE outbox o SET status = v.status, lease_until = NULL,
          sent_at = CASE WHEN v.status = 'sent' THEN to_timestamp($2) ELSE o.sent_at END,
@@ -100,7 +100,7 @@ std::vector<Claimed> claim(Tx& tx, std::string_view worker, Instant now, std::ch
   std::vector<Claimed> claimed;
   for (const auto& r : exec(tx, kClaim, std::string(worker), epoch(now), lease.count(), limit)) {
     claimed.push_back({r["id"].as<std::int64_t>(), optional_id(r["registration_id"]), optional_id(r["sign_in_id"]),
-                       optional_id(r["event_id"]), r["kind"].as<std::string>(), optional_id(r["session_id"]),
+                       optional_id(r["invitation_id"]), optional_id(r["event_id"]), r["kind"].as<std::string>(), optional_id(r["session_id"]),
                        r["offset_seconds"].as<int>(), r["sequence"].as<int>(), r["attempts"].as<int>()});
   }
   std::sort(claimed.begin(), claimed.end(), [](const Claimed& a, const Claimed& b) { return a.id < b.id; });

@@ -42,11 +42,12 @@ struct Claimed {
   std::int64_t id;
   std::optional<std::int64_t> registration_id;  // a message to a registrant
   std::optional<std::int64_t> sign_in_id;       // a sign-in link to an organiser's address
+  std::optional<std::int64_t> invitation_id;    // an invitation, or a reminder of it, to an invitee
   std::optional<std::int64_t> event_id;
   std::string kind;  // as stored: a newer version of convene may write kinds this one does not know
   std::optional<std::int64_t> session_id;
   int offset_seconds;
-  int sequence;  // of announcements: the announcement's id
+  int sequence;  // of announcements: the announcement's id; of invitations: 0, then the reminder's number
   int attempts;  // including this one
 };
 // Claims up to `limit` due messages (pending, or sending with an expired lease) for `worker`.

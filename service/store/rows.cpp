@@ -29,7 +29,7 @@ const char* const kEventColumns = R"sql(
   extract(epoch FROM e.registration_opens_at)::bigint AS opens_at,
   e.registration_closes,
   extract(epoch FROM e.registration_closes_at)::bigint AS closes_at,
-  e.requires_approval, e.join_url, e.organiser_name, e.organiser_email,
+  e.requires_approval, e.access, e.join_url, e.organiser_name, e.organiser_email,
   array_to_json(e.reminder_offsets)::text AS reminder_offsets, e.questions::text AS questions, e.status,
   (SELECT coalesce(json_agg()sql" CONVENE_SESSION_OBJECT R"sql( ORDER BY s.starts_at, s.id), '[]')::text
      FROM sessions s WHERE s.event_id = e.id) AS sessions,
@@ -79,6 +79,7 @@ Event event_from_row(const pqxx::row& row) {
   else if (closes == "never") event.registration_closes = StaysOpen{};
   else event.registration_closes = ClosesWhenLastSessionStarts{};
   event.requires_approval = row["requires_approval"].as<bool>();
+  event.access = parse_event_access(row["access"].as<std::string>()).value_or(EventAccess::open);
   event.join_url = optional_text(row["join_url"]);
   event.organiser_name = optional_text(row["organiser_name"]);
   event.organiser_email = optional_text(row["organiser_email"]);
