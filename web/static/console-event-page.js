@@ -1,9 +1,11 @@
 // One event in the organiser console, /organise/events/{slug} (and /organise/new, whose slug is
 // empty): its fields, with the API's 422 errors next to them; publishing, closing registration
-// early and cancelling, each behind a question; its sessions; its announcements.
+// early and cancelling, each behind a question; its registration questions; its sessions; its
+// announcements.
 import { api, ApiError, problemText } from './api.js';
 import { createAnnouncements } from './console-announcements.js';
 import { clearErrors, descriptionPreview, instantToWall, remindersReading, showErrors, wallToInstant } from './console-form.js';
+import { createQuestions } from './console-questions.js';
 import { whoAmI } from './console-session.js';
 import { createSessions } from './console-sessions.js';
 import { confirmStep } from './confirm-step.js';
@@ -265,6 +267,7 @@ const sessions = createSessions({
   current: () => ({ event, stats }),
   refresh: () => loadEvent({ keepForm: true }),
 });
+const questions = createQuestions({ eventPath });
 const announcements = createAnnouncements({ eventPath, current: () => ({ event, stats }) });
 
 async function loadStats() {
@@ -286,8 +289,10 @@ async function loadEvent({ keepForm = false } = {}) {
   byId('event-save').textContent = t('page.console.save');
   if (!keepForm) await fillForm(event);
   await showOverview();
+  byId('questions-section').hidden = false;
   byId('sessions-section').hidden = false;
   byId('announcements-section').hidden = false;
+  questions.render(event);
   sessions.render();
   announcements.render();
   if (!keepForm) await announcements.load();

@@ -4,14 +4,15 @@
 // a session across New York's change to summer time (the question says how many registrants hear of
 // it; the French update e-mail shows the new time), send an announcement with a French translation
 // (found in the spool in French), check a registrant in on the roster with the console's session,
-// see the console in Arabic at 360 px, sign out (the cookie then opens nothing). axe-core scans
-// every state.
+// give the event registration questions in English and French (a wrong key shown at its field, one
+// moved by keyboard, a saved one removed), see the console in Arabic at 360 px, sign out (the cookie
+// then opens nothing). axe-core scans every state.
 import { httpError } from '../lib/browser.mjs';
 import { freshEmail } from '../lib/api.mjs';
 import { check, checkIncludes, readable } from '../lib/check.mjs';
 import { waitForMessage } from '../lib/spool.mjs';
 
-export const name = 'organiser console: sign in, create, sessions, publish, move, announce, check in, sign out';
+export const name = 'organiser console: sign in, create, sessions, publish, move, announce, check in, questions, sign out';
 
 const ORGANISER = 'console.organiser@example.org';
 const SLUG = 'financing-dialogue';
@@ -75,6 +76,85 @@ async function createDraft(page, baseUrl, scan, screenshot) {
   check(await page.locator('#sessions-section').isVisible(), 'sessions can be added once the draft exists');
   check((await page.inputValue('#join_url')) === 'https://meet.example.org/financing', 'the meeting link is shown to its organiser');
   check(await page.isChecked('#closes-last-session'), 'registration closes by the default rule, and the form says so');
+}
+
+// Three questions in English and French; the key the API refuses is explained at its field; a
+// question moved up keeps the focus; a saved question removed is listed as kept in the export.
+async function editQuestions(page, scan, screenshot) {
+  const field = (path) => page.locator(`[name="${path}"]`);
+  await page.locator('#questions-section').waitFor({ state: 'visible' });
+  check(await page.isChecked('#question-language-en'), 'English is the questions’ language to begin with');
+  await page.check('#question-language-fr');
+
+  await page.click('#add-question');
+  check(await field('questions[0].label.en').evaluate((input) => input === document.activeElement), 'a new question’s label takes focus');
+  await field('questions[0].label.en').fill('Type of organisation');
+  await field('questions[0].label.fr').fill('Type d’organisation');
+  check((await field('questions[0].key').inputValue()) === 'type_of_organisation', 'the key is suggested from the English label');
+  await field('questions[0].type').selectOption('one_choice');
+  await field('questions[0].required').check();
+  await field('questions[0].options[0].label.en').fill('Government');
+  await field('questions[0].options[0].label.fr').fill('Gouvernement');
+  await page.click('#question-list > li:nth-child(1) button:text("Add an option")');
+  await field('questions[0].options[1].label.en').fill('Civil society');
+  await field('questions[0].options[1].label.fr').fill('Société civile');
+  await field('questions[0].options[1].limit').fill('30');
+  check((await field('questions[0].options[1].key').inputValue()) === 'civil_society', 'an option’s key is suggested too');
+
+  const add = async (index, en, fr, type) => {
+    await page.click('#add-question');
+    await field(`questions[${index}].label.en`).fill(en);
+    await field(`questions[${index}].label.fr`).fill(fr);
+    await field(`questions[${index}].type`).selectOption(type);
+  };
+  await add(1, 'Dietary needs', 'Régime alimentaire', 'short_text');
+  await add(2, 'Title', 'Titre', 'short_text');
+  await add(3, 'Interpretation needed', 'Besoin d’interprétation', 'yes_no');
+  await field('questions[2].key').fill('1st title'); // not a key: the API refuses it
+
+  // Moved by keyboard: focus stays on the moved question's button and the move is announced.
+  await page.focus('#question-list > li:nth-child(4) button:text("Move up")');
+  await page.keyboard.press('Enter');
+  checkIncludes(await text(page, '#questions-status'), '“Interpretation needed” is now question 3 of 4', 'the move is announced');
+  check(
+    await page.evaluate(
+      () =>
+        document.activeElement?.textContent === 'Move up' &&
+        document.activeElement.closest('.question') === document.querySelector('#question-list > li:nth-child(3)'),
+    ),
+    'focus stays on the moved question',
+  );
+  check((await field('questions[2].label.en').inputValue()) === 'Interpretation needed', 'the question moved up');
+
+  await page.click('#questions-save');
+  const keyId = await field('questions[3].key').getAttribute('id');
+  await page.locator(`#${keyId}-error`).waitFor({ state: 'visible' });
+  checkIncludes(await text(page, `#${keyId}-error`), 'starting with a letter', 'the refused key is explained next to its field');
+  check((await field('questions[3].key').getAttribute('aria-invalid')) === 'true', 'the key in error is marked aria-invalid');
+  checkIncludes(await text(page, '#questions-problems'), 'starting with a letter', 'the summary lists the question’s error');
+  await scan(page, 'console: registration questions, a key in error');
+  await screenshot(page, 'console-questions-error', '#questions-section');
+
+  await field('questions[3].key').fill('title');
+  await page.click('#questions-save');
+  await page.locator('#questions-status', { hasText: 'Questions saved' }).waitFor();
+  checkIncludes(await text(page, '#questions-status'), 'asks 4 questions', 'saving is confirmed with the count');
+  check((await field('questions[0].key').getAttribute('readonly')) !== null, 'a saved question’s key is read-only');
+  check(await field('questions[0].type').isDisabled(), 'a saved question keeps its type');
+
+  // Removing a saved question keeps its answers: the page says so, and lists it once saved.
+  await page.click('#question-list > li:nth-child(2) button:text("Remove this question")');
+  checkIncludes(await text(page, '#questions-status'), 'Answers already given are kept', 'removing a saved question says its answers are kept');
+  await page.click('#questions-save');
+  await page.locator('#questions-status', { hasText: 'asks 3 questions' }).waitFor();
+  checkIncludes(await text(page, '#retired-questions'), 'Dietary needs (dietary_needs)', 'the removed question is listed as kept');
+  const event = await page.evaluate(async (slug) => (await fetch(`/api/v1/events/${slug}`)).json(), SLUG);
+  check(
+    event.questions.map((q) => q.key).join(',') === 'type_of_organisation,interpretation_needed,title',
+    `the event asks the three questions in order (got ${event.questions.map((q) => q.key)})`,
+  );
+  check(event.questions[0].options[1].label.fr === 'Société civile' && event.questions[0].options[1].limit === 30, 'options keep their French label and limit');
+  await scan(page, 'console: registration questions saved');
 }
 
 async function addSessions(page, scan, screenshot) {
@@ -295,6 +375,9 @@ export async function run({ openPage, baseUrl, api, spool, addOrganiser, scan, s
   await page.goto(`${baseUrl}/organise/events/${SLUG}?lang=en`);
   await page.locator('#session-list li').first().waitFor();
   await checkIn(page, baseUrl, scan);
+  // Last, since a required question would stop the registrations above until the public form asks it.
+  await page.goto(`${baseUrl}/organise/events/${SLUG}?lang=en`);
+  await editQuestions(page, scan, screenshot);
   await arabicAtPhoneWidth(page, baseUrl, scan, screenshot);
   await signOut(page, baseUrl, scan);
 }
