@@ -2,7 +2,8 @@
 // create a draft event (fixing a field the API refused), add two sessions (one at a wall time New
 // York skips, explained with both readings), publish, register from the public page in French, move
 // a session across New York's change to summer time (the question says how many registrants hear of
-// it; the French update e-mail shows the new time), send an announcement with a French translation
+// it; the French update e-mail shows the new time), compare the day's half-hour starts for the
+// registrants' waking hours, send an announcement with a French translation
 // (found in the spool in French), check a registrant in on the roster with the console's session,
 // give the event registration questions in English and French (a wrong key shown at its field, one
 // moved by keyboard, a saved one removed), see the console in Arabic at 360 px, sign out (the cookie
@@ -12,7 +13,7 @@ import { freshEmail } from '../lib/api.mjs';
 import { check, checkIncludes, readable } from '../lib/check.mjs';
 import { waitForMessage } from '../lib/spool.mjs';
 
-export const name = 'organiser console: sign in, create, sessions, publish, move, announce, check in, questions, sign out';
+export const name = 'organiser console: sign in, create, sessions, publish, move, time fit, announce, check in, questions, sign out';
 
 const ORGANISER = 'console.organiser@example.org';
 const SLUG = 'financing-dialogue';
@@ -260,6 +261,43 @@ async function moveAcrossDst(page, api, spool, amina, scan, screenshot) {
   checkIncludes(update.calendar, 'SEQUENCE:1', 'the attached invitation replaces the old one');
 }
 
+// The time fit, for the first session's day (Regional dialogues, 07:30Z on 10 March 2030): 48 starts
+// for the three registrants (Paris and twice Kathmandu), the current session and the best starts
+// marked in words; a length the API refuses is explained at its field; asked again for another day.
+async function timeFit(page, scan, screenshot) {
+  const rows = page.locator('#time-fit-rows > tr');
+  await rows.nth(47).waitFor();
+  check((await rows.count()) === 48, 'the table has the 48 half-hour starts');
+  const audience = await text(page, '#time-fit-audience');
+  checkIncludes(audience, 'Audience: 3 registrants', 'the audience is the three registrants');
+  checkIncludes(audience, 'Not placed: 0', 'the registrants not placed are counted');
+  checkIncludes(await text(page, '#time-fit-caption'), 'Sunday 10 March 2030 (UTC), 60 minutes', 'the first session’s day and length are asked');
+  const first = await text(page, '#time-fit-rows > tr:nth-child(1)');
+  checkIncludes(first, '01:00', 'a start is shown in the organiser’s zone');
+  checkIncludes(first, '00:00 UTC', 'and in UTC');
+  checkIncludes(first, '0% (0 of 3)', 'the share is written out');
+  checkIncludes(first, 'Asia/Kathmandu (2), Europe/Paris (1)', 'the zones left out are named, most people first');
+  const current = await text(page, '#time-fit-rows > tr:nth-child(16)');
+  checkIncludes(current, 'current session: Regional dialogues (08:30)', 'the current session is marked in words');
+  checkIncludes(current, '100% (3 of 3)', 'the current session suits everyone');
+  checkIncludes(await text(page, '#time-fit-rows > tr:nth-child(13)'), 'best', 'the best start is marked in words');
+  check((await page.locator('#time-fit-rows > tr.fit-marked').count()) === 4, 'three best starts and the current session are marked');
+  checkIncludes(await text(page, '#time-fit-best'), 'Best starts: 07:00 (06:00 UTC): 100% (3 of 3)', 'the best starts are listed, the earliest first');
+
+  await page.fill('#fit-duration', '2000');
+  await page.click('#time-fit-ask');
+  await page.locator('#fit-duration-error').waitFor({ state: 'visible' });
+  checkIncludes(await text(page, '#fit-duration-error'), 'from 1 to 900', 'a refused length is explained next to its field');
+  await page.fill('#fit-date', '2030-03-12');
+  await page.fill('#fit-duration', '90');
+  await page.click('#time-fit-ask');
+  await page.locator('#time-fit-status', { hasText: 'Tuesday 12 March 2030, 90 minutes' }).waitFor();
+  check(await page.locator('#fit-duration-error').isHidden(), 'the error is gone once fixed');
+  checkIncludes(await text(page, '#time-fit-rows > tr:nth-child(29)'), 'current session: Opening plenary (15:00)', 'the moved session is marked on its new day');
+  await scan(page, 'console: a time that suits the audience');
+  await screenshot(page, 'console-time-fit', '#time-fit-section');
+}
+
 async function announce(page, spool, amina, scan, screenshot) {
   await page.fill('#announcement-subject', 'The programme is online');
   await page.fill('#announcement-body', 'Dear participants,\n\nThe programme is online.');
@@ -315,7 +353,7 @@ async function arabicAtPhoneWidth(page, baseUrl, scan, screenshot) {
   await page.setViewportSize({ width: 360, height: 800 });
   for (const [label, path, ready] of [
     ['console-list-ar-360px', '/organise?lang=ar', '#event-list li'],
-    ['console-event-ar-360px', `/organise/events/${SLUG}?lang=ar`, '#session-list li'],
+    ['console-event-ar-360px', `/organise/events/${SLUG}?lang=ar`, '#time-fit-rows tr'], // the widest part, loaded last
   ]) {
     await page.goto(`${baseUrl}${path}`);
     await page.locator(ready).first().waitFor();
@@ -366,6 +404,7 @@ export async function run({ openPage, baseUrl, api, spool, addOrganiser, scan, s
   await screenshot(page, 'console-event', '#overview');
   const amina = await registerInFrench(openPage, baseUrl);
   await moveAcrossDst(page, api, spool, amina, scan, screenshot);
+  await timeFit(page, scan, screenshot);
   await announce(page, spool, amina, scan, screenshot);
   await page.goto(`${baseUrl}/organise?lang=en`);
   await page.locator('#event-list li', { hasText: 'South–South dialogue' }).waitFor();
