@@ -2,13 +2,11 @@
 // others, an audience and a time to send; a preview of the message as one chosen registrant will get
 // it; the list of announcements with their counts, where a scheduled one can be withdrawn.
 import { api, ApiError, newIdempotencyKey, problemText } from './api.js';
-import { clearErrors, showErrors, wallToInstant } from './console-form.js';
+import { clearErrors, LANGUAGE_NAMES, showErrors, wallToInstant } from './console-form.js';
 import { itemConfirmStep } from './confirm-step.js';
 import { byId, h, say } from './dom.js';
 import { t } from './i18n.js';
 import { momentText } from './time.js';
-
-const LANGUAGE_NAMES = { en: 'English', fr: 'Français', es: 'Español', ar: 'العربية', zh: '中文', ru: 'Русский' };
 
 export function createAnnouncements({ eventPath, current }) {
   const form = byId('announcement-form');

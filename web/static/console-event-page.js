@@ -1,11 +1,14 @@
 // One event in the organiser console, /organise/events/{slug} (and /organise/new, whose slug is
 // empty): its fields, with the API's 422 errors next to them; publishing, closing registration
-// early and cancelling, each behind a question; its sessions; its announcements.
+// early and cancelling, each behind a question; its registration questions; its sessions and the
+// times that suit its audience; its announcements.
 import { api, ApiError, problemText } from './api.js';
 import { createAnnouncements } from './console-announcements.js';
 import { clearErrors, descriptionPreview, instantToWall, remindersReading, showErrors, wallToInstant } from './console-form.js';
+import { createQuestions } from './console-questions.js';
 import { whoAmI } from './console-session.js';
 import { createSessions } from './console-sessions.js';
+import { createTimeFit } from './console-time-fit.js';
 import { confirmStep } from './confirm-step.js';
 import { byId, say } from './dom.js';
 import { language, t } from './i18n.js';
@@ -265,6 +268,8 @@ const sessions = createSessions({
   current: () => ({ event, stats }),
   refresh: () => loadEvent({ keepForm: true }),
 });
+const questions = createQuestions({ eventPath });
+const timeFit = createTimeFit({ eventPath, organiserZone, current: () => ({ event, stats }) });
 const announcements = createAnnouncements({ eventPath, current: () => ({ event, stats }) });
 
 async function loadStats() {
@@ -286,9 +291,13 @@ async function loadEvent({ keepForm = false } = {}) {
   byId('event-save').textContent = t('page.console.save');
   if (!keepForm) await fillForm(event);
   await showOverview();
+  byId('questions-section').hidden = false;
   byId('sessions-section').hidden = false;
+  byId('time-fit-section').hidden = false;
   byId('announcements-section').hidden = false;
+  questions.render(event);
   sessions.render();
+  timeFit.render();
   announcements.render();
   if (!keepForm) await announcements.load();
 }

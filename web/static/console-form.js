@@ -5,14 +5,22 @@ import { api, ApiError } from './api.js';
 import { h, say } from './dom.js';
 import { hasText, t } from './i18n.js';
 
+// The six languages by their own names, in the order the API falls back through them.
+export const LANGUAGE_NAMES = { en: 'English', fr: 'Français', es: 'Español', ar: 'العربية', zh: '中文', ru: 'Русский' };
+
 export function clearErrors(form, summary = null) {
   for (const slot of form.querySelectorAll('.field-error')) say(slot, '');
   for (const input of form.querySelectorAll('[aria-invalid]')) input.removeAttribute('aria-invalid');
   if (summary) say(summary, '');
 }
 
-// "translations.fr.subject" reads as "translations.subject": one message for every language.
-const messageKey = (field) => `page.console.error.${field.replace(/^translations\.[a-z]+\./, 'translations.')}`;
+// One message for every language and position: "translations.fr.subject" reads as
+// "translations.subject", "questions[2].options[0].label.fr" as "questions.options.label".
+const messageKey = (field) =>
+  `page.console.error.${field
+    .replace(/^translations\.[a-z]+\./, 'translations.')
+    .replace(/\[\d+\]/g, '')
+    .replace(/\.(label|help)\.[a-z]+$/, '.$1')}`;
 
 // The page's own words for a field in the page's language where it has them (the API's messages are
 // English), else the API's message.

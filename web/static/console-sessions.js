@@ -8,7 +8,7 @@ import { clearErrors, showErrors } from './console-form.js';
 import { itemConfirmStep } from './confirm-step.js';
 import { byId, h, say } from './dom.js';
 import { t } from './i18n.js';
-import { dateTime, momentText, spanText } from './time.js';
+import { dateText, dateTime, momentText, spanText } from './time.js';
 
 const MOST_ZONES = 3;
 
@@ -39,7 +39,7 @@ export function wallTimeWords(details, local, zone) {
     const to = wallAt(details.transition, details.offset_after);
     return {
       explanation: t('page.console.gap', {
-        date: dateTime(to).replace(/,?\s*\d{2}:\d{2}$/, ''),
+        date: dateText(to),
         zone: `\u2066${zone}\u2069`,
         from: clock(from),
         to: clock(to),
@@ -55,7 +55,7 @@ export function wallTimeWords(details, local, zone) {
   const to = wallAt(details.transition, details.offset_second);
   return {
     explanation: t('page.console.overlap', {
-      date: dateTime(to).replace(/,?\s*\d{2}:\d{2}$/, ''),
+      date: dateText(to),
       zone: `\u2066${zone}\u2069`,
       from: clock(from),
       to: clock(to),

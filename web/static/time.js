@@ -23,6 +23,11 @@ export function dateTime(local) {
   });
 }
 
+// The date alone, "Saturday 11 September 2021": the catalogue's format without its time.
+export function dateText(local) {
+  return dateTime(local).replace(/,?\s*\d{2}:\d{2}$/, '');
+}
+
 const zoneSuffix = (zoned) => leftToRight(`(${zoned.zone}, UTC${zoned.offset})`);
 
 // "Saturday 11 September 2021, 02:00 – 04:00 (Pacific/Apia, UTC+13:00)"; the end gets its own date

@@ -2,16 +2,18 @@
 // create a draft event (fixing a field the API refused), add two sessions (one at a wall time New
 // York skips, explained with both readings), publish, register from the public page in French, move
 // a session across New York's change to summer time (the question says how many registrants hear of
-// it; the French update e-mail shows the new time), send an announcement with a French translation
+// it; the French update e-mail shows the new time), compare the day's half-hour starts for the
+// registrants' waking hours, send an announcement with a French translation
 // (found in the spool in French), check a registrant in on the roster with the console's session,
-// see the console in Arabic at 360 px, sign out (the cookie then opens nothing). axe-core scans
-// every state.
+// give the event registration questions in English and French (a wrong key shown at its field, one
+// moved by keyboard, a saved one removed), see the console in Arabic at 360 px, sign out (the cookie
+// then opens nothing). axe-core scans every state.
 import { httpError } from '../lib/browser.mjs';
 import { freshEmail } from '../lib/api.mjs';
 import { check, checkIncludes, readable } from '../lib/check.mjs';
 import { waitForMessage } from '../lib/spool.mjs';
 
-export const name = 'organiser console: sign in, create, sessions, publish, move, announce, check in, sign out';
+export const name = 'organiser console: sign in, create, sessions, publish, move, time fit, announce, check in, questions, sign out';
 
 const ORGANISER = 'console.organiser@example.org';
 const SLUG = 'financing-dialogue';
@@ -75,6 +77,85 @@ async function createDraft(page, baseUrl, scan, screenshot) {
   check(await page.locator('#sessions-section').isVisible(), 'sessions can be added once the draft exists');
   check((await page.inputValue('#join_url')) === 'https://meet.example.org/financing', 'the meeting link is shown to its organiser');
   check(await page.isChecked('#closes-last-session'), 'registration closes by the default rule, and the form says so');
+}
+
+// Three questions in English and French; the key the API refuses is explained at its field; a
+// question moved up keeps the focus; a saved question removed is listed as kept in the export.
+async function editQuestions(page, scan, screenshot) {
+  const field = (path) => page.locator(`[name="${path}"]`);
+  await page.locator('#questions-section').waitFor({ state: 'visible' });
+  check(await page.isChecked('#question-language-en'), 'English is the questions’ language to begin with');
+  await page.check('#question-language-fr');
+
+  await page.click('#add-question');
+  check(await field('questions[0].label.en').evaluate((input) => input === document.activeElement), 'a new question’s label takes focus');
+  await field('questions[0].label.en').fill('Type of organisation');
+  await field('questions[0].label.fr').fill('Type d’organisation');
+  check((await field('questions[0].key').inputValue()) === 'type_of_organisation', 'the key is suggested from the English label');
+  await field('questions[0].type').selectOption('one_choice');
+  await field('questions[0].required').check();
+  await field('questions[0].options[0].label.en').fill('Government');
+  await field('questions[0].options[0].label.fr').fill('Gouvernement');
+  await page.click('#question-list > li:nth-child(1) button:text("Add an option")');
+  await field('questions[0].options[1].label.en').fill('Civil society');
+  await field('questions[0].options[1].label.fr').fill('Société civile');
+  await field('questions[0].options[1].limit').fill('30');
+  check((await field('questions[0].options[1].key').inputValue()) === 'civil_society', 'an option’s key is suggested too');
+
+  const add = async (index, en, fr, type) => {
+    await page.click('#add-question');
+    await field(`questions[${index}].label.en`).fill(en);
+    await field(`questions[${index}].label.fr`).fill(fr);
+    await field(`questions[${index}].type`).selectOption(type);
+  };
+  await add(1, 'Dietary needs', 'Régime alimentaire', 'short_text');
+  await add(2, 'Title', 'Titre', 'short_text');
+  await add(3, 'Interpretation needed', 'Besoin d’interprétation', 'yes_no');
+  await field('questions[2].key').fill('1st title'); // not a key: the API refuses it
+
+  // Moved by keyboard: focus stays on the moved question's button and the move is announced.
+  await page.focus('#question-list > li:nth-child(4) button:text("Move up")');
+  await page.keyboard.press('Enter');
+  checkIncludes(await text(page, '#questions-status'), '“Interpretation needed” is now question 3 of 4', 'the move is announced');
+  check(
+    await page.evaluate(
+      () =>
+        document.activeElement?.textContent === 'Move up' &&
+        document.activeElement.closest('.question') === document.querySelector('#question-list > li:nth-child(3)'),
+    ),
+    'focus stays on the moved question',
+  );
+  check((await field('questions[2].label.en').inputValue()) === 'Interpretation needed', 'the question moved up');
+
+  await page.click('#questions-save');
+  const keyId = await field('questions[3].key').getAttribute('id');
+  await page.locator(`#${keyId}-error`).waitFor({ state: 'visible' });
+  checkIncludes(await text(page, `#${keyId}-error`), 'starting with a letter', 'the refused key is explained next to its field');
+  check((await field('questions[3].key').getAttribute('aria-invalid')) === 'true', 'the key in error is marked aria-invalid');
+  checkIncludes(await text(page, '#questions-problems'), 'starting with a letter', 'the summary lists the question’s error');
+  await scan(page, 'console: registration questions, a key in error');
+  await screenshot(page, 'console-questions-error', '#questions-section');
+
+  await field('questions[3].key').fill('title');
+  await page.click('#questions-save');
+  await page.locator('#questions-status', { hasText: 'Questions saved' }).waitFor();
+  checkIncludes(await text(page, '#questions-status'), 'asks 4 questions', 'saving is confirmed with the count');
+  check((await field('questions[0].key').getAttribute('readonly')) !== null, 'a saved question’s key is read-only');
+  check(await field('questions[0].type').isDisabled(), 'a saved question keeps its type');
+
+  // Removing a saved question keeps its answers: the page says so, and lists it once saved.
+  await page.click('#question-list > li:nth-child(2) button:text("Remove this question")');
+  checkIncludes(await text(page, '#questions-status'), 'Answers already given are kept', 'removing a saved question says its answers are kept');
+  await page.click('#questions-save');
+  await page.locator('#questions-status', { hasText: 'asks 3 questions' }).waitFor();
+  checkIncludes(await text(page, '#retired-questions'), 'Dietary needs (dietary_needs)', 'the removed question is listed as kept');
+  const event = await page.evaluate(async (slug) => (await fetch(`/api/v1/events/${slug}`)).json(), SLUG);
+  check(
+    event.questions.map((q) => q.key).join(',') === 'type_of_organisation,interpretation_needed,title',
+    `the event asks the three questions in order (got ${event.questions.map((q) => q.key)})`,
+  );
+  check(event.questions[0].options[1].label.fr === 'Société civile' && event.questions[0].options[1].limit === 30, 'options keep their French label and limit');
+  await scan(page, 'console: registration questions saved');
 }
 
 async function addSessions(page, scan, screenshot) {
@@ -180,6 +261,43 @@ async function moveAcrossDst(page, api, spool, amina, scan, screenshot) {
   checkIncludes(update.calendar, 'SEQUENCE:1', 'the attached invitation replaces the old one');
 }
 
+// The time fit, for the first session's day (Regional dialogues, 07:30Z on 10 March 2030): 48 starts
+// for the three registrants (Paris and twice Kathmandu), the current session and the best starts
+// marked in words; a length the API refuses is explained at its field; asked again for another day.
+async function timeFit(page, scan, screenshot) {
+  const rows = page.locator('#time-fit-rows > tr');
+  await rows.nth(47).waitFor();
+  check((await rows.count()) === 48, 'the table has the 48 half-hour starts');
+  const audience = await text(page, '#time-fit-audience');
+  checkIncludes(audience, 'Audience: 3 registrants', 'the audience is the three registrants');
+  checkIncludes(audience, 'Not placed: 0', 'the registrants not placed are counted');
+  checkIncludes(await text(page, '#time-fit-caption'), 'Sunday 10 March 2030 (UTC), 60 minutes', 'the first session’s day and length are asked');
+  const first = await text(page, '#time-fit-rows > tr:nth-child(1)');
+  checkIncludes(first, '01:00', 'a start is shown in the organiser’s zone');
+  checkIncludes(first, '00:00 UTC', 'and in UTC');
+  checkIncludes(first, '0% (0 of 3)', 'the share is written out');
+  checkIncludes(first, 'Asia/Kathmandu (2), Europe/Paris (1)', 'the zones left out are named, most people first');
+  const current = await text(page, '#time-fit-rows > tr:nth-child(16)');
+  checkIncludes(current, 'current session: Regional dialogues (08:30)', 'the current session is marked in words');
+  checkIncludes(current, '100% (3 of 3)', 'the current session suits everyone');
+  checkIncludes(await text(page, '#time-fit-rows > tr:nth-child(13)'), 'best', 'the best start is marked in words');
+  check((await page.locator('#time-fit-rows > tr.fit-marked').count()) === 4, 'three best starts and the current session are marked');
+  checkIncludes(await text(page, '#time-fit-best'), 'Best starts: 07:00 (06:00 UTC): 100% (3 of 3)', 'the best starts are listed, the earliest first');
+
+  await page.fill('#fit-duration', '2000');
+  await page.click('#time-fit-ask');
+  await page.locator('#fit-duration-error').waitFor({ state: 'visible' });
+  checkIncludes(await text(page, '#fit-duration-error'), 'from 1 to 900', 'a refused length is explained next to its field');
+  await page.fill('#fit-date', '2030-03-12');
+  await page.fill('#fit-duration', '90');
+  await page.click('#time-fit-ask');
+  await page.locator('#time-fit-status', { hasText: 'Tuesday 12 March 2030, 90 minutes' }).waitFor();
+  check(await page.locator('#fit-duration-error').isHidden(), 'the error is gone once fixed');
+  checkIncludes(await text(page, '#time-fit-rows > tr:nth-child(29)'), 'current session: Opening plenary (15:00)', 'the moved session is marked on its new day');
+  await scan(page, 'console: a time that suits the audience');
+  await screenshot(page, 'console-time-fit', '#time-fit-section');
+}
+
 async function announce(page, spool, amina, scan, screenshot) {
   await page.fill('#announcement-subject', 'The programme is online');
   await page.fill('#announcement-body', 'Dear participants,\n\nThe programme is online.');
@@ -235,7 +353,7 @@ async function arabicAtPhoneWidth(page, baseUrl, scan, screenshot) {
   await page.setViewportSize({ width: 360, height: 800 });
   for (const [label, path, ready] of [
     ['console-list-ar-360px', '/organise?lang=ar', '#event-list li'],
-    ['console-event-ar-360px', `/organise/events/${SLUG}?lang=ar`, '#session-list li'],
+    ['console-event-ar-360px', `/organise/events/${SLUG}?lang=ar`, '#time-fit-rows tr'], // the widest part, loaded last
   ]) {
     await page.goto(`${baseUrl}${path}`);
     await page.locator(ready).first().waitFor();
@@ -286,6 +404,7 @@ export async function run({ openPage, baseUrl, api, spool, addOrganiser, scan, s
   await screenshot(page, 'console-event', '#overview');
   const amina = await registerInFrench(openPage, baseUrl);
   await moveAcrossDst(page, api, spool, amina, scan, screenshot);
+  await timeFit(page, scan, screenshot);
   await announce(page, spool, amina, scan, screenshot);
   await page.goto(`${baseUrl}/organise?lang=en`);
   await page.locator('#event-list li', { hasText: 'South–South dialogue' }).waitFor();
@@ -295,6 +414,9 @@ export async function run({ openPage, baseUrl, api, spool, addOrganiser, scan, s
   await page.goto(`${baseUrl}/organise/events/${SLUG}?lang=en`);
   await page.locator('#session-list li').first().waitFor();
   await checkIn(page, baseUrl, scan);
+  // Last, since a required question would stop the registrations above until the public form asks it.
+  await page.goto(`${baseUrl}/organise/events/${SLUG}?lang=en`);
+  await editQuestions(page, scan, screenshot);
   await arabicAtPhoneWidth(page, baseUrl, scan, screenshot);
   await signOut(page, baseUrl, scan);
 }
