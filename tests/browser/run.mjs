@@ -15,6 +15,7 @@ import * as arabic from './scenarios/arabic.mjs';
 import * as consoleJourney from './scenarios/console-journey.mjs';
 import * as eventTimes from './scenarios/event-times.mjs';
 import * as fieldErrors from './scenarios/field-errors.mjs';
+import * as invitations from './scenarios/invitations.mjs';
 import * as manage from './scenarios/manage.mjs';
 import * as narrow from './scenarios/narrow.mjs';
 import * as organise from './scenarios/organise.mjs';
@@ -33,6 +34,7 @@ const SCENARIOS = [
   registrationWindow,
   manage,
   questions,
+  invitations,
   organise,
   arabic,
   narrow,

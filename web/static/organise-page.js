@@ -8,6 +8,7 @@ import { byId, say } from './dom.js';
 import { t } from './i18n.js';
 import './languages.js';
 import { forgetToken, savedToken, saveToken } from './organiser-token.js';
+import { createInvitations } from './invitations.js';
 import { createRoster } from './roster.js';
 import { showStats } from './stats.js';
 
@@ -21,6 +22,8 @@ const failure = byId('console-error');
 let token = null;
 let bySession = false; // signed in through the console's cookie rather than a token
 const roster = createRoster({ eventPath, token: () => token, onChange: refreshStats });
+const invitations = createInvitations({ eventPath, token: () => token, onChange: refreshStats });
+let shownEvent = null; // the event as the page last read it
 
 function signInProblem(error) {
   if (error.status === 401) return t('page.organise.bad_token');
@@ -58,6 +61,7 @@ async function signIn(candidate) {
   signInSection.hidden = true;
   consoleView.hidden = false;
   roster.reload();
+  if (shownEvent) invitations.show(shownEvent);
   byId('stats-heading').focus(); // the form that had focus is gone
 }
 
@@ -74,6 +78,8 @@ async function showEventTitle() {
     const event = await api(eventPath);
     byId('event-name').textContent = t('page.organise.event', { event: event.title });
     roster.useQuestions(event.questions);
+    shownEvent = event;
+    if (!consoleView.hidden) invitations.show(event);
   } catch (error) {
     byId('event-name').textContent = error.status === 404 ? t('page.organise.no_event') : problemText(error);
   }

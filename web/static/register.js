@@ -10,6 +10,9 @@ import { language, t } from './i18n.js';
 import { momentText } from './time.js';
 
 const form = byId('registration-form');
+// The token of an invitation link (/events/{slug}?invitation=...), which an invitation-only event
+// requires; events open to anyone ignore it.
+const invitation = new URLSearchParams(location.search).get('invitation');
 const problems = byId('form-problems');
 const status = byId('form-status');
 
@@ -47,6 +50,7 @@ function readForm() {
   // Optional fields are left out when empty: the API takes an absent organisation, not an empty one.
   if (field('organisation')) body.organisation = field('organisation');
   if (field('country')) body.country = field('country');
+  if (invitation) body.invitation = invitation;
   const answers = readAnswers(form);
   if (Object.keys(answers).length > 0) body.answers = answers;
   body.consent = form.elements.consent.checked;
@@ -99,7 +103,12 @@ async function explain(error) {
   // Field errors, and a choice whose places are all taken, are shown at their fields.
   const atFields = error instanceof ApiError && (error.status === 422 || error.type === 'option-full');
   if (atFields && showFieldErrors(form, problems, answerErrors(error.problem))) return;
-  const text = error instanceof ApiError && error.status === 409 ? await conflictText(error) : problemText(error);
+  const text =
+    error instanceof ApiError && error.type === 'invitation-required'
+      ? t('page.register.invitation_required')
+      : error instanceof ApiError && error.status === 409
+        ? await conflictText(error)
+        : problemText(error);
   say(problems, text);
   problems.focus();
 }
@@ -158,6 +167,10 @@ export function setUpRegistration(event, zone) {
   if (event.registration_state !== 'open') {
     form.hidden = true;
     showWindow(event);
+  } else if (event.access === 'invitation' && !invitation) {
+    // Without the link of an invitation there is nothing to fill in: say how to get in.
+    form.hidden = true;
+    say(byId('registration-closed'), t('page.event.invitation_only'));
   }
 }
 
