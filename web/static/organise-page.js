@@ -44,7 +44,7 @@ function showSignIn(message = '') {
 // session, the sign-in form is offered without a complaint.
 async function signIn(candidate) {
   try {
-    await showStats(eventPath, candidate);
+    await showStats(eventPath, candidate, shownEvent?.questions);
   } catch (error) {
     // Only a refused token is forgotten: a lost connection says nothing about it.
     if (candidate && (error.status === 401 || error.status === 403)) forgetToken();
@@ -67,7 +67,7 @@ async function signIn(candidate) {
 
 async function refreshStats() {
   try {
-    await showStats(eventPath, token);
+    await showStats(eventPath, token, shownEvent?.questions);
   } catch (error) {
     say(failure, problemText(error));
   }
@@ -79,7 +79,10 @@ async function showEventTitle() {
     byId('event-name').textContent = t('page.organise.event', { event: event.title });
     roster.useQuestions(event.questions);
     shownEvent = event;
-    if (!consoleView.hidden) invitations.show(event);
+    if (!consoleView.hidden) {
+      invitations.show(event);
+      refreshStats(); // now with the answers to its questions
+    }
   } catch (error) {
     byId('event-name').textContent = error.status === 404 ? t('page.organise.no_event') : problemText(error);
   }

@@ -93,6 +93,8 @@ async function filterTheRoster(page, baseUrl, api, token, scan) {
   const row = await text(page, '#roster tbody');
   checkIncludes(row, 'Amina Diallo', 'the roster filters by a choice');
   checkIncludes(row, 'Type of organisation: Civil society; Do you need interpretation?: Yes; Title: Dr', 'and shows the answers in the page’s language');
+  await page.locator('#stats-answers', { hasText: 'Civil society: 1' }).waitFor();
+  checkIncludes(await text(page, '#stats-answers'), 'Press (one seat): 1', 'the figures count each option');
   await scan(page, 'roster filtered by an answer');
   const csv = await fetch(`${baseUrl}/api/v1/events/${SLUG}/registrations.csv?lang=fr`, { headers: { Authorization: `Bearer ${token}` } });
   const header = (await csv.text()).split('\r\n')[0];
