@@ -51,6 +51,7 @@ enum class ProblemType {
   rate_limited,
   internal_error,
   database_unavailable,
+  database_timeout,          // the database is there but a statement did not finish in time
 };
 inline constexpr auto kProblemTypeNames = enum_names<ProblemType>(
     std::pair{ProblemType::bad_request, "bad-request"}, std::pair{ProblemType::unauthorised, "unauthorised"},
@@ -74,7 +75,8 @@ inline constexpr auto kProblemTypeNames = enum_names<ProblemType>(
     std::pair{ProblemType::validation_failed, "validation-failed"},
     std::pair{ProblemType::idempotency_key_reused, "idempotency-key-reused"},
     std::pair{ProblemType::rate_limited, "rate-limited"}, std::pair{ProblemType::internal_error, "internal-error"},
-    std::pair{ProblemType::database_unavailable, "database-unavailable"});
+    std::pair{ProblemType::database_unavailable, "database-unavailable"},
+    std::pair{ProblemType::database_timeout, "database-timeout"});
 inline std::string_view to_string(ProblemType type) { return kProblemTypeNames.name(type); }
 // The short title every occurrence of a type shares.
 std::string_view title_of(ProblemType type);

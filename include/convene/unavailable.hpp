@@ -20,4 +20,12 @@ class DatabaseUnavailable : public std::runtime_error {
   bool outcome_unknown_;
 };
 
+// A statement ran into the statement timeout: the database is there but did not finish in time (a
+// slow disk, a lock held long). Its transaction is rolled back, so nothing changed. Answered with 503
+// as well, in words that do not call the database unreachable.
+class DatabaseTimeout : public DatabaseUnavailable {
+ public:
+  explicit DatabaseTimeout(const std::string& what) : DatabaseUnavailable(what) {}
+};
+
 }  // namespace convene

@@ -32,6 +32,7 @@ std::string_view title_of(ProblemType type) {
     case ProblemType::rate_limited: return "Too many requests";
     case ProblemType::internal_error: return "Internal error";
     case ProblemType::database_unavailable: return "Temporarily unavailable";
+    case ProblemType::database_timeout: return "The database took too long";
   }
   return "Internal error";
 }

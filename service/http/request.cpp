@@ -193,7 +193,8 @@ int status_of(ProblemType type) {
     case ProblemType::idempotency_key_reused: return 422;
     case ProblemType::rate_limited: return 429;
     case ProblemType::internal_error: return 500;
-    case ProblemType::database_unavailable: return 503;
+    case ProblemType::database_unavailable:
+    case ProblemType::database_timeout: return 503;
   }
   return 500;
 }

@@ -241,6 +241,12 @@ Server::Server(app::Context& context, ServerOptions options) : impl_(std::make_u
     }
     try {
       route.handler(Request{request, current.match.params, body ? &*body : nullptr}, response);
+    } catch (const DatabaseTimeout&) {
+      // Its transaction was rolled back: whatever the request was, nothing changed.
+      Problem problem{ProblemType::database_timeout,
+                      "The database took too long to answer, so nothing was changed. Try again in a few seconds."};
+      problem.retry_after = kRetryAfterUnavailable;
+      send_problem(response, problem);
     } catch (const DatabaseUnavailable& unavailable) {
       // Only a request that never reached the database can be said to have changed nothing.
       const bool reading = request.method == "GET" || request.method == "HEAD";

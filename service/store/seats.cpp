@@ -1,5 +1,7 @@
 #include "store/seats.hpp"
 
+#include <algorithm>
+
 #include "store/sql.hpp"
 
 namespace convene::store::seats {
@@ -14,7 +16,10 @@ const Statement kAdd{"add_seats", R"sql(
 const Statement kLockCapacity{"lock_capacity", "SELECT pg_advisory_xact_lock(1, ($1::bigint % 2147483647)::int)"};
 const Statement kConfirmedCount{"confirmed_count",
                                 "SELECT count(*) FROM registrations WHERE event_id = $1 AND seat_no IS NOT NULL"};
-const Statement kRemoveFreeAbove{"remove_free_seats_above", "DELETE FROM free_seats WHERE event_id = $1 AND seat_no > $2"};
+// At most $3 of them, so that each statement stays far inside the statement timeout.
+const Statement kRemoveFreeAbove{"remove_free_seats_above", R"sql(
+  DELETE FROM free_seats WHERE event_id = $1 AND seat_no IN (
+    SELECT seat_no FROM free_seats WHERE event_id = $1 AND seat_no > $2 ORDER BY seat_no LIMIT $3))sql"};
 // Holders of seats above a lowered capacity move to free seats below it. Each move is made only if
 // that free seat was really taken (joined on `taken`), never on a guess.
 const Statement kReseatAbove{"reseat_above", R"sql(
@@ -83,7 +88,8 @@ const Statement kRelease{"end_registration", R"sql(
 }  // namespace
 
 void add(Tx& tx, std::int64_t event_id, int first_seat_no, int last_seat_no) {
-  if (first_seat_no <= last_seat_no) exec(tx, kAdd, event_id, first_seat_no, last_seat_no);
+  for (int first = first_seat_no; first <= last_seat_no; first += kSeatsPerStatement)
+    exec(tx, kAdd, event_id, first, std::min(last_seat_no, first + kSeatsPerStatement - 1));
 }
 
 void lock_capacity(Tx& tx, std::int64_t event_id) { exec(tx, kLockCapacity, event_id); }
@@ -91,7 +97,11 @@ void lock_capacity(Tx& tx, std::int64_t event_id) { exec(tx, kLockCapacity, even
 int confirmed_count(Tx& tx, std::int64_t event_id) { return exec(tx, kConfirmedCount, event_id)[0]["count"].as<int>(); }
 
 void shrink(Tx& tx, std::int64_t event_id, int capacity) {
-  exec(tx, kRemoveFreeAbove, event_id, capacity);
+  // Free seats above the new capacity go a statement's worth at a time, until a statement finds fewer.
+  std::size_t removed = 0;
+  do {
+    removed = exec(tx, kRemoveFreeAbove, event_id, capacity, kSeatsPerStatement).affected_rows();
+  } while (removed == static_cast<std::size_t>(kSeatsPerStatement));
   exec(tx, kReseatAbove, event_id, capacity);
 }
 

@@ -9,10 +9,13 @@ namespace {
 
 const Statement kServerSecret{"server_secret", "SELECT encode(value, 'hex') AS value FROM server_secrets WHERE name = $1"};
 
+// 57014: a statement ran into statement_timeout (or was cancelled).
+constexpr std::string_view kStatementTimedOut = "57014";
+
 bool means_database_unavailable(const std::string& sqlstate) {
-  // 08: connection exception; 57P0x: the server is shutting down or starting; 57014: a statement
-  // ran into statement_timeout; 53300: too many connections.
-  return sqlstate.rfind("08", 0) == 0 || sqlstate.rfind("57P0", 0) == 0 || sqlstate == "57014" ||
+  // 08: connection exception; 57P0x: the server is shutting down or starting; 53300: too many
+  // connections; and a statement that ran out of time.
+  return sqlstate.rfind("08", 0) == 0 || sqlstate.rfind("57P0", 0) == 0 || sqlstate == kStatementTimedOut ||
          sqlstate == "53300";
 }
 
@@ -29,6 +32,7 @@ bool means_database_unavailable(const std::string& sqlstate) {
     lease.discard();
     throw DatabaseUnavailable(e.what(), true);
   } catch (const pqxx::sql_error& e) {
+    if (e.sqlstate() == kStatementTimedOut) throw DatabaseTimeout(e.what());  // the connection is fine
     if (means_database_unavailable(e.sqlstate())) {
       lease.discard();
       throw DatabaseUnavailable(e.what());

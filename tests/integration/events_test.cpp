@@ -16,6 +16,11 @@ using Events = ServiceSuite<"convene_it_events">;
 // Measured with the change listener connected (the cache's normal state), after a warm-up that
 // brings the allocator and each client's thread to their working size.
 TEST_F(Events, UnknownSlugsLeaveTheServersMemoryWhereItWas) {
+#if defined(__SANITIZE_ADDRESS__)
+  // AddressSanitizer keeps freed memory in quarantine: RSS says nothing about growth there (the
+  // sanitizer pass's LeakSanitizer checks leaks at exit instead).
+  GTEST_SKIP() << "RSS is not measurable under AddressSanitizer";
+#endif
   ASSERT_TRUE(eventually([&] { return client.get("/readyz").status == 200; }, std::chrono::seconds(10)));
   const auto ask = [&](int first, int count) {
     constexpr int kClients = 4;

@@ -155,5 +155,54 @@ TEST_F(StoreSeats, ShrinkMovesHoldersAboveTheNewCapacityDown) {
   });
 }
 
+// Seats are written and removed a statement's worth (kSeatsPerStatement) at a time: across the
+// chunks' edges nothing is lost or written twice, and a shrink goes on until every seat above is gone.
+TEST_F(StoreSeats, SeatsAreAddedAndRemovedAcrossStatementChunks) {
+  constexpr int kChunk = seats::kSeatsPerStatement;
+  store->transact([&](store::Tx& tx) {
+    auto f = filled(tx, "chunks", 1, 1, 0);  // seat 1 held
+    seats::add(tx, f.event.id, 2, 2 * kChunk + 1);
+    EXPECT_EQ(seats_of(tx, f.event.id), (Seats{2 * kChunk, 1, 1, 0, 0, 2 * kChunk + 1, 1}));
+    seats::shrink(tx, f.event.id, 1);  // 2 * kChunk free seats above: two full statements, then one empty
+    EXPECT_EQ(seats_of(tx, f.event.id), (Seats{0, 1, 1, 0, 0, 0, 1}));
+    seats::add(tx, f.event.id, 2, kChunk + 7);
+    seats::shrink(tx, f.event.id, 3);
+    EXPECT_EQ(seats_of(tx, f.event.id), (Seats{2, 1, 1, 0, 0, 3, 1}));
+  });
+}
+
+// The API's largest event: a million seats, then down to ten, then up again, in one transaction each.
+TEST_F(StoreSeats, AnEventOfAMillionSeats) {
+  std::int64_t event_id = 0;
+  store->transact([&](store::Tx& tx) { event_id = insert_event(tx, event_named("million", kMaxCapacity)).id; });
+  store->transact([&](store::Tx& tx) { EXPECT_EQ(seats_of(tx, event_id).free, kMaxCapacity); });
+  store->transact([&](store::Tx& tx) {
+    seats::lock_capacity(tx, event_id);
+    seats::shrink(tx, event_id, 10);
+  });
+  store->transact([&](store::Tx& tx) { seats::add(tx, event_id, 11, kMaxCapacity); });
+  store->transact([&](store::Tx& tx) {
+    const Seats now = seats_of(tx, event_id);
+    EXPECT_EQ(now.free, kMaxCapacity);
+    EXPECT_EQ(now.max_free, kMaxCapacity);
+  });
+}
+
+// A statement that runs past the statement timeout is told as a timeout, not as a database away.
+TEST_F(StoreSeats, AStatementPastTheTimeoutIsATimeout) {
+  bool timed_out = false;
+  try {
+    store->transact([&](store::Tx& tx) {
+      store::sql(tx).exec("SET LOCAL statement_timeout = 50");
+      store::sql(tx).exec("SELECT pg_sleep(1)");
+    });
+  } catch (const DatabaseTimeout&) {
+    timed_out = true;
+  }
+  EXPECT_TRUE(timed_out);
+  // The connection is still good.
+  store->transact([&](store::Tx& tx) { EXPECT_EQ(scalar(tx, "SELECT 1"), 1); });
+}
+
 }  // namespace
 }  // namespace convene::testing
