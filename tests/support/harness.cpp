@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -50,9 +51,15 @@ pid_t spawn(std::vector<std::string> argv, const std::map<std::string, std::stri
   auto environment = merged_environment(env);
   auto argv_c = c_strings(argv);
   auto env_c = c_strings(environment);
+  const pid_t parent = getpid();
   const pid_t pid = fork();
   if (pid < 0) throw std::runtime_error("fork failed");
   if (pid == 0) {
+    // A test process that dies (an abort, a sanitizer's report, ctest's timeout) takes its children
+    // with it: an orphaned server would go on working on the next run's database of the same name,
+    // taking its outbox rows and mailing them to a spool nobody reads.
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != parent) _exit(127);  // the parent died before prctl
     dup2(out_fd, STDOUT_FILENO);
     dup2(err_fd, STDERR_FILENO);
     // Unblock signals a test runner may have blocked; the server installs its own handling.
