@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
-# Registration throughput: HTTP through convene against the SQL it runs, and against a plain
-# INSERT, all in one run on the same PostgreSQL (issue 2, item 10).
+# Registration throughput: HTTP through convene against the SQL it runs, and against plain
+# INSERTs, all in one run on the same PostgreSQL.
 #
-#   bench/registration.sh            (BENCH_SECONDS=10 per measurement by default)
+#   bench/registration.sh            (BENCH_SECONDS=10 per measurement, BENCH_CONCURRENCY="16 64 256")
 #
-# (a) is exactly the SQL of one registration: the statements are printed by `convene sql` from
-#     the binary under test and replayed by pgbench with the same prepared-statement protocol.
+# (a) is exactly the SQL of one registration written alone: the statement is printed by `convene sql`
+#     from the binary under test and replayed by pgbench with the same prepared-statement protocol.
 # (b) is a single-row INSERT into a table LIKE registrations (same columns and indexes).
+# (c) is a single-row INSERT into a minimal table: id, event, e-mail, name, unique (event, lower(email)).
+# Each pgbench transaction is one row with its own commit; the server commits concurrent
+# registrations together (REGISTRATION_BATCH_MAX), which is how HTTP can pass (a) and (b).
 # Prints throughput, p50/p99 latency and the ratios; where the CPU went (per request: convene, the
 # load generator, PostgreSQL), which is what decides the ratios on a machine they all share; the
 # server's peak RSS at the end.
@@ -14,7 +17,7 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../deploy/lib.sh"
 source "$(dirname "${BASH_SOURCE[0]}")/registration_sql.sh"
 SECONDS_PER_RUN=${BENCH_SECONDS:-10}
-CONCURRENCY=${BENCH_CONCURRENCY:-"1 16 64"}
+CONCURRENCY=${BENCH_CONCURRENCY:-"16 64 256"}
 install_packages wrk time postgresql-contrib-15 "${CONVENE_RUNTIME_PACKAGES[@]}"
 [ -x "$CONVENE_BUILD/convene" ] || build_convene -DBUILD_TESTING=OFF
 BIN=$CONVENE_BUILD/convene
@@ -68,6 +71,15 @@ psql -X -q "$DB_URL" -c "CREATE TABLE bench_plain (LIKE registrations INCLUDING 
 cat >"$WORK/b.sql" <<SQL
 \set n random(1, 9000000000000000)
 INSERT INTO bench_plain (event_id, email, name, organisation, country, timezone, language, answers, consent_at, status, seat_no, manage_token_hash, created_at, updated_at) VALUES (:event_id, 'pg-' || :n || '@example.org', 'Bench Person', NULL, 'NP', 'Asia/Kathmandu', 'en', '{}', now(), 'confirmed', nextval('bench_seat'), decode(md5(random()::text) || md5(random()::text), 'hex'), now(), now());
+SQL
+
+# (c) A single-row INSERT into the smallest table a registration could be: what the disk and
+# PostgreSQL allow for one committed row at a time.
+psql -X -q "$DB_URL" -c "CREATE TABLE bench_minimal (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, event_id bigint NOT NULL, email text NOT NULL, name text NOT NULL)" \
+  -c "CREATE UNIQUE INDEX ON bench_minimal (event_id, lower(email))"
+cat >"$WORK/c.sql" <<SQL
+\set n random(1, 9000000000000000)
+INSERT INTO bench_minimal (event_id, email, name) VALUES (:event_id, 'pg-' || :n || '@example.org', 'Bench Person');
 SQL
 
 # CPU accounting, in clock ticks: the server process; the load generator (from /usr/bin/time); the
@@ -141,28 +153,34 @@ http_run 4 >/dev/null
 
 # Each figure is the median of $REPEAT runs, the three kinds interleaved, each after a CHECKPOINT,
 # so that a checkpoint or autovacuum landing in one run does not decide a ratio.
-printf '\n%-8s | %-28s | %-28s | %-28s | %-7s | %-7s\n' clients "HTTP POST (req/s p50 p99 ms)" \
-  "(a) registration SQL (tx/s)" "(b) plain INSERT (tx/s)" "HTTP/(a)" "(a)/(b)"
+printf '\n%-8s | %-28s | %-28s | %-28s | %-28s | %-7s | %-7s | %-7s\n' clients "HTTP POST (req/s p50 p99 ms)" \
+  "(a) registration SQL (tx/s)" "(b) LIKE INSERT (tx/s)" "(c) minimal INSERT (tx/s)" "HTTP/(a)" "HTTP/(b)" "HTTP/(c)"
 for c in $CONCURRENCY; do
-  : >"$WORK/h"; : >"$WORK/a"; : >"$WORK/b"
+  : >"$WORK/h"; : >"$WORK/a"; : >"$WORK/b"; : >"$WORK/c"
   for _ in $(seq "$REPEAT"); do
     psql -X -q "$DB_URL" -c CHECKPOINT; http_run "$c" >>"$WORK/h"
     psql -X -q "$DB_URL" -c CHECKPOINT; pgbench_run "$WORK/a.sql" "$c" >>"$WORK/a"
     psql -X -q "$DB_URL" -c CHECKPOINT; pgbench_run "$WORK/b.sql" "$c" >>"$WORK/b"
+    psql -X -q "$DB_URL" -c CHECKPOINT; pgbench_run "$WORK/c.sql" "$c" >>"$WORK/c"
   done
-  h_tps=$(cut -d' ' -f1 "$WORK/h" | median); h50=$(cut -d' ' -f2 "$WORK/h" | median); h99=$(cut -d' ' -f3 "$WORK/h" | median)
-  a_tps=$(cut -d' ' -f1 "$WORK/a" | median); a50=$(cut -d' ' -f2 "$WORK/a" | median); a99=$(cut -d' ' -f3 "$WORK/a" | median)
-  b_tps=$(cut -d' ' -f1 "$WORK/b" | median); b50=$(cut -d' ' -f2 "$WORK/b" | median); b99=$(cut -d' ' -f3 "$WORK/b" | median)
-  awk -v c="$c" -v h="$h_tps" -v h50="$h50" -v h99="$h99" -v a="$a_tps" -v a50="$a50" -v a99="$a99" \
-      -v b="$b_tps" -v b50="$b50" -v b99="$b99" 'BEGIN {
-    printf "%-8s | %8.0f %8.2f %8.2f  | %8.0f %8.2f %8.2f  | %8.0f %8.2f %8.2f  | %6.0f%% | %6.0f%%\n",
-      c, h, h50/1000, h99/1000, a, a50/1000, a99/1000, b, b50/1000, b99/1000, 100*h/a, 100*a/b }'
+  for k in h a b c; do
+    for col in 1 2 3; do printf -v "${k}${col}" '%s' "$(cut -d' ' -f$col "$WORK/$k" | median)"; done
+  done
+  awk -v c="$c" -v h="$h1" -v h50="$h2" -v h99="$h3" -v a="$a1" -v a50="$a2" -v a99="$a3" \
+      -v b="$b1" -v b50="$b2" -v b99="$b3" -v m="$c1" -v m50="$c2" -v m99="$c3" 'BEGIN {
+    printf "%-8s | %8.0f %8.2f %8.2f  | %8.0f %8.2f %8.2f  | %8.0f %8.2f %8.2f  | %8.0f %8.2f %8.2f  | %6.0f%% | %6.0f%% | %6.0f%%\n",
+      c, h, h50/1000, h99/1000, a, a50/1000, a99/1000, b, b50/1000, b99/1000, m, m50/1000, m99/1000,
+      100*h/a, 100*h/b, 100*h/m }'
   read -r hg hp hs < <(cpu_per_request "$WORK/h") || true
   read -r ag ap _ < <(cpu_per_request "$WORK/a") || true
-  [ -n "$POSTMASTER" ] || hp=n/a ap=n/a
-  printf '%-8s   CPU us per registration: HTTP run: convene %s, wrk %s, PostgreSQL %s | (a): pgbench %s, PostgreSQL %s\n' \
-    "" "$hs" "$hg" "$hp" "$ag" "$ap"
+  read -r bg bp _ < <(cpu_per_request "$WORK/b") || true
+  read -r cg cp _ < <(cpu_per_request "$WORK/c") || true
+  [ -n "$POSTMASTER" ] || hp=n/a ap=n/a bp=n/a cp=n/a
+  printf '%-8s   CPU us per registration: HTTP: convene %s, wrk %s, PostgreSQL %s | PostgreSQL for (a) %s, (b) %s, (c) %s\n' \
+    "" "$hs" "$hg" "$hp" "$ap" "$bp" "$cp"
 done
+BATCHES=$(curl -sf "http://127.0.0.1:$PORT/metrics" | awk '/^convene_registration_batches_total/ {b=$2} /^convene_registration_batched_requests_total/ {r=$2} END {if (b > 0) printf "%d batches, %.1f requests per batch", b, r / b}')
+printf '\nserver group commit: %s\n' "${BATCHES:-none}"
 CONFIRMED=$(psql -X -tA "$DB_URL" -c "SELECT count(*) FROM registrations WHERE status = 'confirmed'")
 WAITLISTED=$(psql -X -tA "$DB_URL" -c "SELECT count(*) FROM registrations WHERE status = 'waitlisted'")
 [ "$WAITLISTED" = 0 ] || say "warning: $WAITLISTED registrations were waitlisted: the event filled up and later runs measured the slow path"

@@ -86,6 +86,7 @@ Config config_from_environment() {
   config.db_pool_size = static_cast<std::size_t>(env_number("DB_POOL_SIZE", 16, 1, 500));
   config.http_threads = static_cast<std::size_t>(env_number("HTTP_THREADS", 128, 4, 4096));
   config.invite_cache_bytes = static_cast<std::size_t>(env_number("INVITE_CACHE_MIB", 16, 0, 4096)) << 20;
+  config.registration_batch_max = static_cast<std::size_t>(env_number("REGISTRATION_BATCH_MAX", 64, 0, 1000));
   config.worker_lease_seconds = static_cast<int>(env_number("WORKER_LEASE_SECONDS", 120, 2, 86400));
   config.worker_first_retry_seconds = static_cast<int>(env_number("WORKER_FIRST_RETRY_SECONDS", 30, 1, 3600));
   config.worker_max_attempts = static_cast<int>(env_number("WORKER_MAX_ATTEMPTS", 8, 1, 100));

@@ -38,6 +38,9 @@ struct Config {
   std::size_t db_pool_size = 16;                         // DB_POOL_SIZE
   std::size_t http_threads = 128;                        // HTTP_THREADS: one per open connection
   std::size_t invite_cache_bytes = 16u << 20;            // INVITE_CACHE_MIB (16): rendered invites kept
+  // REGISTRATION_BATCH_MAX (64): at most this many concurrent registrations for one event are written
+  // by one statement and committed together (app/group_commit.hpp); 0 writes each on its own.
+  std::size_t registration_batch_max = 64;
   // Notification worker tuning (the defaults suit production; tests shorten them).
   int worker_lease_seconds = 120;        // WORKER_LEASE_SECONDS: a dead worker's claims expire after this
   int worker_first_retry_seconds = 30;   // WORKER_FIRST_RETRY_SECONDS: doubled at each failed attempt

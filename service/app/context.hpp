@@ -13,6 +13,7 @@
 #include "app/event_cache.hpp"
 #include "app/invite_cache.hpp"
 #include "app/rate_limiter.hpp"
+#include "app/registration_batches.hpp"
 #include "app/result.hpp"
 #include "app/secrets.hpp"
 #include "convene/cursor.hpp"
@@ -41,6 +42,7 @@ struct Context {
   // --no-worker. Their counters are atomic.
   std::vector<const WorkerCounters*> workers = {};
   RateLimiters limits{config.rate_limits};
+  RegistrationBatches registration_batches{config.registration_batch_max};
 };
 
 }  // namespace convene::app

@@ -27,11 +27,26 @@ std::optional<Problem> check_idempotency_key(std::optional<std::string_view> key
   return validation_failed({{"Idempotency-Key", "must be 1-" + std::to_string(kMaxIdempotencyKeyLength) + " characters"}});
 }
 
+bool claim_once(store::Tx& tx, const IdempotentRequest& request, Instant now) {
+  const Keys keys = keys_of(request);
+  return store::idempotency::claim(tx, keys.lookup, keys.request, now);
+}
+
+void complete_once(store::Tx& tx, const IdempotentRequest& request, const Answered& answered) {
+  const Keys keys = keys_of(request);
+  store::idempotency::complete(tx, keys.lookup, seal(keys.seal, random_bytes(12), answered.document.json),
+                               answered.registration_id);
+}
+
+void release_once(store::Tx& tx, const IdempotentRequest& request) {
+  store::idempotency::release(tx, keys_of(request).lookup);
+}
+
 Result<> answer_once(store::Tx& tx, const IdempotentRequest& request, Instant now,
                      const std::function<Result<Answered>(store::Tx&)>& work) {
-  const Keys keys = keys_of(request);
-  if (!store::idempotency::claim(tx, keys.lookup, keys.request, now)) {
+  if (!claim_once(tx, request, now)) {
     // Seen before (the claim waited for the first request's transaction if it was in flight).
+    const Keys keys = keys_of(request);
     auto record = store::idempotency::find(tx, keys.lookup);
     if (!record || record->request_hash != keys.request) return std::unexpected(problems::idempotency_key_reused());
     auto json = record->sealed_answer ? open(keys.seal, *record->sealed_answer) : std::nullopt;
@@ -40,8 +55,7 @@ Result<> answer_once(store::Tx& tx, const IdempotentRequest& request, Instant no
   }
   auto answered = work(tx);
   if (!answered) return std::unexpected(answered.error());
-  store::idempotency::complete(tx, keys.lookup, seal(keys.seal, random_bytes(12), answered->document.json),
-                               answered->registration_id);
+  complete_once(tx, request, *answered);
   return answered->document;
 }
 

@@ -35,6 +35,14 @@ struct Answered {
   std::optional<std::int64_t> registration_id;
 };
 
+// The steps of answer_once, for work that answers several requests in one transaction (a batch of
+// registrations): claims the key (false: it was used before, or is in flight; answer such a request
+// through answer_once), records the answer, or gives the claim back when the request is answered
+// another way.
+bool claim_once(store::Tx& tx, const IdempotentRequest& request, Instant now);
+void complete_once(store::Tx& tx, const IdempotentRequest& request, const Answered& answered);
+void release_once(store::Tx& tx, const IdempotentRequest& request);
+
 // In `tx`: the recorded answer if the key was used before (replayed), else `work(tx)`'s answer,
 // recorded. Waits for a first request with this key still in flight.
 Result<> answer_once(store::Tx& tx, const IdempotentRequest& request, Instant now,

@@ -34,6 +34,7 @@ ProcessFigures process_figures(const Context& context) {
   figures.worker_loops = context.workers.size();
   for (const auto* limit : context.limits.all()) figures.limits.push_back({limit->name(), limit->refused(), limit->keys()});
   figures.invites = context.invites.figures();
+  figures.registration_batches = context.registration_batches.figures();
   return figures;
 }
 

@@ -30,6 +30,7 @@ struct ProcessFigures {
   };
   std::vector<Limit> limits;
   InviteCache::Figures invites;
+  RegistrationBatches::Figures registration_batches;
 };
 ProcessFigures process_figures(const Context& context);
 

@@ -1,6 +1,8 @@
 #include "app/registrations.hpp"
 
+#include <algorithm>
 #include <random>
+#include <span>
 
 #include "app/erasure.hpp"
 #include "app/idempotency.hpp"
@@ -210,6 +212,66 @@ Result<> on_own_registration(Context& context, std::string_view manage_token, Wo
   });
 }
 
+// Writes a batch of registrations for one version of `event` (group commit): each member's
+// Idempotency-Key claimed, the registrations inserted by one statement (with a seat free for the
+// taking, or pending approval: nobody is waitlisted here) and each written one's reply built, and
+// recorded under its key, in the transaction that holds its row. A member not written goes its own
+// way afterwards, its key given back.
+void write_batch(Context& context, const EventCache::Snapshot& event, std::span<BatchedRegistration* const> batch) {
+  auto work = [&](store::Tx& tx) {
+    std::vector<BatchedRegistration*> members;
+    for (BatchedRegistration* member : batch) {
+      member->written.reset();  // a retried transaction starts again
+      if (!member->once || claim_once(tx, *member->once, member->now)) members.push_back(member);
+    }
+    std::vector<TimeZone> zones;
+    zones.reserve(members.size());  // rows refer to these
+    std::vector<store::registrations::NewRegistration> rows;
+    for (const BatchedRegistration* member : members) {
+      const RegistrationRequest& request = member->request;
+      zones.push_back(request.zone.value_or(event->zone));
+      rows.push_back({request, zones.back(), request.language.value_or(Language::en), member->token.hash(), member->now});
+    }
+    const auto inserted = store::registrations::insert(tx, rows, *event, random_seat(event->capacity),
+                                                       Waitlisting::refused, MessageKind::confirmation);
+    for (std::size_t i = 0; i < members.size(); ++i) {
+      BatchedRegistration& member = *members[i];
+      if (inserted[i].outcome != Inserted::inserted) {
+        if (member.once) release_once(tx, *member.once);
+        continue;
+      }
+      const Admitted admitted{event, inserted[i].id, inserted[i].status, member.request.answers};
+      member.written = created_reply(context, admitted, member.request, member.token, member.now);
+      if (member.once) complete_once(tx, *member.once, {*member.written, admitted.id});
+    }
+  };
+  const bool keyed = std::any_of(batch.begin(), batch.end(), [](const BatchedRegistration* m) { return m->once; });
+  // Without keys the batch is one statement, committed on its own.
+  if (keyed) context.store.transact(work);
+  else context.store.autocommit(work);
+}
+
+// A registration written with the concurrent ones for the same event, when all it needs is a seat
+// free for the taking (or the organiser's approval): nullopt sends it its own way, which also says
+// what is wrong with it, if anything is.
+std::optional<Result<>> register_in_batch(Context& context, std::string_view slug, const RegistrationRequest& request,
+                                          const SecretToken& token, Instant now, const IdempotentRequest* once) {
+  if (context.config.registration_batch_max == 0) return std::nullopt;
+  const EventCache::Snapshot event =
+      context.store.autocommit([&](store::Tx& tx) { return context.events.get(tx, slug); });
+  if (!event || !is_public(event->status) || event->access == EventAccess::invitation) return std::nullopt;
+  if (problems::window(*event, now)) return std::nullopt;
+  auto answers = check_answers(event->questions.asked, request.answers);
+  if (!answers || !limited_picks(event->questions.asked, *answers).empty()) return std::nullopt;
+  RegistrationRequest checked = request;
+  checked.answers = *std::move(answers);
+  BatchedRegistration mine{checked, token, now, once};
+  context.registration_batches.submit({event->id, event->version}, mine,
+                                      [&](std::span<BatchedRegistration* const> batch) { write_batch(context, event, batch); });
+  if (!mine.written) return std::nullopt;
+  return Result<>(*std::move(mine.written));
+}
+
 }  // namespace
 
 Result<> register_attendee(Context& context, const RegistrationRequestContext& input) {
@@ -221,21 +283,27 @@ Result<> register_attendee(Context& context, const RegistrationRequestContext& i
   const Instant now = context.clock();
   const SecretToken token = context.tokens.mint();
 
+  std::optional<IdempotentRequest> once;
+  if (input.idempotency_key)
+    once = IdempotentRequest{"POST /api/v1/events/" + std::string(input.slug) + "/registrations",
+                             *input.idempotency_key, input.raw_body};
+  if (auto batched = register_in_batch(context, input.slug, *request, token, now, once ? &*once : nullptr))
+    return *batched;
+
+  // On its own: the request needs more than a free seat, or the batch could not write it.
   Result<> result;
-  if (input.idempotency_key) {
+  if (once) {
     // The registration and the record of its answer commit together.
-    const IdempotentRequest once{"POST /api/v1/events/" + std::string(input.slug) + "/registrations",
-                                 *input.idempotency_key, input.raw_body};
     result = context.store.transact([&](store::Tx& tx) {
-      return answer_once(tx, once, now, [&](store::Tx& tx) -> Result<Answered> {
+      return answer_once(tx, *once, now, [&](store::Tx& tx) -> Result<Answered> {
         auto admitted = admit_and_settle(context, tx, input.slug, *request, token, now);
         if (!admitted) return std::unexpected(admitted.error());
         return Answered{created_reply(context, *admitted, *request, token, now), admitted->id};
       });
     });
   } else {
-    // The common case, a seat free for the taking, is one statement committed on its own. Without
-    // one, the registration is written waitlisted and settled in one transaction.
+    // A seat free for the taking is one statement committed on its own. Without one, the
+    // registration is written waitlisted and settled in one transaction.
     auto taken = context.store.autocommit([&](store::Tx& tx) {
       return admit(context, tx, input.slug, *request, token, now, Waitlisting::refused);
     });

@@ -78,6 +78,11 @@ void process_metrics(std::string& out, const app::Context& context, const Reques
   gauge(out, "convene_invite_cache_entries", "Rendered invites kept in memory.", static_cast<double>(f.invites.entries));
   gauge(out, "convene_invite_cache_bytes", "Memory the kept invites take (budget: INVITE_CACHE_MIB).",
         static_cast<double>(f.invites.bytes));
+  gauge(out, "convene_registration_batches_total", "Batches of registrations this process wrote (group commit).",
+        static_cast<double>(f.registration_batches.batches), "counter");
+  gauge(out, "convene_registration_batched_requests_total",
+        "Registration requests those batches held (divided by the batches: the mean batch).",
+        static_cast<double>(f.registration_batches.requests), "counter");
   gauge(out, "convene_worker_loops", "Delivery loops running in this process.", static_cast<double>(f.worker_loops));
   rusage usage{};
   getrusage(RUSAGE_SELF, &usage);

@@ -21,6 +21,8 @@ const Statement kFind{"idempotency_record",
 const Statement kComplete{"complete_idempotency_key",
                           "UPDATE idempotency_keys SET status = 201, response = decode($2, 'hex'), registration_id = $3 "
                           "WHERE key_hash = decode($1, 'hex')"};
+const Statement kRelease{"release_idempotency_key",
+                         "DELETE FROM idempotency_keys WHERE key_hash = decode($1, 'hex') AND status IS NULL"};
 const Statement kPurge{"purge_idempotency_keys", R"sql(
   DELETE FROM idempotency_keys WHERE key_hash IN (
     SELECT key_hash FROM idempotency_keys WHERE created_at < to_timestamp($1) - make_interval(secs => $3)
@@ -49,6 +51,8 @@ void complete(Tx& tx, const Sha256& key_hash, const std::string& sealed_answer,
               std::optional<std::int64_t> registration_id) {
   exec(tx, kComplete, hex(key_hash), hex_of_bytes(sealed_answer), nullable(id_text(registration_id)));
 }
+
+void release(Tx& tx, const Sha256& key_hash) { exec(tx, kRelease, hex(key_hash)); }
 
 int purge(Tx& tx, Instant now, int limit) {
   return static_cast<int>(exec(tx, kPurge, epoch(now), limit, lifetime_seconds()).affected_rows());

@@ -28,6 +28,8 @@ bool claim(Tx& tx, const Sha256& key_hash, const Sha256& request_hash, Instant n
 std::optional<Record> find(Tx& tx, const Sha256& key_hash);
 void complete(Tx& tx, const Sha256& key_hash, const std::string& sealed_answer,
               std::optional<std::int64_t> registration_id);
+// Gives back a key claimed in `tx` and not completed (its request will be answered another way).
+void release(Tx& tx, const Sha256& key_hash);
 // Deletes expired records, at most `limit` of them; returns how many.
 int purge(Tx& tx, Instant now, int limit);
 

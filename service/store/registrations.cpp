@@ -8,47 +8,59 @@
 namespace convene::store::registrations {
 namespace {
 
-// If the event's version is still the one the caller checked its rules against ($12), take a free
-// seat nobody else is taking at this moment (searching from a random seat, $11, and wrapping around)
-// and insert the registration holding it; without a seat, the registration is waitlisted (if $14
-// allows it) or, when $13 says the event needs approval, pending. The unique (event_id, seat_no)
-// index makes a double booking impossible, not unlikely. The free seat is deleted and the message
-// ($15) queued only if the registration was inserted.
+// If the event's version is still the one the caller checked its rules against ($3), take free
+// seats nobody else is taking at this moment, one for each row of the batch ($2, in order $6 rows),
+// searching from a random seat ($5) and wrapping around, and insert the registrations holding them;
+// a row without a seat is waitlisted (if $7 allows it) or not written, and when $4 says the event
+// needs approval every row is pending and takes no seat. The unique (event_id, seat_no) index makes a
+// double booking impossible, not unlikely. The free seats are deleted and the messages ($8) queued
+// only for the registrations inserted. Rows go in in the order of their addresses, the order every
+// batch takes, so that two batches waiting on each other's addresses cannot deadlock. A row whose address is registered (before, or earlier in the
+// same batch) is not written; `duplicate` tells the first case from a missing seat.
 const Statement kInsert{"insert_registration", R"sql(
-  WITH seat_after AS (
+  WITH input AS (
+    SELECT * FROM jsonb_to_recordset($2::jsonb) AS v(n int, email text, name text, organisation text,
+                                                   country text, timezone text, language text, answers jsonb,
+                                                   token text, at float8)),
+  current_event AS (SELECT version FROM events WHERE id = $1),
+  unchanged AS (SELECT 1 FROM current_event WHERE version = $3),
+  seat_after AS (
     SELECT seat_no FROM free_seats
-    WHERE $13 AND event_id = $1 AND seat_no >= $11
-    ORDER BY seat_no LIMIT 1
+    WHERE $4 AND EXISTS (SELECT 1 FROM unchanged) AND event_id = $1 AND seat_no >= $5
+    ORDER BY seat_no LIMIT $6
     FOR UPDATE SKIP LOCKED),
   seat_before AS (
     SELECT seat_no FROM free_seats
-    WHERE $13 AND NOT EXISTS (SELECT 1 FROM seat_after) AND event_id = $1 AND seat_no < $11
-    ORDER BY seat_no LIMIT 1
+    WHERE $4 AND EXISTS (SELECT 1 FROM unchanged) AND event_id = $1 AND seat_no < $5
+    ORDER BY seat_no LIMIT greatest(0, $6 - (SELECT count(*) FROM seat_after))
     FOR UPDATE SKIP LOCKED),
-  seat AS (SELECT seat_no FROM seat_after UNION ALL SELECT seat_no FROM seat_before),
+  seat AS (
+    SELECT seat_no, row_number() OVER (ORDER BY seat_no) AS n
+    FROM (SELECT seat_no FROM seat_after UNION ALL SELECT seat_no FROM seat_before) AS found),
   registration AS (
     INSERT INTO registrations (event_id, email, name, organisation, country, timezone, language,
                                answers, consent_at, status, seat_no, manage_token_hash,
                                created_at, updated_at)
-    SELECT $1, $2, $3, $4, $5, $6, $7, $8::jsonb, to_timestamp($9),
-           CASE WHEN NOT $13 THEN 'pending' WHEN seat.seat_no IS NULL THEN 'waitlisted'
-                ELSE 'confirmed' END,
-           seat.seat_no, decode($10, 'hex'), to_timestamp($9), to_timestamp($9)
-    FROM (SELECT 1) AS one LEFT JOIN seat ON true
-    WHERE EXISTS (SELECT 1 FROM events WHERE id = $1 AND version = $12)
-      AND ($14 OR NOT $13 OR seat.seat_no IS NOT NULL)
+    SELECT $1, i.email, i.name, i.organisation, i.country, i.timezone, i.language, i.answers, to_timestamp(i.at),
+           CASE WHEN NOT $4 THEN 'pending' WHEN seat.seat_no IS NULL THEN 'waitlisted' ELSE 'confirmed' END,
+           seat.seat_no, decode(i.token, 'hex'), to_timestamp(i.at), to_timestamp(i.at)
+    FROM input i LEFT JOIN seat ON seat.n = i.n
+    WHERE EXISTS (SELECT 1 FROM unchanged) AND ($7 OR NOT $4 OR seat.seat_no IS NOT NULL)
+    ORDER BY lower(i.email)
     ON CONFLICT (event_id, lower(email)) DO NOTHING
-    RETURNING id, status, seat_no),
+    RETURNING id, status, seat_no, manage_token_hash, created_at),
   taken AS (
     DELETE FROM free_seats f USING registration r
     WHERE f.event_id = $1 AND f.seat_no = r.seat_no),
   message AS (
     INSERT INTO outbox (registration_id, event_id, kind, due_at)
-    SELECT id, $1, $15, to_timestamp($9) FROM registration)
-  SELECT (SELECT version FROM events WHERE id = $1) AS event_version, registration.id, registration.status,
-         registration.id IS NULL
-           AND EXISTS (SELECT 1 FROM registrations WHERE event_id = $1 AND lower(email) = lower($2)) AS duplicate
-  FROM (SELECT 1) AS one LEFT JOIN registration ON true)sql"};
+    SELECT id, $1, $8, created_at FROM registration)
+  SELECT i.n, (SELECT version FROM current_event) AS event_version, r.id, r.status,
+         r.id IS NULL
+           AND EXISTS (SELECT 1 FROM registrations x WHERE x.event_id = $1 AND lower(x.email) = lower(i.email))
+           AS duplicate
+  FROM input i LEFT JOIN registration r ON r.manage_token_hash = decode(i.token, 'hex')
+  ORDER BY i.n)sql"};
 
 // A manage token is the one returned at registration or one minted for an e-mail.
 #define CONVENE_TOKEN_OWNER                                                                        \
@@ -122,28 +134,46 @@ std::optional<Registration> first_registration(const pqxx::result& result) {
 
 }  // namespace
 
-Inserted insert(Tx& tx, const NewRegistration& r, const Event& checked_against, int first_seat_to_try,
-                Waitlisting waitlisting, MessageKind message) {
+std::vector<Inserted> insert(Tx& tx, std::span<const NewRegistration> rows, const Event& checked_against,
+                             int first_seat_to_try, Waitlisting waitlisting, MessageKind message) {
   const bool takes_seat = !checked_against.requires_approval;
   const bool may_waitlist = waitlisting == Waitlisting::allowed;
-  const auto& q = r.request;
-  const std::optional<std::string> country = q.country ? std::optional(std::string(q.country->code())) : std::nullopt;
-  const auto result = exec(tx, kInsert, checked_against.id, q.email.text(), q.name, nullable(q.organisation),
-                           nullable(country), std::string(r.zone.name()), std::string(to_string(r.language)),
-                           q.answers.dump(), epoch(r.now), hex(r.manage_token_hash), first_seat_to_try,
-                           checked_against.version, takes_seat, may_waitlist, std::string(to_string(message)));
-  const auto& row = result[0];
-  if (row["event_version"].is_null() || row["event_version"].as<std::int64_t>() != checked_against.version)
-    return {Inserted::event_changed};
-  if (row["id"].is_null()) {
-    // Nothing inserted: the address is registered already, or (when waitlisting was not allowed)
-    // there was no seat to take. A registration of the address that committed while this statement
-    // waited is not in its snapshot: then the caller's waitlisting path finds it.
-    if (row["duplicate"].as<bool>() || !(takes_seat && !may_waitlist)) return {Inserted::already_registered};
-    return {Inserted::no_seat};
+  nlohmann::json input = nlohmann::json::array();
+  for (std::size_t n = 0; n < rows.size(); ++n) {
+    const auto& r = rows[n];
+    const auto& q = r.request;
+    input.push_back({{"n", n + 1},  // numbered as the seats found are, from 1
+                     {"email", q.email.text()},
+                     {"name", q.name},
+                     {"organisation", q.organisation ? nlohmann::json(*q.organisation) : nlohmann::json()},
+                     {"country", q.country ? nlohmann::json(std::string(q.country->code())) : nlohmann::json()},
+                     {"timezone", std::string(r.zone.name())},
+                     {"language", std::string(to_string(r.language))},
+                     {"answers", q.answers},
+                     {"token", hex(r.manage_token_hash)},
+                     {"at", epoch(r.now)}});
   }
-  return {Inserted::inserted, row["id"].as<std::int64_t>(),
-          parse_registration_status(row["status"].as<std::string>()).value_or(RegistrationStatus::pending)};
+  const auto result = exec(tx, kInsert, checked_against.id, input.dump(), checked_against.version, takes_seat,
+                           first_seat_to_try, static_cast<int>(rows.size()), may_waitlist,
+                           std::string(to_string(message)));
+  std::vector<Inserted> outcomes;
+  outcomes.reserve(rows.size());
+  for (const auto& row : result) {
+    if (row["event_version"].is_null() || row["event_version"].as<std::int64_t>() != checked_against.version) {
+      outcomes.push_back({Inserted::event_changed});
+    } else if (row["id"].is_null()) {
+      // Nothing inserted: the address is registered already, or (when waitlisting was not allowed)
+      // there was no seat to take. A registration of the address that committed while this statement
+      // waited, or one earlier in the same batch, is not in its snapshot: then the caller's
+      // waitlisting path finds it.
+      const bool duplicate = row["duplicate"].as<bool>() || !(takes_seat && !may_waitlist);
+      outcomes.push_back({duplicate ? Inserted::already_registered : Inserted::no_seat});
+    } else {
+      outcomes.push_back({Inserted::inserted, row["id"].as<std::int64_t>(),
+                          parse_registration_status(row["status"].as<std::string>()).value_or(RegistrationStatus::pending)});
+    }
+  }
+  return outcomes;
 }
 
 std::optional<Registration> by_token_hash(Tx& tx, const Sha256& hash, bool for_update) {

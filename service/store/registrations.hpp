@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -32,16 +33,23 @@ struct Inserted {
   RegistrationStatus status = RegistrationStatus::pending;  // when inserted: confirmed, waitlisted or pending
 };
 
-// One statement, the fast path of the opening rush: inserts the registration if `checked_against`
-// (the event whose rules the caller applied) is still the current version, and queues `message`
-// for it in the same statement. It takes a free seat when one is free and not being taken right
-// now, searching from `first_seat_to_try` (spread these at random) and wrapping around, so
-// concurrent registrations lock different rows. Without a seat to take it inserts nothing unless
-// waitlisting is allowed; then the registration is waitlisted, and the caller must settle it
-// (seats::claim_waiting under seats::lock_capacity) in the same transaction. Events that need
-// approval give pending registrations and no seat.
-Inserted insert(Tx& tx, const NewRegistration& registration, const Event& checked_against, int first_seat_to_try,
-                Waitlisting waitlisting, MessageKind message);
+// One statement, the fast path of the opening rush: inserts the registrations of `rows` (a batch of
+// concurrent requests for one event, or just one) if `checked_against` (the event whose rules the
+// caller applied) is still the current version, and queues `message` for each in the same statement.
+// Each takes a free seat when one is free and not being taken right now, searching from
+// `first_seat_to_try` (spread these at random) and wrapping around, so concurrent statements lock
+// different rows. Without a seat to take a row is not written unless waitlisting is allowed; then
+// the registration is waitlisted, and the caller must settle it (seats::claim_waiting under
+// seats::lock_capacity) in the same transaction. Events that need approval give pending
+// registrations and no seat. One outcome per row, in order. Within a batch, a second row with the
+// address of an earlier one is not written (no_seat when waitlisting is refused, so that the
+// caller's own path finds the duplicate).
+std::vector<Inserted> insert(Tx& tx, std::span<const NewRegistration> rows, const Event& checked_against,
+                             int first_seat_to_try, Waitlisting waitlisting, MessageKind message);
+inline Inserted insert(Tx& tx, const NewRegistration& row, const Event& checked_against, int first_seat_to_try,
+                       Waitlisting waitlisting, MessageKind message) {
+  return insert(tx, std::span(&row, 1), checked_against, first_seat_to_try, waitlisting, message)[0];
+}
 
 // The registration a manage token belongs to (the one returned at registration, or one minted for
 // an e-mail); `for_update` locks its row.

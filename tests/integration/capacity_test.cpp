@@ -2,6 +2,7 @@
 // a cancellation promotes the oldest waitlisted registrant, capacity changes move seats.
 #include <gtest/gtest.h>
 
+#include <map>
 #include <thread>
 
 #include "support/service_suite.hpp"
@@ -71,6 +72,75 @@ TEST_F(Capacity, SixtyConcurrentRegistrationsForTenSeatsConfirmExactlyTen) {
   EXPECT_EQ(std::count(outcomes.begin(), outcomes.end(), "waitlisted"), 50);
   EXPECT_EQ(counts("ten-seats"), (std::map<std::string, int>{{"confirmed", 10}, {"waitlisted", 50}}));
   EXPECT_EQ(seats_held("ten-seats"), 10);
+}
+
+// The opening rush, written in batches (group commit): each request still gets its own outcome. 240
+// requests at once for 150 seats, among them 20 repeating an address another request also sends and
+// 40 with an Idempotency-Key, each sent twice at once: exactly 150 confirmed, the rest waitlisted,
+// one 201 per address (the repeat gets 409), the same answer byte for byte for both sends of a key,
+// and the requests did share batches (the server's own counters say so).
+TEST_F(Capacity, ARushWrittenInBatchesGivesEachRequestItsOwnOutcome) {
+  ASSERT_TRUE(create_event("batched-rush", 150));
+  const auto batches_before = metric_sum(client.get("/metrics").body, "convene_registration_batches_total");
+  const auto requests_before = metric_sum(client.get("/metrics").body, "convene_registration_batched_requests_total");
+  struct Send {
+    std::string email;
+    std::string key;  // Idempotency-Key, or none
+  };
+  std::vector<Send> sends;
+  for (int i = 0; i < 180; ++i) sends.push_back({"batch" + std::to_string(i) + "@example.org", ""});
+  for (int i = 0; i < 20; ++i) sends.push_back({"batch" + std::to_string(i) + "@example.org", ""});  // repeats
+  for (int i = 0; i < 20; ++i) {
+    const std::string email = "keyed" + std::to_string(i) + "@example.org", key = "rush-key-" + std::to_string(i);
+    sends.push_back({email, key});
+    sends.push_back({email, key});  // the client's retry, while the first is in flight
+  }
+  std::vector<Reply> replies(sends.size());
+  std::vector<std::thread> threads;
+  const int port = service->server().port();
+  for (std::size_t i = 0; i < sends.size(); ++i) {
+    threads.emplace_back([&, i] {
+      Client own(port);
+      httplib::Headers headers;
+      if (!sends[i].key.empty()) headers.emplace("Idempotency-Key", sends[i].key);
+      const nlohmann::json body = {{"email", sends[i].email}, {"name", "Rush " + sends[i].email}, {"consent", true}};
+      replies[i] = own.post("/api/v1/events/batched-rush/registrations", body, headers);
+    });
+  }
+  for (auto& t : threads) t.join();
+
+  std::map<std::string, int> created_per_address, conflicts_per_address;
+  int confirmed = 0, waitlisted = 0;
+  for (std::size_t i = 0; i < sends.size(); ++i) {
+    const Reply& reply = replies[i];
+    ASSERT_TRUE(reply.status == 201 || reply.status == 409) << reply.status << " " << reply.body;
+    if (reply.status == 409) {
+      EXPECT_EQ(reply.json()["type"], "/problems/already-registered") << reply.body;
+      ++conflicts_per_address[sends[i].email];
+      continue;
+    }
+    if (!sends[i].key.empty() && reply.header("Idempotent-Replayed") == "true") continue;
+    ++created_per_address[sends[i].email];
+    (reply.json()["status"] == "confirmed" ? confirmed : waitlisted) += 1;
+  }
+  EXPECT_EQ(created_per_address.size(), 200u);
+  for (const auto& [email, count] : created_per_address) EXPECT_EQ(count, 1) << email;
+  EXPECT_EQ(conflicts_per_address.size(), 20u);
+  for (const auto& [email, count] : conflicts_per_address) EXPECT_EQ(count, 1) << email;
+  for (std::size_t i = 200; i < sends.size(); i += 2) {
+    EXPECT_EQ(replies[i].status, 201) << replies[i].body;
+    EXPECT_EQ(replies[i].body, replies[i + 1].body) << sends[i].key;
+  }
+  EXPECT_EQ(confirmed, 150);
+  EXPECT_EQ(waitlisted, 50);
+  EXPECT_EQ(counts("batched-rush"), (std::map<std::string, int>{{"confirmed", 150}, {"waitlisted", 50}}));
+  EXPECT_EQ(seats_held("batched-rush"), 150);
+
+  const std::string metrics = client.get("/metrics").body;
+  const double batches = metric_sum(metrics, "convene_registration_batches_total") - batches_before;
+  const double batched = metric_sum(metrics, "convene_registration_batched_requests_total") - requests_before;
+  EXPECT_GE(batched, 150) << "every request that found a seat went through a batch";
+  EXPECT_LT(batches, batched) << "240 requests at once, and no batch held more than one";
 }
 
 TEST_F(Capacity, CancellationPromotesTheOldestWaitlisted) {

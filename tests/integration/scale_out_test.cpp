@@ -13,20 +13,6 @@
 namespace convene::testing {
 namespace {
 
-// Sum of a Prometheus counter over the series whose labels contain every given label.
-double metric_sum(const std::string& text, const std::string& name, const std::vector<std::string>& labels) {
-  double sum = 0;
-  std::istringstream lines(text);
-  std::string line;
-  while (std::getline(lines, line)) {
-    if (line.rfind(name + "{", 0) != 0 && line.rfind(name + " ", 0) != 0) continue;
-    bool all = true;
-    for (const auto& label : labels) all = all && line.find(label) != std::string::npos;
-    if (all) sum += std::stod(line.substr(line.rfind(' ') + 1));
-  }
-  return sum;
-}
-
 // The common fixture's service (its database, migrated and seeded), whose own server is stopped:
 // two servers, two workers and nginx take its place. (So the fixture's `client` has no server.)
 class ScaleOut : public ServiceSuite<"convene_it_scale_out"> {

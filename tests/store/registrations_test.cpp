@@ -90,6 +90,78 @@ TEST_F(StoreRegistrations, InsertDecidesInOneStatement) {
   }
 }
 
+// A batch (concurrent requests written together): one outcome per row, in order. Rows are matched
+// to the free seats found, in order; a row beyond them, or repeating an address earlier in the batch,
+// is not written (no_seat: the request then goes its own way, which finds a seat left free, waitlists
+// it or finds the duplicate); a known address is already_registered, and its seat stays free.
+TEST_F(StoreRegistrations, ABatchTakesTheFreeSeatsThereAreAndTellsEachRowWhatBecameOfIt) {
+  store->transact([&](store::Tx& tx) {
+    const Event event = insert_event(tx, event_named("batch", 3));
+    ASSERT_EQ(insert_registration(tx, event, "known@example.org", kNow).outcome, Inserted::inserted);
+    const std::vector<std::string> emails = {"one@example.org", "Known@example.org", "two@example.org",
+                                             "ONE@example.org", "three@example.org"};
+    std::vector<RegistrationRequest> requests;
+    for (const auto& e : emails) requests.push_back(registration_request(e));
+    std::vector<store::registrations::NewRegistration> rows;
+    for (std::size_t i = 0; i < requests.size(); ++i)
+      rows.push_back({requests[i], event.zone, Language::fr, sha256("manage " + emails[i]), kNow});
+    const auto outcomes = store::registrations::insert(tx, rows, event, 2, Waitlisting::refused, MessageKind::confirmation);
+    ASSERT_EQ(outcomes.size(), rows.size());
+    std::vector<std::string> names;
+    for (const auto& o : outcomes) names.push_back(outcome_name(o.outcome));
+    // Two seats were free, matched to one@ and known@; known@ is registered, so its seat stays free.
+    EXPECT_EQ(names, (std::vector<std::string>{"inserted", "already_registered", "no_seat", "no_seat", "no_seat"}));
+    EXPECT_EQ(outcomes[0].status, RegistrationStatus::confirmed);
+    EXPECT_EQ(scalar(tx, "SELECT count(*) FROM free_seats WHERE event_id = $1", event.id), 1);
+    EXPECT_EQ(scalar(tx, "SELECT count(*) FROM registrations WHERE event_id = $1 AND status = 'confirmed' "
+                         "AND seat_no IS NOT NULL AND language = 'fr'",
+                     event.id),
+              1);
+    EXPECT_EQ(scalar(tx, "SELECT count(DISTINCT seat_no) FROM registrations WHERE event_id = $1", event.id), 2);
+    EXPECT_EQ(scalar(tx, "SELECT count(*) FROM outbox WHERE event_id = $1 AND kind = 'confirmation'", event.id), 2);
+    // The manage token of a written row is its own.
+    EXPECT_EQ(store::registrations::by_token_hash(tx, sha256("manage one@example.org"), false)->id, outcomes[0].id);
+
+    // The rows not written, with waitlisting allowed: the seat left free is taken, the repeated
+    // address refused, the last row waitlisted.
+    const std::vector<store::registrations::NewRegistration> rest(rows.begin() + 2, rows.end());
+    const auto again = store::registrations::insert(tx, rest, event, 1, Waitlisting::allowed, MessageKind::confirmation);
+    std::vector<std::string> again_names;
+    for (const auto& o : again) again_names.push_back(outcome_name(o.outcome));
+    EXPECT_EQ(again_names, (std::vector<std::string>{"inserted", "already_registered", "inserted"}));
+    EXPECT_EQ(again[0].status, RegistrationStatus::confirmed);
+    EXPECT_EQ(again[2].status, RegistrationStatus::waitlisted);
+    EXPECT_EQ(scalar(tx, "SELECT count(*) FROM free_seats WHERE event_id = $1", event.id), 0);
+
+    // An event changed since the rules were applied: nothing of the batch is written.
+    Event stale = insert_event(tx, event_named("batch-stale", 5));
+    store::events::update(tx, stale);
+    const auto changed = store::registrations::insert(tx, std::span(rows).first(2), stale, 1, Waitlisting::refused,
+                                                      MessageKind::confirmation);
+    EXPECT_STREQ(outcome_name(changed[0].outcome), "event_changed");
+    EXPECT_STREQ(outcome_name(changed[1].outcome), "event_changed");
+    EXPECT_EQ(scalar(tx, "SELECT count(*) FROM registrations WHERE event_id = $1", stale.id), 0);
+  });
+}
+
+// Seats are looked for from the batch's first seat to the end, then from the start: a batch of as
+// many rows as seats takes every one of them whatever seat it starts from.
+TEST_F(StoreRegistrations, ABatchWrapsAroundToTheSeatsBeforeItsFirst) {
+  store->transact([&](store::Tx& tx) {
+    const Event event = insert_event(tx, event_named("batch-wrap", 6));
+    std::vector<RegistrationRequest> requests;
+    std::vector<std::string> emails;
+    for (int i = 0; i < 6; ++i) emails.push_back("wrap" + std::to_string(i) + "@example.org");
+    for (const auto& e : emails) requests.push_back(registration_request(e));
+    std::vector<store::registrations::NewRegistration> rows;
+    for (std::size_t i = 0; i < requests.size(); ++i)
+      rows.push_back({requests[i], event.zone, Language::en, sha256("manage " + emails[i]), kNow});
+    const auto outcomes = store::registrations::insert(tx, rows, event, 5, Waitlisting::refused, MessageKind::confirmation);
+    for (const auto& o : outcomes) EXPECT_STREQ(outcome_name(o.outcome), "inserted");
+    EXPECT_EQ(scalar(tx, "SELECT count(*) FROM free_seats WHERE event_id = $1", event.id), 0);
+  });
+}
+
 TEST_F(StoreRegistrations, TheManageTokenFindsTheRegistrationAndItsEventVersion) {
   store->transact([&](store::Tx& tx) {
     const Event event = insert_event(tx, event_named("by-token", 5));

@@ -490,4 +490,17 @@ nlohmann::json registrant(const std::string& tag, const nlohmann::json& more) {
 
 httplib::Headers bearer(const std::string& token) { return {{"Authorization", "Bearer " + token}}; }
 
+double metric_sum(const std::string& text, const std::string& name, const std::vector<std::string>& labels) {
+  double sum = 0;
+  std::istringstream lines(text);
+  std::string line;
+  while (std::getline(lines, line)) {
+    if (line.rfind(name + "{", 0) != 0 && line.rfind(name + " ", 0) != 0) continue;
+    bool all = true;
+    for (const auto& label : labels) all = all && line.find(label) != std::string::npos;
+    if (all) sum += std::stod(line.substr(line.rfind(' ') + 1));
+  }
+  return sum;
+}
+
 }  // namespace convene::testing

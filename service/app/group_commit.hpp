@@ -1,0 +1,122 @@
+// Group commit: work of concurrent requests on one key (registrations for one version of one event)
+// is done together, one batch at a time, so that one transaction and one WAL flush serve many.
+//
+// No timer: a request that finds its lane free writes at once, alone or with whoever queued before
+// it. While up to kBatchesInFlight batches of a lane are being written, the requests that arrive
+// queue; when a batch is done (a connection is free again) the first one queued writes the next
+// batch, holding everything queued by then, up to `max_batch`. So a quiet service writes each
+// request on its own as soon as it comes, and a rush fills batches in proportion to how long each
+// takes. The thread of a queued request does the writing (leader and followers): no thread of its
+// own, nothing to stop.
+//
+// Threads: shared by every HTTP thread of a process; submit may be called from any of them.
+#pragma once
+
+#include <condition_variable>
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <exception>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <span>
+#include <utility>
+#include <vector>
+
+namespace convene::app {
+
+template <class Work>
+class GroupCommit {
+ public:
+  // How many batches of one lane may be written at once: while one waits for its commit's flush,
+  // the next is already being written.
+  static constexpr std::size_t kBatchesInFlight = 2;
+
+  using Key = std::pair<std::int64_t, std::int64_t>;
+  // Writes a batch; each item's outcome goes into the item. Throwing fails the whole batch: every
+  // submit of it throws the same exception (an unknown outcome is every member's).
+  using Writer = std::function<void(std::span<Work* const>)>;
+
+  struct Figures {
+    std::uint64_t batches = 0;  // batches written (or failed)
+    std::uint64_t requests = 0;  // requests they held: requests / batches is the mean batch
+  };
+
+  explicit GroupCommit(std::size_t max_batch) : max_batch_(max_batch < 1 ? 1 : max_batch) {}
+
+  // Queues `work` on lane `key` and returns once a batch holding it was written, by this thread or
+  // another; `write` is called only if this thread writes the batch.
+  void submit(Key key, Work& work, const Writer& write) {
+    Ticket ticket{&work};
+    std::unique_lock lock(mutex_);
+    Lane& lane = lanes_[key];
+    lane.queued.push_back(&ticket);
+    while (!ticket.done) {
+      if (lane.in_flight < kBatchesInFlight && lane.queued.front() == &ticket) {
+        write_next_batch(key, lane, lock, write);
+        break;
+      }
+      ticket.wake.wait(lock);
+    }
+    if (ticket.failure) std::rethrow_exception(ticket.failure);
+  }
+
+  Figures figures() const {
+    std::lock_guard lock(mutex_);
+    return figures_;
+  }
+
+ private:
+  struct Ticket {
+    Work* work;
+    std::condition_variable wake;
+    bool done = false;
+    std::exception_ptr failure;
+  };
+  struct Lane {
+    std::deque<Ticket*> queued;
+    std::size_t in_flight = 0;
+  };
+
+  void write_next_batch(const Key& key, Lane& lane, std::unique_lock<std::mutex>& lock, const Writer& write) {
+    std::vector<Ticket*> batch;
+    std::vector<Work*> works;
+    while (!lane.queued.empty() && batch.size() < max_batch_) {
+      batch.push_back(lane.queued.front());
+      works.push_back(lane.queued.front()->work);
+      lane.queued.pop_front();
+    }
+    ++lane.in_flight;
+    ++figures_.batches;
+    figures_.requests += batch.size();
+    wake_next(lane);  // another batch may start beside this one
+    lock.unlock();
+    std::exception_ptr failure;
+    try {
+      write(works);
+    } catch (...) {
+      failure = std::current_exception();
+    }
+    lock.lock();
+    --lane.in_flight;
+    for (Ticket* t : batch) {
+      t->failure = failure;
+      t->done = true;
+      if (t != batch.front()) t->wake.notify_one();
+    }
+    wake_next(lane);
+    if (lane.queued.empty() && lane.in_flight == 0) lanes_.erase(key);
+  }
+
+  void wake_next(Lane& lane) {
+    if (!lane.queued.empty() && lane.in_flight < kBatchesInFlight) lane.queued.front()->wake.notify_one();
+  }
+
+  const std::size_t max_batch_;
+  mutable std::mutex mutex_;
+  std::map<Key, Lane> lanes_;
+  Figures figures_;
+};
+
+}  // namespace convene::app
