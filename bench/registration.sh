@@ -18,7 +18,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/../deploy/lib.sh"
 source "$(dirname "${BASH_SOURCE[0]}")/registration_sql.sh"
 SECONDS_PER_RUN=${BENCH_SECONDS:-10}
 CONCURRENCY=${BENCH_CONCURRENCY:-"16 64 256"}
-install_packages wrk time postgresql-contrib-15 "${CONVENE_RUNTIME_PACKAGES[@]}"
+install_packages wrk time "${CONVENE_RUNTIME_PACKAGES[@]}"
 [ -x "$CONVENE_BUILD/convene" ] || build_convene -DBUILD_TESTING=OFF
 BIN=$CONVENE_BUILD/convene
 PGBENCH=/usr/lib/postgresql/15/bin/pgbench
