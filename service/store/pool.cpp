@@ -23,7 +23,11 @@ std::unique_ptr<pqxx::connection> Pool::connect() {
     pqxx::nontransaction setup(*connection);
     setup.exec("SET TIME ZONE 'UTC'; SET statement_timeout = " +
                std::to_string(options_.statement_timeout.count()) +
-               "; SET idle_in_transaction_session_timeout = 60000");
+               "; SET idle_in_transaction_session_timeout = 60000"
+               // The service's statements are short; compiling one (JIT) costs more than running it:
+               // a generic plan of the batch insert, costed for thousands of rows, took 46 ms to
+               // compile for a 0.5 ms run.
+               "; SET jit = off");
     setup.commit();
     setup_(*connection);
     return connection;
