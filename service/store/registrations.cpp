@@ -49,7 +49,7 @@ const Statement kInsert{"insert_registration", R"sql(
     ORDER BY lower(i.email)
     ON CONFLICT (event_id, lower(email)) DO NOTHING
     RETURNING id, status, seat_no, manage_token_hash, created_at),
-  taken AS (  -- by an array of seat numbers: an index lookup each, whatever the plan thinks of the CTE
+  taken AS (  /* by an array of seat numbers: an index look-up each, whatever the plan guesses */
     DELETE FROM free_seats
     WHERE event_id = $1 AND seat_no = ANY (ARRAY(SELECT seat_no FROM registration WHERE seat_no IS NOT NULL))),
   message AS (
@@ -57,7 +57,7 @@ const Statement kInsert{"insert_registration", R"sql(
     SELECT id, $1, $8, created_at FROM registration)
   SELECT i.n, (SELECT version FROM current_event) AS event_version, r.id, r.status, known.found IS NOT NULL AS duplicate
   FROM input i LEFT JOIN registration r ON r.manage_token_hash = decode(i.token, 'hex')
-  LEFT JOIN LATERAL (  -- a look-up in the unique index per row not written, whatever the plan guesses
+  LEFT JOIN LATERAL (  /* a look-up in the unique index per row not written, whatever the plan guesses */
     SELECT true AS found FROM registrations x WHERE x.event_id = $1 AND lower(x.email) = lower(i.email) LIMIT 1) known
     ON r.id IS NULL
   ORDER BY i.n)sql"};
