@@ -99,7 +99,7 @@ Result<> roster(Context& context, const OrganiserCredentials& credentials, std::
     if (auto country = CountryCode::parse(*query.country)) filter.country = std::string(country->code());
     else errors.push_back({"country", std::string(kCountryExpected)});
   }
-  if (query.q && !query.q->empty()) filter.like_pattern = like_contains(*query.q);
+  if (query.q && !query.q->empty()) filter.text = *query.q;
   if (query.attendance) {
     if (*query.attendance == "attended") filter.attended = true;
     else if (*query.attendance == "did_not_attend") filter.attended = false;

@@ -27,9 +27,10 @@ std::set<int> applied_versions(pqxx::transaction_base& tx) {
 
 }  // namespace
 
-std::vector<Migration> apply_migrations(pqxx::connection& connection) {
+std::vector<Migration> apply_migrations(pqxx::connection& connection, int last_version) {
   std::vector<Migration> applied;
   for (const Migration& migration : embedded_migrations()) {
+    if (migration.version > last_version) break;
     pqxx::work tx(connection);
     // The pool's 5 s statement_timeout guards requests; a migration (or waiting for another
     // process's migration) may take longer, and must not fail half-way through a rollout for that.

@@ -2,6 +2,7 @@
 // store (Store::migrate and Store::pending_migrations use them).
 #pragma once
 
+#include <limits>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -20,8 +21,10 @@ const std::vector<Migration>& embedded_migrations();  // generated at build time
 
 // Applies every pending migration, each in its own transaction and recorded in schema_migrations.
 // Safe when several processes start at once: they queue on an advisory lock, and each re-reads what
-// is applied after taking it. Returns the migrations this call applied.
-std::vector<Migration> apply_migrations(pqxx::connection& connection);
+// is applied after taking it. Returns the migrations this call applied. `last_version` stops after
+// that migration (tests build the schema of an older release that way).
+std::vector<Migration> apply_migrations(pqxx::connection& connection,
+                                        int last_version = std::numeric_limits<int>::max());
 
 // Versions the binary knows but the database has not applied (empty when current).
 std::vector<int> pending_migrations(pqxx::connection& connection);

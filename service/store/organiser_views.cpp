@@ -1,19 +1,21 @@
 #include "store/organiser_views.hpp"
 
+#include "convene/csv.hpp"
 #include "store/rows.hpp"
 #include "store/sql.hpp"
 
 namespace convene::store::organiser_views {
 namespace {
 
+// $5, the search, is a LIKE pattern of literal text (like_contains): one that holds a line break,
+// which separates the fields in search_text (sql/014_search_text.sql), finds nothing, so that a
+// match lies within the name, the e-mail or the organisation, never across two of them.
 const Statement kRosterPage{"roster_page", std::string("SELECT ") + kRosterColumns + R"sql(
   FROM registrations r
   WHERE r.event_id = $1 AND r.erased_at IS NULL AND r.id > $2
     AND ($3::text IS NULL OR r.status = $3)
     AND ($4::text IS NULL OR r.country = $4)
-    AND ($5::text IS NULL OR convene_fold(r.name) LIKE convene_fold($5)
-         OR convene_fold(r.email) LIKE convene_fold($5)
-         OR convene_fold(coalesce(r.organisation, '')) LIKE convene_fold($5))
+    AND ($5::text IS NULL OR (strpos($5, E'\n') = 0 AND r.search_text LIKE convene_fold($5)))
     AND ($7::boolean IS NULL
          OR (r.status = 'confirmed' AND convene_attended(r.checked_in_at, r.first_joined_at) = $7))
     AND ($8::jsonb IS NULL OR r.answers @> $8::jsonb)
@@ -103,8 +105,10 @@ std::vector<RosterEntry> roster_page(Tx& tx, std::int64_t event_id, const Roster
   std::vector<RosterEntry> entries;
   const std::optional<std::string> attended =
       filter.attended ? std::optional(std::string(*filter.attended ? "true" : "false")) : std::nullopt;
+  const std::optional<std::string> search_pattern =
+      filter.text ? std::optional(like_contains(*filter.text)) : std::nullopt;
   for (const auto& row : exec(tx, kRosterPage, event_id, after_id, nullable(status), nullable(filter.country),
-                              nullable(filter.like_pattern), limit, nullable(attended),
+                              nullable(search_pattern), limit, nullable(attended),
                               nullable(filter.answers_contain)))
     entries.push_back(roster_entry_from_row(row));
   return entries;

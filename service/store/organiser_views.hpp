@@ -29,7 +29,9 @@ struct RosterEntry {
 struct RosterFilter {
   std::optional<RegistrationStatus> status;
   std::optional<std::string> country;
-  std::optional<std::string> like_pattern;  // matched against name, e-mail and organisation, folded
+  // Found literally (`%` and `_` are plain characters) within the name, the e-mail or the
+  // organisation, ignoring case and accents (convene_fold); never across two of them.
+  std::optional<std::string> text;
   std::optional<bool> attended;             // confirmed registrants who came (true) or did not (false)
   std::optional<std::string> answers_contain;  // JSON the answers must contain (answer_filter)
 };

@@ -6,6 +6,7 @@
 
 #include <future>
 
+#include "store/migrations.hpp"
 #include "support/harness.hpp"
 
 namespace convene::testing {
@@ -60,6 +61,58 @@ TEST(Migrations, ReadinessIsFalseWhileAMigrationIsPending) {
   restore.exec_params("INSERT INTO schema_migrations (version, name) VALUES ($1, 'restored')", latest);
   restore.commit();
   EXPECT_EQ(client.get("/readyz").status, 200);
+}
+
+// Migration 014 on a database that already holds registrations: the rows written before it are
+// found by the roster's search afterwards, and 007's three indexes give way to the one of 014.
+TEST(Migrations, RowsWrittenBeforeTheSearchColumnAreFoundAfterIt) {
+  const std::string url = fresh_database("convene_it_migrations_search_text");
+  const std::map<std::string, std::string> env{{"DATABASE_URL", url}};
+  {
+    pqxx::connection connection(url);
+    store::apply_migrations(connection, 13);  // the schema of the release before 014
+    pqxx::work tx(connection);
+    tx.exec(R"sql(
+      INSERT INTO events (slug, title, timezone, capacity, registration_closes)
+      VALUES ('before-014', 'Before 014', 'UTC', 10, 'never');
+      INSERT INTO registrations (event_id, email, name, organisation, timezone, language, consent_at, status,
+                                 seat_no, manage_token_hash)
+      SELECT e.id, p.email, p.name, p.organisation, 'UTC', 'en', now(), 'confirmed', p.seat, sha256(p.email::bytea)
+      FROM events e, (VALUES ('maria@before.example', 'Ana', 'Luz Ltd', 1),
+                             ('jose@before.example', 'José Núñez', NULL, 2)) p (email, name, organisation, seat)
+      WHERE e.slug = 'before-014')sql");
+    tx.commit();
+  }
+  const auto migrated = run_convene({"migrate"}, env);
+  ASSERT_EQ(migrated.status, 0) << migrated.transcript();
+  {
+    pqxx::connection connection(url);
+    pqxx::read_transaction tx(connection);
+    const auto indexes = tx.exec(
+        "SELECT indexname FROM pg_indexes WHERE tablename = 'registrations' AND indexname LIKE '%trigrams' "
+        "ORDER BY indexname");
+    ASSERT_EQ(indexes.size(), 1u);
+    EXPECT_EQ(indexes[0][0].as<std::string>(), "registrations_search_trigrams");
+  }
+  const auto added = run_convene({"organiser", "add", "--email", "admin@example.org", "--all"}, env);
+  ASSERT_EQ(added.status, 0) << added.transcript();
+  std::string token = added.out;
+  while (!token.empty() && token.back() == '\n') token.pop_back();
+  token = token.substr(token.rfind('\n') == std::string::npos ? 0 : token.rfind('\n') + 1);
+  ServerProcess server(env);
+  Client client(server.port());
+  const auto names = [&](const std::string& query) {
+    std::vector<std::string> found;
+    auto reply = client.get("/api/v1/events/before-014/registrations?q=" + query, bearer(token));
+    EXPECT_EQ(reply.status, 200) << reply.body;
+    for (const auto& item : reply.json()["items"]) found.push_back(item["name"]);
+    return found;
+  };
+  EXPECT_EQ(names("nunez"), std::vector<std::string>{"José Núñez"});
+  EXPECT_EQ(names("LUZ"), std::vector<std::string>{"Ana"});
+  EXPECT_EQ(names("maria%40before"), std::vector<std::string>{"Ana"});
+  EXPECT_TRUE(names("anamaria").empty());
+  EXPECT_TRUE(names("ana%0Amaria").empty());  // a line break, which separates the fields in search_text
 }
 
 TEST(Migrations, HelpAndUnknownCommands) {

@@ -59,11 +59,11 @@ TEST_F(StoreOrganiserViews, TheRosterFiltersByStatusCountryAndFoldedText) {
         {"confirmed", {RegistrationStatus::confirmed}, {p.jose, p.plain, p.wait}},
         {"cancelled", {RegistrationStatus::cancelled}, {p.gone}},
         {"from Nepal", {std::nullopt, "NP"}, {p.plain, p.gone, p.wait}},
-        {"name without accents or case", {std::nullopt, std::nullopt, "%JOSE NUNEZ%"}, {p.jose}},
-        {"organisation", {std::nullopt, std::nullopt, "%economia%"}, {p.jose}},
-        {"e-mail", {std::nullopt, std::nullopt, "PLAIN@%"}, {p.plain}},
-        {"confirmed from Nepal named Person", {RegistrationStatus::confirmed, "NP", "%person%"}, {p.plain, p.wait}},
-        {"the erased are not found", {std::nullopt, std::nullopt, "%erased%"}, {}},
+        {"name without accents or case", {std::nullopt, std::nullopt, "JOSE NUNEZ"}, {p.jose}},
+        {"organisation", {std::nullopt, std::nullopt, "economia"}, {p.jose}},
+        {"e-mail", {std::nullopt, std::nullopt, "PLAIN@"}, {p.plain}},
+        {"confirmed from Nepal named Person", {RegistrationStatus::confirmed, "NP", "person"}, {p.plain, p.wait}},
+        {"the erased are not found", {std::nullopt, std::nullopt, "erased"}, {}},
     };
     for (const auto& c : cases) {
       std::vector<std::int64_t> ids;
@@ -79,6 +79,48 @@ TEST_F(StoreOrganiserViews, TheRosterFiltersByStatusCountryAndFoldedText) {
     EXPECT_EQ(page[1].registration.id, p.gone);
     EXPECT_FALSE(views::roster_entry(tx, p.event.id, p.erased, false));
     EXPECT_TRUE(views::roster_entry(tx, p.event.id, p.wait, true));
+  });
+}
+
+// The search looks within each of the name, e-mail and organisation, which search_text holds one
+// after the other (sql/014_search_text.sql): never across two of them, whatever the query holds.
+TEST_F(StoreOrganiserViews, TheSearchFindsTextWithinOneFieldNeverAcrossTwo) {
+  store->transact([&](store::Tx& tx) {
+    const Event event = insert_event(tx, event_named("search-fields", 10));
+    const auto add = [&](const std::string& email, const std::string& name, const nlohmann::json& organisation) {
+      return insert_registration(tx, event, email, kNow, Waitlisting::allowed,
+                                 {{"name", name}, {"organisation", organisation}})
+          .id;
+    };
+    const auto ana = add("maria@search-fields.example", "Ana", "Luz Ltd");
+    const auto ines = add("ines@search-fields.example", "Inés Ñandú 50%_off\\", nullptr);
+    const auto found = [&](const std::string& text) {
+      std::vector<std::int64_t> ids;
+      for (const auto& entry : views::roster_page(tx, event.id, {std::nullopt, std::nullopt, text}, 0, 100))
+        ids.push_back(entry.registration.id);
+      return ids;
+    };
+    const std::vector<std::int64_t> none, just_ana{ana}, just_ines{ines};
+    // Within one field, whatever its case and accents.
+    EXPECT_EQ(found("ANA"), just_ana);
+    EXPECT_EQ(found("Mária@"), just_ana);
+    EXPECT_EQ(found("luz ltd"), just_ana);
+    EXPECT_EQ(found("ines nandu"), just_ines);
+    EXPECT_EQ(found("INÉS ÑANDÚ"), just_ines);
+    EXPECT_EQ(found("50%_off\\"), just_ines);  // LIKE's characters are plain ones
+    EXPECT_EQ(found("50%\\"), none);
+    // Never across two: name and e-mail, e-mail and organisation, however the query is spelled.
+    for (const std::string text : {"anamaria", "ana maria", "ana\nmaria", "a\nm", "\n", "example\nluz",
+                                   "example luz", "ana%maria", "ana_maria"})
+      EXPECT_EQ(found(text), none) << text;
+    // search_text follows the fields: a change of name, and an erasure.
+    auto changed = *store::registrations::by_ids(tx, {ana}).begin();
+    changed.name = "Anabela";
+    store::registrations::update_details(tx, changed, kNow);
+    EXPECT_EQ(found("anabela"), just_ana);
+    store::registrations::erase(tx, ana, kNow);
+    EXPECT_EQ(scalar(tx, "SELECT count(*) FROM registrations WHERE id = $1 AND search_text ~ '(anabela|maria|luz)'", ana),
+              0);
   });
 }
 
