@@ -109,17 +109,17 @@ POOL_EVENT_ID=$(event_id bench-rush-sql-pool)
 # waitlisted and, if it is, settles it under the capacity lock. The statement's last SELECT gains a
 # column for \if: whether nothing was written, or whether it waitlisted.
 with_flag() {  # column expression
-  sed -E "s/registration\.id, registration\.status( +FROM)/registration.id, registration.status, $1\1/"
+  sed -E "s/ r\.id, r\.status, known\.found/ r.id, r.status, $1, known.found/"
 }
 {
   echo '\set n random(1, 9000000000000000)'
   echo "\\set seat random(1, $CAPACITY)"
-  registration_statement "$BIN" :event_version false | with_flag "registration.id IS NULL AS refused"
+  registration_statement "$BIN" :event_version false | with_flag "r.id IS NULL AS refused"
   echo '\gset r_'
   echo '\if :r_refused'
   echo 'BEGIN;'
   registration_statement "$BIN" :event_version true \
-    | with_flag "coalesce(registration.status = 'waitlisted', false) AS waiting"
+    | with_flag "coalesce(r.status = 'waitlisted', false) AS waiting"
   echo '\gset w_'
   echo '\if :w_waiting'
   "$BIN" sql lock_capacity | sed -e "s/\$1\b/:event_id/g" | tr '\n' ' '; echo ';'
