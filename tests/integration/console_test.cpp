@@ -254,7 +254,9 @@ TEST_F(Console, OrganisersSeeTheMeetingLinkAndClosingRuleTheySetAndNobodyElseDoe
   EXPECT_EQ(seen["join_url"], "https://meet.example/room?pwd=secret");
   EXPECT_EQ(seen["organiser_email"], "desk@example.org");
   EXPECT_EQ(seen["registration_closes"], "last_session");
-  for (const auto& e : client.get("/api/v1/organiser/me", with_cookie(own, false)).json()["events"]) {
+  // The reply is kept: a range-for over a member of a temporary's JSON would read freed memory.
+  const Reply me = client.get("/api/v1/organiser/me", with_cookie(own, false));
+  for (const auto& e : me.json()["events"]) {
     if (e["slug"] == "with-link") {
       EXPECT_EQ(e["join_url"], "https://meet.example/room?pwd=secret");
     }
