@@ -50,7 +50,11 @@ Environment (defaults in brackets):
   MAIL_FROM     sender of notifications [convene <noreply@localhost>]
   SPOOL_DIR     folder for .eml files when SMTP_URL is unset [spool]
   DB_POOL_SIZE  database connections per process [16]
-  HTTP_THREADS  concurrent HTTP connections served [128]
+  HTTP_THREADS  HTTP requests served at once [128]
+  HTTP_IDLE_SECONDS, HTTP_REQUEST_SECONDS
+                a keep-alive connection's idle time, a request's time to arrive whole [5, 10]
+  HTTP_MAX_HEADERS, HTTP_MAX_HEADER_KIB
+                header fields of a request, and their size with the request line [100, 32]
   WORKER_LEASE_SECONDS, WORKER_FIRST_RETRY_SECONDS, WORKER_MAX_ATTEMPTS, WORKER_POLL_MS,
   WORKER_PLAN_SECONDS, WORKER_THREADS, WORKER_BATCH
                 notification worker tuning [120, 30, 8, 500, 10, 2, 50]; see README
@@ -173,7 +177,12 @@ int serve(const app::Config& given, bool with_worker) {
                                     context.events.listening(on);
                                     context.invites.listening(on);
                                   }});
-  http::Server server(context, {config.host, config.port, config.http_threads});
+  http::ServerOptions server_options;
+  server_options.host = config.host;
+  server_options.port = config.port;
+  server_options.threads = config.http_threads;
+  server_options.limits = config.http_limits;
+  http::Server server(context, server_options);
   if (!server.bind()) {
     std::cerr << "cannot listen on " << config.host << ":" << config.port << ": " << std::strerror(errno) << "\n";
     return 1;
