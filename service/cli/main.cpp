@@ -1,6 +1,7 @@
 // convene: one binary, several subcommands. See `convene --help`.
 #include <malloc.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <fstream>
@@ -139,6 +140,17 @@ sigset_t block_stop_signals() {
   return signals;
 }
 
+// Every connection is a file descriptor, idle ones included, and the server holds thousands of them
+// at no other cost: the soft limit (often 1,024) would refuse connections long before memory or
+// threads run short. The hard limit is the administrator's (systemd's LimitNOFILE).
+void raise_file_limit() {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
+    limit.rlim_cur = limit.rlim_max;
+    if (setrlimit(RLIMIT_NOFILE, &limit) != 0) std::cerr << "cannot raise the open file limit: " << std::strerror(errno) << "\n";
+  }
+}
+
 int worker(const app::Config& config) {
   sigset_t signals = block_stop_signals();
   store::Store store(pool_options(config));
@@ -158,6 +170,7 @@ int worker(const app::Config& config) {
 int serve(const app::Config& given, bool with_worker) {
   // Mutable until the server serves: with PORT=0 and no BASE_URL, links name the port bound.
   app::Config config = given;
+  raise_file_limit();
   // Signals go to one thread that stops the server; every other thread inherits the block.
   sigset_t signals = block_stop_signals();
 
