@@ -352,13 +352,16 @@ Server::Server(app::Context& context, ServerOptions options) : impl_(std::make_u
   // problem+json shape as ours.
   http.set_error_handler(httplib::Server::HandlerWithResponse([](const httplib::Request&, httplib::Response& response) {
     if (response.body.empty()) {
+      // cpp-httplib refused the request before reading it whole (a request line it cannot parse
+      // leaves the headers unread): what follows on the connection cannot be told from it, so the
+      // connection ends with this answer (RFC 9112 section 2.2).
+      response.set_header("Connection", "close");
       const int status = response.status;
       if (status == 413) {
         send_problem(response, body_too_large());
       } else if (status == 400 && request_deadline_passed()) {
         // The body did not come in time (the gate times out requests that have not arrived whole;
         // a body sent after "Expect: 100-continue" is read here, under the same deadline).
-        response.set_header("Connection", "close");
         send_problem(response, bad_request("The request did not arrive whole in time."), 408);
       } else {
         // With the status cpp-httplib found (400, 414...).
