@@ -17,8 +17,10 @@
 #
 # The server runs with RATE_LIMITS=off: this measures the service, not the limiter (a rush from one
 # address would otherwise meet the per-address limit). It runs with HTTP_THREADS=256: cpp-httplib
-# gives each keep-alive connection a pool thread for as long as the connection lives, so with the
-# default 128 the other 72 of 200 connections would wait in its queue until a served one closed.
+# gave each keep-alive connection a pool thread for as long as the connection lived, so with the
+# default 128 the other 72 of 200 connections waited in its queue until a served one closed. The
+# connection gate (service/http/connections.hpp) holds idle connections without a thread; 256 stays
+# so that runs compare with the figures in the README.
 # No notification worker (`serve --no-worker`), as in bench/registration.sh: the confirmations are
 # queued, not sent. The database pool keeps its default (DB_POOL_SIZE, 16) unless set.
 #

@@ -246,7 +246,8 @@ Request build_request(std::string_view input) {
 // ---- Talking to the server ---------------------------------------------------------------------
 
 // Whether `text` holds a whole response: the head, and as many body bytes as Content-Length says.
-// (cpp-httplib keeps a connection open after refusing a request line, Connection: close unread.)
+// (cpp-httplib alone kept a connection open after refusing a request line; the server now ends it,
+// and a second answer, to the unread headers taken for a request, would be bytes past Content-Length.)
 bool complete(const std::string& text, bool head) {
   const std::size_t end_of_head = text.find("\r\n\r\n");
   if (end_of_head == std::string::npos) return false;

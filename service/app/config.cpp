@@ -85,6 +85,15 @@ Config config_from_environment() {
   config.spool_dir = env("SPOOL_DIR").value_or(config.spool_dir);
   config.db_pool_size = static_cast<std::size_t>(env_number("DB_POOL_SIZE", 16, 1, 500));
   config.http_threads = static_cast<std::size_t>(env_number("HTTP_THREADS", 128, 4, 4096));
+  const HttpLimits http;  // the defaults
+  config.http_limits.idle_seconds = static_cast<int>(env_number("HTTP_IDLE_SECONDS", http.idle_seconds, 1, 3600));
+  config.http_limits.request_seconds =
+      static_cast<int>(env_number("HTTP_REQUEST_SECONDS", http.request_seconds, 1, 3600));
+  config.http_limits.max_headers =
+      static_cast<std::size_t>(env_number("HTTP_MAX_HEADERS", static_cast<long long>(http.max_headers), 10, 10000));
+  config.http_limits.max_header_bytes = static_cast<std::size_t>(env_number(
+                                            "HTTP_MAX_HEADER_KIB", static_cast<long long>(http.max_header_bytes >> 10), 4, 1024))
+                                        << 10;
   config.invite_cache_bytes = static_cast<std::size_t>(env_number("INVITE_CACHE_MIB", 16, 0, 4096)) << 20;
   config.registration_batch_max = static_cast<std::size_t>(env_number("REGISTRATION_BATCH_MAX", 64, 0, 1000));
   config.worker_lease_seconds = static_cast<int>(env_number("WORKER_LEASE_SECONDS", 120, 2, 86400));

@@ -26,6 +26,23 @@ struct RateLimitConfig {
   std::vector<std::string> trusted_proxies;
 };
 
+// The HTTP edge on its own port, where nothing in front (nginx) bounds what clients send or how slowly:
+// how long a connection may wait between requests or take to send one, and how large a request's
+// header section may be. The defaults suit browsers, scripts and nginx alike.
+struct HttpLimits {
+  // HTTP_IDLE_SECONDS: a keep-alive connection with no request in progress is closed after this
+  // (nginx's upstream keepalive_timeout, 4 s, stays below it).
+  int idle_seconds = 5;
+  // HTTP_REQUEST_SECONDS: a request's line, headers and body must all arrive within this of its first
+  // byte; then it is answered 408 and its connection closed, however steadily it trickles.
+  int request_seconds = 10;
+  // HTTP_MAX_HEADERS: header fields in one request (Apache's LimitRequestFields); more: 431.
+  std::size_t max_headers = 100;
+  // HTTP_MAX_HEADER_KIB: the request line and header fields together (nginx's default buffers, 4 x 8
+  // KiB); more: 431. Each header line is also capped at 8 KiB (cpp-httplib's own limit).
+  std::size_t max_header_bytes = 32 * 1024;
+};
+
 struct Config {
   std::string database_url = "postgresql:///convene";  // DATABASE_URL
   std::string host = "127.0.0.1";                        // HOST
@@ -36,7 +53,8 @@ struct Config {
   std::string mail_from = "convene <noreply@localhost>"; // MAIL_FROM
   std::string spool_dir = "spool";                       // SPOOL_DIR
   std::size_t db_pool_size = 16;                         // DB_POOL_SIZE
-  std::size_t http_threads = 128;                        // HTTP_THREADS: one per open connection
+  std::size_t http_threads = 128;                        // HTTP_THREADS: requests served at once
+  HttpLimits http_limits;                                // HTTP_IDLE_SECONDS, HTTP_REQUEST_SECONDS, HTTP_MAX_HEADER*
   std::size_t invite_cache_bytes = 16u << 20;            // INVITE_CACHE_MIB (16): rendered invites kept
   // REGISTRATION_BATCH_MAX (64): at most this many concurrent registrations for one event are written
   // by one statement and committed together (app/group_commit.hpp); 0 writes each on its own.

@@ -1,6 +1,7 @@
 // convene: one binary, several subcommands. See `convene --help`.
 #include <malloc.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <fstream>
@@ -50,7 +51,11 @@ Environment (defaults in brackets):
   MAIL_FROM     sender of notifications [convene <noreply@localhost>]
   SPOOL_DIR     folder for .eml files when SMTP_URL is unset [spool]
   DB_POOL_SIZE  database connections per process [16]
-  HTTP_THREADS  concurrent HTTP connections served [128]
+  HTTP_THREADS  HTTP requests served at once [128]
+  HTTP_IDLE_SECONDS, HTTP_REQUEST_SECONDS
+                a keep-alive connection's idle time, a request's time to arrive whole [5, 10]
+  HTTP_MAX_HEADERS, HTTP_MAX_HEADER_KIB
+                header fields of a request, and their size with the request line [100, 32]
   WORKER_LEASE_SECONDS, WORKER_FIRST_RETRY_SECONDS, WORKER_MAX_ATTEMPTS, WORKER_POLL_MS,
   WORKER_PLAN_SECONDS, WORKER_THREADS, WORKER_BATCH
                 notification worker tuning [120, 30, 8, 500, 10, 2, 50]; see README
@@ -135,6 +140,17 @@ sigset_t block_stop_signals() {
   return signals;
 }
 
+// Every connection is a file descriptor, idle ones included, and the server holds thousands of them
+// at no other cost: the soft limit (often 1,024) would refuse connections long before memory or
+// threads run short. The hard limit is the administrator's (systemd's LimitNOFILE).
+void raise_file_limit() {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
+    limit.rlim_cur = limit.rlim_max;
+    if (setrlimit(RLIMIT_NOFILE, &limit) != 0) std::cerr << "cannot raise the open file limit: " << std::strerror(errno) << "\n";
+  }
+}
+
 int worker(const app::Config& config) {
   sigset_t signals = block_stop_signals();
   store::Store store(pool_options(config));
@@ -154,6 +170,7 @@ int worker(const app::Config& config) {
 int serve(const app::Config& given, bool with_worker) {
   // Mutable until the server serves: with PORT=0 and no BASE_URL, links name the port bound.
   app::Config config = given;
+  raise_file_limit();
   // Signals go to one thread that stops the server; every other thread inherits the block.
   sigset_t signals = block_stop_signals();
 
@@ -173,7 +190,12 @@ int serve(const app::Config& given, bool with_worker) {
                                     context.events.listening(on);
                                     context.invites.listening(on);
                                   }});
-  http::Server server(context, {config.host, config.port, config.http_threads});
+  http::ServerOptions server_options;
+  server_options.host = config.host;
+  server_options.port = config.port;
+  server_options.threads = config.http_threads;
+  server_options.limits = config.http_limits;
+  http::Server server(context, server_options);
   if (!server.bind()) {
     std::cerr << "cannot listen on " << config.host << ":" << config.port << ": " << std::strerror(errno) << "\n";
     return 1;

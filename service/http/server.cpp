@@ -12,10 +12,17 @@
 #include "app/log.hpp"
 #include "app/problems.hpp"
 #include "convene/unavailable.hpp"
+#include "http/connections.hpp"
 #include "http/request.hpp"
 
 namespace convene::http {
 namespace {
+
+// A response that cannot be written within this (a client that reads nothing) ends its connection.
+constexpr std::chrono::seconds kWriteTimeout{10};
+// Requests on one keep-alive connection before it is closed: no limit in practice (nginx's
+// upstream connections carry request after request).
+constexpr std::size_t kKeepAliveMaxCount = 100000;
 
 // Per-request facts the logger needs after the handler ran (cpp-httplib serves a request on one
 // thread from start to finish, so thread-local storage is per request).
@@ -82,10 +89,57 @@ void add_security_headers(httplib::Response& response) {
 // cpp-httplib fixes its listen backlog at 5, so a burst of new connections loses handshakes and
 // waits a second for the SYN retry. The listening socket is protected, not private: a subclass
 // can reach it and raise the backlog (listen() on a listening socket only updates the backlog).
+//
+// And cpp-httplib would serve each connection on a thread from accept to close; its virtual
+// process_and_close_socket hands the socket to our ConnectionQueue instead (http/connections.hpp),
+// which calls cpp-httplib's process_request (protected) for each request once it has arrived whole.
 class ListeningServer : public httplib::Server {
  public:
   bool raise_backlog(int backlog) { return ::listen(svr_sock_, backlog) == 0; }
+  bool serve_request(httplib::Stream& stream, bool close_connection, bool& connection_closed) {
+    return process_request(stream, close_connection, connection_closed, nullptr);
+  }
+  ConnectionQueue* queue = nullptr;  // the one new_task_queue made for the current listen
+
+ private:
+  bool process_and_close_socket(socket_t sock) override {
+    queue->accepted(sock);
+    return true;
+  }
 };
+
+// Methods as logs and metrics name them: a client may send any word (see RequestMetrics::record).
+std::string known_method(const std::string& method) {
+  for (const char* known : {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}) {
+    if (method == known) return method;
+  }
+  return "other";
+}
+
+// The whole answer with which the connection gate refuses a request before cpp-httplib sees it
+// (408, 414, 431): problem+json with the security headers like every other error, then the
+// connection is closed. Logged and counted like any request.
+std::string refusal(int status, const std::string& detail, const std::string& method, RequestMetrics& metrics) {
+  httplib::Response response;
+  const std::string request_id = new_request_id();
+  response.set_header("X-Request-Id", request_id);
+  response.set_header("Connection", "close");
+  send_problem(response, bad_request(detail), status);
+  add_security_headers(response);
+  const char* reason = status == 408   ? "Request Timeout"
+                       : status == 414 ? "URI Too Long"
+                                       : "Request Header Fields Too Large";
+  std::string text = "HTTP/1.1 " + std::to_string(status) + " " + reason + "\r\n";
+  for (const auto& [name, value] : response.headers) text += name + ": " + value + "\r\n";
+  text += "Content-Length: " + std::to_string(response.body.size()) + "\r\n\r\n" + response.body;
+  metrics.record("unmatched", method, status, std::chrono::microseconds{0});
+  app::log::write(app::log::Level::info, {{"request_id", request_id},
+                                          {"method", known_method(method)},
+                                          {"route", "unmatched"},
+                                          {"status", std::int64_t{status}},
+                                          {"duration_us", std::int64_t{0}}});
+  return text;
+}
 
 // The token a request presents: the {token} of its path, or the organiser token of its
 // Authorization header.
@@ -137,15 +191,35 @@ Server::Server(app::Context& context, ServerOptions options) : impl_(std::make_u
   add_console_routes(router_, context);
 
   auto& http = impl_->http;
-  const std::size_t threads = options.threads;
-  http.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+  // Each listen gets a ConnectionQueue: the gate that holds connections until a request has arrived
+  // whole, and the pool of options.threads that serves requests (http/connections.hpp).
+  http.new_task_queue = [this] {
+    const auto& options = impl_->options;
+    ConnectionOptions connections;
+    connections.threads = options.threads;
+    connections.limits = options.limits;
+    connections.max_body_bytes = kMaxBodyBytes;
+    connections.write_timeout = kWriteTimeout;
+    connections.keep_alive_max_count = kKeepAliveMaxCount;
+    auto* queue = new ConnectionQueue(
+        connections,
+        [this](httplib::Stream& stream, bool close_connection, bool& connection_closed) {
+          return impl_->http.serve_request(stream, close_connection, connection_closed);
+        },
+        [this](int status, const std::string& detail, const std::string& method) {
+          return refusal(status, detail, method, metrics_);
+        });
+    impl_->http.queue = queue;
+    return queue;
+  };
   // Without TCP_NODELAY every keep-alive response waits ~40 ms for the client's delayed ACK.
   http.set_tcp_nodelay(true);
-  http.set_keep_alive_max_count(100000);
-  // An idle keep-alive connection holds a thread, and SIGTERM waits for it: 5 s, as Apache.
-  http.set_keep_alive_timeout(5);
-  http.set_read_timeout(10, 0);
-  http.set_write_timeout(10, 0);
+  // What cpp-httplib announces in Keep-Alive: timeout=, max= (the gate and pool enforce them), and
+  // the timeouts it sets on each accepted socket (never met: the gate and pool do not block on one).
+  http.set_keep_alive_max_count(kKeepAliveMaxCount);
+  http.set_keep_alive_timeout(options.limits.idle_seconds);
+  http.set_read_timeout(options.limits.request_seconds, 0);
+  http.set_write_timeout(kWriteTimeout.count(), 0);
   http.set_payload_max_length(kMaxBodyBytes);
 
   // Everything that can be decided from the request line and headers is decided here, before
@@ -278,9 +352,17 @@ Server::Server(app::Context& context, ServerOptions options) : impl_(std::make_u
   // problem+json shape as ours.
   http.set_error_handler(httplib::Server::HandlerWithResponse([](const httplib::Request&, httplib::Response& response) {
     if (response.body.empty()) {
+      // cpp-httplib refused the request before reading it whole (a request line it cannot parse
+      // leaves the headers unread): what follows on the connection cannot be told from it, so the
+      // connection ends with this answer (RFC 9112 section 2.2).
+      response.set_header("Connection", "close");
       const int status = response.status;
       if (status == 413) {
         send_problem(response, body_too_large());
+      } else if (status == 400 && request_deadline_passed()) {
+        // The body did not come in time (the gate times out requests that have not arrived whole;
+        // a body sent after "Expect: 100-continue" is read here, under the same deadline).
+        send_problem(response, bad_request("The request did not arrive whole in time."), 408);
       } else {
         // With the status cpp-httplib found (400, 414...).
         send_problem(response, bad_request("The request is not well-formed HTTP."), status);
@@ -304,6 +386,8 @@ Server::Server(app::Context& context, ServerOptions options) : impl_(std::make_u
                                        current.request_id + "."});
   });
   http.set_logger([this](const httplib::Request& request, const httplib::Response& response) {
+    // Every answer passes here, ours and cpp-httplib's own: the one place to see that it closes.
+    if (response.get_header_value("Connection") == "close") close_after_answer();
     const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(
                             std::chrono::steady_clock::now() - current.started)
                             .count();

@@ -1,14 +1,16 @@
 // The HTTP edge: cpp-httplib configured for many keep-alive clients, our router, request ids,
 // problem+json for every error, and 503 (never a hang, never a stack trace) when PostgreSQL is away.
 //
-// Threads: cpp-httplib serves each connection on a thread of its pool (ServerOptions::threads);
-// every handler runs there, sharing the app::Context. stop() may be called from any thread (the
+// Threads: connections wait for their requests on one thread (http/connections.hpp), and each
+// request that has arrived whole is served on a thread of a pool (ServerOptions::threads); every
+// handler runs there, sharing the app::Context. stop() may be called from any thread (the
 // signal handler's); serve() returns once requests in flight are done.
 #pragma once
 
 #include <memory>
 #include <string>
 
+#include "app/config.hpp"
 #include "app/context.hpp"
 #include "http/metrics.hpp"
 #include "http/router.hpp"
@@ -18,8 +20,9 @@ namespace convene::http {
 struct ServerOptions {
   std::string host = "127.0.0.1";
   int port = 8080;
-  std::size_t threads = 128;  // cpp-httplib serves one connection per thread, keep-alive included
+  std::size_t threads = 128;  // requests served at once (idle connections hold none)
   int listen_backlog = 4096;
+  app::HttpLimits limits;     // deadlines and header limits of connections (app/config.hpp)
 };
 
 class Server {

@@ -13,6 +13,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include <httplib.h>
 #include <nlohmann/json.hpp>
@@ -190,6 +191,21 @@ inline long thread_count(pid_t pid) { return proc_status_field(pid, "Threads"); 
 
 // A free TCP port on loopback (bound, then released).
 int free_port();
+
+// --- Raw sockets, for clients that misbehave ---------------------------------------------------
+
+// A TCP connection to loopback:`port` with 5 s send and receive timeouts; -1 if it cannot connect.
+int connect_raw(int port);
+bool send_all(int fd, std::string_view text);
+// close() that sends RST instead of FIN (and leaves no TIME_WAIT behind).
+void close_with_reset(int fd);
+// Raises this process's soft limit of open files to its hard limit (tests that open thousands of
+// connections); returns the limit now in force.
+long raise_open_file_limit();
+// File descriptors a process holds, and how many of them are sockets (listening one and database
+// connections included).
+int open_fds(pid_t pid);
+int open_sockets(pid_t pid);
 
 // A unique e-mail address for a test.
 std::string unique_email(const std::string& tag);
