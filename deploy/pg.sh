@@ -9,55 +9,18 @@
 #   deploy/pg.sh createdb NAME  create a database unless it exists
 #   deploy/pg.sh psql [ARGS]    psql as the cluster's superuser
 #
-# Where: $CONVENE_REPO/.pg (git-ignored). PostgreSQL refuses to run as root, so when run as root the
-# server runs as the unprivileged `postgres` user. If that user cannot enter the checkout (a clone
-# under /root, mode 700), the cluster lives in /var/lib/convene/pg-<hash of the checkout path> and
-# .pg is a symlink to it. Port: 55000 + (hash of the checkout path) mod 900, or $CONVENE_PG_PORT.
+# Where: $CONVENE_REPO/.pg (git-ignored; see cluster_root in deploy/pg-lib.sh for root and for
+# checkouts the postgres user cannot enter). Port: 55000 + (hash of the checkout path) mod 900, or
+# $CONVENE_PG_PORT.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/pg-lib.sh"
 
-PG_BIN=/usr/lib/postgresql/15/bin
 PG_LINK=$CONVENE_REPO/.pg
-PATH_HASH=$(printf '%s' "$CONVENE_REPO" | cksum | cut -d' ' -f1)
 PG_PORT=${CONVENE_PG_PORT:-$((55000 + PATH_HASH % 900))}
 PG_SUPERUSER=convene
 
-if [ "$(id -u)" = 0 ]; then
-  PG_OS_USER=postgres
-  run_as_pg() { runuser -u "$PG_OS_USER" -- "$@"; }
-else
-  PG_OS_USER=$(id -un)
-  run_as_pg() { "$@"; }
-fi
-
-# Decides where the cluster lives, creating the folder (or the symlink to it) on first use.
-pg_root() {
-  if [ -e "$PG_LINK" ]; then
-    readlink -f "$PG_LINK"
-    return
-  fi
-  if [ "$(id -u)" = 0 ]; then
-    id "$PG_OS_USER" >/dev/null 2>&1 || die "user $PG_OS_USER missing (it comes with the postgresql-15 package)"
-    mkdir -p "$PG_LINK"
-    chown "$PG_OS_USER": "$PG_LINK"
-    chmod 700 "$PG_LINK"
-    if ! run_as_pg test -w "$PG_LINK" 2>/dev/null; then
-      rmdir "$PG_LINK"
-      local elsewhere=/var/lib/convene/pg-$PATH_HASH
-      mkdir -p "$elsewhere"
-      chmod 755 /var/lib/convene
-      chown "$PG_OS_USER": "$elsewhere"
-      chmod 700 "$elsewhere"
-      ln -s "$elsewhere" "$PG_LINK"
-    fi
-  else
-    mkdir -p "$PG_LINK"
-    chmod 700 "$PG_LINK"
-  fi
-  readlink -f "$PG_LINK"
-}
-
-ROOT=$(pg_root)
+ROOT=$(cluster_root "$PG_LINK")
 DATA=$ROOT/data
 RUN=$ROOT/run
 # A unix socket path must fit in 107 bytes; deep checkouts put the socket in /tmp instead.
