@@ -51,6 +51,8 @@ Environment (defaults in brackets):
   MAIL_FROM     sender of notifications [convene <noreply@localhost>]
   SPOOL_DIR     folder for .eml files when SMTP_URL is unset [spool]
   DB_POOL_SIZE  database connections per process [16]
+  DB_DEADLINE_MS
+                the longest one statement or commit may take before convene cancels it [6000]
   HTTP_THREADS  HTTP requests served at once [128]
   HTTP_IDLE_SECONDS, HTTP_REQUEST_SECONDS
                 a keep-alive connection's idle time, a request's time to arrive whole [5, 10]
@@ -86,6 +88,7 @@ store::PoolOptions pool_options(const app::Config& config) {
   store::PoolOptions options;
   options.url = config.database_url;
   options.size = config.db_pool_size;
+  options.deadline = config.db_deadline;
   return options;
 }
 

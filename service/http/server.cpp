@@ -11,6 +11,7 @@
 
 #include "app/log.hpp"
 #include "app/problems.hpp"
+#include "convene/request_deadline.hpp"
 #include "convene/unavailable.hpp"
 #include "http/connections.hpp"
 #include "http/request.hpp"
@@ -300,6 +301,9 @@ Server::Server(app::Context& context, ServerOptions options) : impl_(std::make_u
 
   auto dispatch = [&context](const httplib::Request& request, httplib::Response& response) {
     const Route& route = *current.match.route;
+    // However many statements, queues and batches it goes through, a request waits on the database
+    // at most DB_DEADLINE_MS (and the second it takes to leave a silent server).
+    const RequestDeadline database_deadline{std::chrono::steady_clock::now() + context.config.db_deadline};
     // A browser sends the console's cookie wherever it goes to this site; a write made with it is
     // taken only from the service's own pages (CSRF). Scripts send a bearer token instead.
     if (is_unsafe_method(request.method)) {
@@ -324,11 +328,14 @@ Server::Server(app::Context& context, ServerOptions options) : impl_(std::make_u
     } catch (const DatabaseUnavailable& unavailable) {
       // Only a request that never reached the database can be said to have changed nothing.
       const bool reading = request.method == "GET" || request.method == "HEAD";
-      Problem problem{ProblemType::database_unavailable,
-                      unavailable.outcome_unknown() && !reading
-                          ? "The database went away while your request was being saved, so it may or may not have "
-                            "been recorded. Try again in a few seconds with the same Idempotency-Key to be told which."
-                          : "The database is not reachable right now; nothing was changed. Try again in a few seconds."};
+      Problem problem =
+          unavailable.outcome_unknown() && !reading
+              ? Problem{ProblemType::outcome_unknown,
+                        "The database did not confirm your request (it went away, or did not answer in time), so "
+                        "it may or may not have been recorded. Try again in a few seconds with the same "
+                        "Idempotency-Key to be told which."}
+              : Problem{ProblemType::database_unavailable,
+                        "The database is not reachable right now; nothing was changed. Try again in a few seconds."};
       problem.retry_after = kRetryAfterUnavailable;
       send_problem(response, problem);
     }
