@@ -171,7 +171,7 @@ restore() {
   local type="" target="" set="" into=""
   while [ $# -gt 0 ]; do
     case "$1" in
-      --target) type=time; target=${2:?--target TIME}; shift 2 ;;
+      --target) type="time"; target=${2:?--target TIME}; shift 2 ;;
       --name) type=name; target=${2:?--name POINT}; shift 2 ;;
       --latest) type=default; shift ;;
       --set) set=${2:?--set LABEL}; shift 2 ;;
