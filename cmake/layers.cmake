@@ -29,7 +29,7 @@ set(CONVENE_APP_SOURCES
   service/app/events.cpp service/app/registrations.cpp service/app/calendars.cpp service/app/roster.cpp
   service/app/moderation.cpp service/app/join.cpp service/app/tz_refresh.cpp service/app/worker.cpp
   service/app/operations.cpp service/app/idempotency.cpp service/app/sign_in.cpp
-  service/app/announcements.cpp service/app/time_fit.cpp service/app/invitations.cpp)
+  service/app/announcements.cpp service/app/time_fit.cpp service/app/invitations.cpp service/app/restore_floor.cpp)
 set(CONVENE_HTTP_SOURCES
   service/http/metrics.cpp service/http/router.cpp service/http/request.cpp service/http/server.cpp
   service/http/routes_events.cpp service/http/routes_registrations.cpp service/http/routes_ops.cpp
