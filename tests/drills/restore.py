@@ -13,14 +13,17 @@ in the same temporary folder (deploy/backup.sh with CONVENE_BACKUP_DIR):
  4. a restore point (`backup.sh restore-point`, which waits until its WAL is in the repository);
  5. an organiser moves the session: SEQUENCE rises, and batch A is mailed an update (read back from
     the spool: its SEQUENCE is the one the restore must not go below);
- 6. batch B registers;
- 7. everything stops, and `backup.sh restore --name POINT` recovers the cluster to the point, timed;
- 8. the restored database holds exactly batch A (no one of batch B, the session's old sequence);
+ 6. batch B registers, a moment noted (the database's clock) after half of it; `backup.sh check`
+    archives the WAL written so far (what archive_timeout does within a minute);
+ 7. the servers stop; `backup.sh restore --target MOMENT --into DIR` makes a copy as it was at the
+    moment, started on another port: it holds batch A and the first half of batch B, timed;
+ 8. the cluster stops, and `backup.sh restore --name POINT` recovers it in place to the point, timed:
+    it holds exactly batch A (no one of batch B, the session's sequence from before the move);
  9. `convene migrate`, `convene restore-floor` and `convene serve` run on it; a batch-A registrant's
     invite.ics keeps its UID and has a SEQUENCE above the one mailed after the move; a batch-B
     manage token is unknown.
 
-Prints the timings and counts. Whatever it started (servers, the cluster, the temporary folder) is
+Prints the timings and counts. Whatever it started (servers, the clusters, the temporary folder) is
 stopped and removed at the end, also when a step fails. Standard library only (/usr/bin/python3).
 """
 import email
@@ -78,7 +81,7 @@ class Drill:
         for name in ("DATABASE_URL", "PORT", "BASE_URL", "SMTP_URL"):
             self.env.pop(name, None)
         self.servers = []
-        self.cluster_started = False
+        self.clusters = []  # the environments of deploy/pg.sh of the clusters started
         self.timings = {}
 
     # --- processes ---------------------------------------------------------------------------
@@ -134,8 +137,9 @@ class Drill:
                     process.wait()
         self.servers = []
 
-    def psql(self, sql):
-        return self.script("pg.sh", "psql", "-d", "convene", "-tA", "-c", sql)[0].strip()
+    def psql(self, sql, env=None):
+        return self.run([os.path.join(self.repo, "deploy", "pg.sh"), "psql", "-d", "convene", "-tA", "-c", sql],
+                        env=env)[0].strip()
 
     def cleanup(self):
         started = time.monotonic()
@@ -143,12 +147,12 @@ class Drill:
             self.stop_servers()
         finally:
             try:
-                if self.cluster_started:
-                    subprocess.run([os.path.join(self.repo, "deploy", "pg.sh"), "stop"], env=self.env,
+                for env in self.clusters:
+                    subprocess.run([os.path.join(self.repo, "deploy", "pg.sh"), "stop"], env=env,
                                    capture_output=True, timeout=120)
             finally:
                 shutil.rmtree(self.folder, ignore_errors=True)
-                print("cleaned up (servers, cluster, folder) in %.1f s" % (time.monotonic() - started), flush=True)
+                print("cleaned up (servers, clusters, folder) in %.1f s" % (time.monotonic() - started), flush=True)
 
     # --- HTTP ----------------------------------------------------------------------------------
 
@@ -164,9 +168,9 @@ class Drill:
         except urllib.error.HTTPError as error:
             return error.code, error.read().decode()
 
-    def register(self, base, batch):
+    def register(self, base, batch, numbers=range(BATCH)):
         people = {}
-        for i in range(BATCH):
+        for i in numbers:
             address = "drill-%s-%02d@example.org" % (batch, i)
             status, body = self.http("POST", "%s/api/v1/events/%s/registrations" % (base, SLUG),
                                      {"email": address, "name": "Registrant %s%d" % (batch, i), "consent": True})
@@ -220,7 +224,7 @@ class Drill:
         say = lambda text: print(text, flush=True)
         started = time.monotonic()
         say("drill folder %s, cluster on port %s" % (self.folder, self.env["CONVENE_PG_PORT"]))
-        self.cluster_started = True
+        self.clusters.append(self.env)
         _, self.timings["enable"] = self.script("backup.sh", "enable")
         self.script("pg.sh", "createdb", "convene")
         self.database_url = self.script("pg.sh", "url", "convene")[0].strip()
@@ -244,12 +248,36 @@ class Drill:
         mailed = self.wait_for_updates(spool, list(batch_a))
         mailed_sequences = {seq for sequences in mailed.values() for seq in sequences.values()}
         check(mailed_sequences == {1}, "the updates carry SEQUENCE %s, not 1" % sorted(mailed_sequences))
-        batch_b = self.register(base, "b")
+        # Batch B, with a moment noted (the database's clock) between its two halves.
+        half = BATCH // 2
+        batch_b = self.register(base, "b", range(half))
+        moment = self.psql("SELECT to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US+00')")
+        time.sleep(0.2)
+        batch_b.update(self.register(base, "b", range(half, BATCH)))
         count_before = int(self.psql("SELECT count(*) FROM registrations"))
         check(count_before == 2 * BATCH, "%d registrations before the restore, not %d" % (count_before, 2 * BATCH))
+        # What archive_timeout would do within a minute: the WAL written so far goes to the archive.
+        self.script("backup.sh", "check")
+        self.stop_servers()
+
+        # A copy of the cluster as it was at the moment noted, restored into a folder of its own
+        # (--target TIME --into) and started on another port: batch A and the first half of batch B.
+        copy_env = dict(self.env, CONVENE_PG_DIR=os.path.join(self.folder, "copy"), CONVENE_PG_PORT=str(free_port()))
+        _, self.timings["restore copy"] = self.script("backup.sh", "restore", "--target", moment,
+                                                      "--into", os.path.join(self.folder, "copy", "data"))
+        self.clusters.append(copy_env)
+        self.run([os.path.join(self.repo, "deploy", "pg.sh"), "start"], env=copy_env)
+        deadline = time.monotonic() + 120
+        while self.psql("SELECT pg_is_in_recovery()", copy_env) != "f":
+            check(time.monotonic() < deadline, "the copy did not finish its recovery")
+            time.sleep(0.2)
+        copied = set(self.psql("SELECT email FROM registrations", copy_env).split())
+        first_half = {address for address in batch_b if int(address.split("-")[2].split("@")[0]) < half}
+        check(copied == set(batch_a) | first_half, "the copy at %s holds %d of batch A and %d of batch B, not %d and %d"
+              % (moment, len(copied & set(batch_a)), len(copied & set(batch_b)), len(batch_a), half))
+        self.run([os.path.join(self.repo, "deploy", "pg.sh"), "stop"], env=copy_env)
 
         # The database machine is lost: everything stops, and the cluster is recovered to the point.
-        self.stop_servers()
         self.script("pg.sh", "stop")
         _, self.timings["restore"] = self.script("backup.sh", "restore", "--name", POINT)
 
@@ -285,8 +313,9 @@ class Drill:
         roster = {item["email"] for item in json.loads(body)["items"]}
         check(roster == set(batch_a), "the roster served after the restore is not batch A")
 
-        say("registrations: %d before the restore (batch A %d, batch B %d); after: %d, all of batch A"
-            % (count_before, len(batch_a), len(batch_b), len(emails)))
+        say("registrations: %d before the restore (batch A %d, batch B %d); in the copy at %s: %d (batch A and"
+            " %d of B); after the restore to the point: %d, all of batch A"
+            % (count_before, len(batch_a), len(batch_b), moment, len(copied), half, len(emails)))
         say("SEQUENCE of %s's invite: mailed %s after the move; served %s after the restore (floor %d -> %d)"
             % (someone, sorted(mailed[someone].values()), sorted(served.values()), floor_before, floor))
         say("messages pending again in the restored outbox (sent a second time): %s" % pending)
