@@ -19,19 +19,20 @@
 // Why that is higher than any SEQUENCE mailed before the restore: say the restored database holds
 // floor F and, for one registrant and session, the counts n (their sum). What was mailed for that
 // UID on the lost timeline was at most F + n + c, c being the changes to that session and that
-// registration's invite made after the restore point (each adds 1). F itself was set by the previous
-// raise, at the clock's minute then (or it is 0, "minute 0" being 2020-01-01), or 1 above the floor
-// before it when raises came faster than one a minute. The minutes since that raise count every
-// minute of the lost timeline, so the new floor exceeds F + c, and everything written from now on
-// (at least F_new + n) exceeds F + n + c, unless that session (or that invite) changed as many
-// times as whole minutes have passed since the floor was last raised, or more: once a minute on
-// average (two restores within a minute, with a change between them, are such a case: floor + 1
-// then only equals what was mailed). convene changes a session only
-// when an organiser moves, cancels or reinstates it or the tz database moves it, so that would take
-// a script changing one session every few seconds for as long as the floor has stood; it is not
-// prevented, and the floor would then be short by the difference. The minutes are read from the
-// clock of the machine that runs the command: a clock that is behind weakens the guarantee by as
-// much (floor + 1 still makes every raise raise it).
+// registration's invite made after the restore point (each adds 1). F itself was set by the
+// previous raise, to the clock's minute then (or it is 0, "minute 0" being 2020-01-01); raises that
+// came faster than one a minute set it 1 above the floor before, and the minutes below then count
+// from the last raise that took the clock's minute. The minutes since that raise count every minute
+// of the lost timeline, so the new floor exceeds F + c, and everything written from now on (at
+// least F_new + n) exceeds F + n + c, unless that session (or that invite) changed as many times as
+// whole minutes have passed since the floor was last raised, or more: once a minute on average. Two
+// restores within one minute with a change between them are such a case (floor + 1 then only equals
+// what was mailed). convene changes a session only when an organiser moves, cancels or reinstates
+// it or the tz database moves it, so otherwise it would take changes to one session at least once a
+// minute for as long as the floor has stood; nothing prevents that, and the floor would then be
+// short by the difference. The minutes are read from the clock of the machine that runs the
+// command: a clock that is behind weakens the guarantee by as much (floor + 1 still makes every
+// raise raise it).
 //
 // The floor is never added to the outbox's keys (sql/004_outbox.sql: one update per session
 // sequence, one reminder per session, offset and sequence): those keep the raw sequence, so raising
