@@ -8,19 +8,31 @@
 #   deploy/pg.sh url [DBNAME]   print the libpq URI of a database in it (default: convene)
 #   deploy/pg.sh createdb NAME  create a database unless it exists
 #   deploy/pg.sh psql [ARGS]    psql as the cluster's superuser
+#   deploy/pg.sh paths          print PG_ROOT, PG_DATA, PG_RUN, PG_PORT, PG_SUPERUSER as shell
+#                               assignments (for deploy/backup.sh: one place decides them)
 #
 # Where: $CONVENE_REPO/.pg (git-ignored; see cluster_root in deploy/pg-lib.sh for root and for
-# checkouts the postgres user cannot enter). Port: 55000 + (hash of the checkout path) mod 900, or
-# $CONVENE_PG_PORT.
+# checkouts the postgres user cannot enter), or $CONVENE_PG_DIR (a cluster elsewhere, e.g. a test's
+# own in a temporary folder; its parent must let the server's user in). Port: 55000 + (hash of the
+# checkout path, or of $CONVENE_PG_DIR) mod 900, or $CONVENE_PG_PORT.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 source "$(dirname "${BASH_SOURCE[0]}")/pg-lib.sh"
 
 PG_LINK=$CONVENE_REPO/.pg
-PG_PORT=${CONVENE_PG_PORT:-$((55000 + PATH_HASH % 900))}
 PG_SUPERUSER=convene
 
-ROOT=$(cluster_root "$PG_LINK")
+if [ -n "${CONVENE_PG_DIR:-}" ]; then
+  mkdir -p "$CONVENE_PG_DIR"
+  [ "$(id -u)" = 0 ] && chown "$PG_OS_USER": "$CONVENE_PG_DIR"
+  chmod 700 "$CONVENE_PG_DIR"
+  ROOT=$(readlink -f "$CONVENE_PG_DIR")
+  # Port and socket folder follow the folder, not the checkout: it may run beside the checkout's.
+  PATH_HASH=$(printf '%s' "$ROOT" | cksum | cut -d' ' -f1)
+else
+  ROOT=$(cluster_root "$PG_LINK")
+fi
+PG_PORT=${CONVENE_PG_PORT:-$((55000 + PATH_HASH % 900))}
 DATA=$ROOT/data
 RUN=$ROOT/run
 # A unix socket path must fit in 107 bytes; deep checkouts put the socket in /tmp instead.
@@ -77,6 +89,10 @@ createdb() {
   fi
 }
 
+paths() {
+  printf 'PG_ROOT=%q\nPG_DATA=%q\nPG_RUN=%q\nPG_PORT=%q\nPG_SUPERUSER=%q\n' "$ROOT" "$DATA" "$RUN" "$PG_PORT" "$PG_SUPERUSER"
+}
+
 case "${1:-}" in
   start) start ;;
   stop) stop ;;
@@ -84,5 +100,6 @@ case "${1:-}" in
   url) url "${2:-}" ;;
   createdb) createdb "$2" ;;
   psql) shift; psql_admin "$@" ;;
-  *) echo "usage: $0 start|stop|status|url [DB]|createdb NAME|psql [ARGS]" >&2; exit 2 ;;
+  paths) paths ;;
+  *) echo "usage: $0 start|stop|status|url [DB]|createdb NAME|psql [ARGS]|paths" >&2; exit 2 ;;
 esac
