@@ -18,6 +18,7 @@ holds the same 200; every confirmation is delivered (the worker inside convene r
 primary). Prints the time from the kill to the first 201 committed on the new primary, the 503s,
 and the total time.
 """
+import email.parser
 import glob
 import os
 import sys
@@ -94,6 +95,20 @@ def main(binary, repo, workspace, checks, context):
         time.sleep(0.5)
     checks.expect(unsent == 0, f"{unsent} confirmations still not sent 60 s after the load")
 
+    # The spool: every registrant got a confirmation; one sent again (its "sent" lost with the old
+    # primary) carries the same Message-ID, so mail clients show it once.
+    by_recipient = {}
+    for path in glob.glob(os.path.join(workspace.folder, "spool", "*.eml")):
+        with open(path, "rb") as file:
+            message = email.parser.BytesHeaderParser().parse(file)
+        if message.get("X-Convene-Kind") == "confirmation":
+            by_recipient.setdefault(message.get("To"), []).append(message.get("Message-ID"))
+    checks.expect(len(by_recipient) == REGISTRANTS,
+                  f"{len(by_recipient)} registrants have a confirmation in the spool, expected {REGISTRANTS}")
+    resent = {to: ids for to, ids in by_recipient.items() if len(ids) > 1}
+    differing = {to: ids for to, ids in resent.items() if len(set(ids)) > 1}
+    checks.expect(not differing, f"confirmations sent twice under different Message-IDs: {list(differing.items())[:3]}")
+
     # Figures.
     after_kill = sorted((a for a in attempts if a.status == 201 and not a.replayed and a.started > killed),
                         key=lambda a: a.ended)
@@ -114,6 +129,8 @@ def main(binary, repo, workspace, checks, context):
     say(f"answers by status: {dict(sorted(answers.items()))}; replayed 201s: {sum(a.replayed for a in attempts)}; "
         f"requests without an answer: {len(unanswered)}")
     say(f"registrations on {new_primary}: {registrations}; confirmations: {confirmations}; on {follower}: {copies}")
+    say(f"confirmations in the spool: {sum(len(ids) for ids in by_recipient.values())} to {len(by_recipient)} "
+        f"registrants; sent twice: {len(resent)}, each time with the same Message-ID")
     say(f"load: {load.ended - load.started:.1f} s; drill in total: {now() - began:.1f} s")
 
 
