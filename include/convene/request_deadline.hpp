@@ -1,9 +1,10 @@
 // The time by which the database work of the request this thread serves must end, when one is set.
-// The HTTP edge sets it for each request (DB_DEADLINE_MS from its start); the store ends a round trip
-// to the database at the earlier of this and its own per-statement deadline (store/deadline.hpp), and
-// a batch's writer works to the earliest of its members' (app/group_commit.hpp). So a request waits on
-// the database at most that long, however many statements, queues and batches it goes through.
-// Nothing here does I/O.
+// Registration sets it (DB_DEADLINE_MS from its start); the store ends a round trip to the database
+// at the earlier of this and its own per-statement deadline (store/deadline.hpp), and a batch's writer
+// works to the earliest of its members' (app/group_commit.hpp). So a registration waits on the
+// database at most that long, however many statements, queues and batches it goes through. Other
+// requests are bounded per round trip only: an organiser's change of a million seats is many
+// statements, each of them progressing. Nothing here does I/O.
 #pragma once
 
 #include <algorithm>

@@ -11,7 +11,6 @@
 
 #include "app/log.hpp"
 #include "app/problems.hpp"
-#include "convene/request_deadline.hpp"
 #include "convene/unavailable.hpp"
 #include "http/connections.hpp"
 #include "http/request.hpp"
@@ -301,9 +300,6 @@ Server::Server(app::Context& context, ServerOptions options) : impl_(std::make_u
 
   auto dispatch = [&context](const httplib::Request& request, httplib::Response& response) {
     const Route& route = *current.match.route;
-    // However many statements, queues and batches it goes through, a request waits on the database
-    // at most DB_DEADLINE_MS (and the second it takes to leave a silent server).
-    const RequestDeadline database_deadline{std::chrono::steady_clock::now() + context.config.db_deadline};
     // A browser sends the console's cookie wherever it goes to this site; a write made with it is
     // taken only from the service's own pages (CSRF). Scripts send a bearer token instead.
     if (is_unsafe_method(request.method)) {
