@@ -2,6 +2,7 @@
 
 #include <sys/socket.h>
 
+#include <future>
 #include <memory>
 #include <stdexcept>
 #include <vector>
@@ -30,17 +31,13 @@ std::string quoted(const char* value) {
   return out + "'";
 }
 
-// Sends the cancel on a thread of its own: connecting may take up to the connect timeout when the
-// server is unreachable, and the watching thread must stay on time for every other round trip.
 // A cancel that fails is not reported: the socket is shut kShutAfter later in any case.
-void send_cancel(std::string conninfo, int backend_pid) {
-  std::thread([conninfo = std::move(conninfo), backend_pid] {
-    try {
-      pqxx::connection connection(conninfo);
-      pqxx::nontransaction(connection).exec("SELECT pg_cancel_backend(" + std::to_string(backend_pid) + ")");
-    } catch (const std::exception&) {
-    }
-  }).detach();
+void send_cancel(const std::string& url, const std::string& host, const std::string& port, int backend_pid) {
+  try {
+    pqxx::connection connection(conninfo_for_host(url, host, port));
+    pqxx::nontransaction(connection).exec("SELECT pg_cancel_backend(" + std::to_string(backend_pid) + ")");
+  } catch (const std::exception&) {
+  }
 }
 
 }  // namespace
@@ -75,6 +72,7 @@ Deadline::~Deadline() {
   }
   changed_.notify_one();
   thread_.join();
+  cancels_.clear();  // waits for cancels still connecting
 }
 
 Deadline::Watch Deadline::watch(pqxx::connection_base& connection, bool& passed, Bound bound) {
@@ -135,10 +133,13 @@ void Deadline::run() {
           continue;
         }
         entry.cancelled = true;
-        try {
-          send_cancel(conninfo_for_host(url_, entry.host, entry.port), entry.backend_pid);
-        } catch (const std::exception&) {  // cannot happen: the pool connected with this URL
-        }
+        // On a thread of its own: connecting may take up to the connect timeout when the server is
+        // unreachable, and the watcher must stay on time for every other round trip. Kept, so that
+        // the destructor waits for it (finished ones are let go here).
+        std::erase_if(cancels_, [](const std::future<void>& cancel) {
+          return cancel.wait_for(std::chrono::seconds(0)) == std::future_status::ready;
+        });
+        cancels_.push_back(std::async(std::launch::async, send_cancel, url_, entry.host, entry.port, entry.backend_pid));
       }
       if (!entry.shut) {
         if (entry.due + kShutAfter > now) {

@@ -20,7 +20,9 @@
 #include <map>
 #include <mutex>
 #include <string>
+#include <future>
 #include <thread>
+#include <vector>
 
 #include "convene/unavailable.hpp"
 
@@ -100,6 +102,7 @@ class Deadline {
   std::chrono::steady_clock::time_point next_wake_ = std::chrono::steady_clock::time_point::max();
   bool stopping_ = false;
   std::thread thread_;
+  std::vector<std::future<void>> cancels_;  // cancels sent by the watcher (its thread only)
 };
 
 // `url` (a libpq URI or key=value string) with its host list narrowed to one host and port, keeping

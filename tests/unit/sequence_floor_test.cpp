@@ -100,7 +100,8 @@ TEST(SequenceFloor, AlwaysRisesEvenWhenRaisedTwiceInAMinuteOrAheadOfTheClock) {
 TEST(SequenceFloor, StopsAtItsCeilingWithRoomForTheCountsAddedToIt) {
   EXPECT_EQ(raised_sequence_floor(kSequenceFloorCeiling - 1, kNow), kSequenceFloorCeiling);
   EXPECT_EQ(raised_sequence_floor(kSequenceFloorCeiling, kNow), kSequenceFloorCeiling);
-  EXPECT_EQ(raised_sequence_floor(0, *parse_instant("4100-01-01T00:00:00Z")), kSequenceFloorCeiling);
+  // Some 2,100 years on (beyond what parse_instant accepts, so made by arithmetic).
+  EXPECT_EQ(raised_sequence_floor(0, kNow + std::chrono::years(2100)), kSequenceFloorCeiling);
 }
 
 TEST(SequenceFloor, IsAddedToEverySequenceOfAnInviteAndOfTheFeed) {
