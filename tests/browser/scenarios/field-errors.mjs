@@ -13,6 +13,9 @@ export async function run({ openPage, baseUrl, scan, screenshot }) {
     if (request.method() === 'POST') keys.push(request.headers()['idempotency-key']);
   });
   await page.goto(`${baseUrl}/events/south-south-2021?lang=en`);
+  // The page's script fills in the visitor's zone once the event has loaded: typing before that
+  // would be overwritten (seen once under Debian's Node 18 on a loaded machine).
+  await page.waitForFunction(() => document.querySelector('#registration-form').dataset.slug);
   await page.fill('#email', 'not-an-address');
   await page.fill('#timezone', 'Mars/Olympus_Mons');
   await page.click('#registration-form button[type=submit]');
