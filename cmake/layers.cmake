@@ -14,13 +14,13 @@ set(CONVENE_CORE_SOURCES
   service/core/cursor.cpp service/core/time_conversion.cpp service/core/icalendar.cpp service/core/vtimezone.cpp
   service/core/invites.cpp service/core/mail.cpp service/core/csv.cpp service/core/rate_limit.cpp
   service/core/messages.cpp service/core/pages.cpp service/core/announcement.cpp service/core/time_fit.cpp
-  service/core/invitation.cpp)
+  service/core/invitation.cpp service/core/sequence_floor.cpp)
 set(CONVENE_STORE_SOURCES
   service/store/sql.cpp service/store/rows.cpp service/store/pool.cpp service/store/migrations.cpp
   service/store/store.cpp service/store/events.cpp service/store/seats.cpp service/store/answers.cpp service/store/registrations.cpp
   service/store/outbox.cpp service/store/audit.cpp service/store/organiser_views.cpp service/store/organisers.cpp
   service/store/idempotency.cpp service/store/sign_ins.cpp service/store/announcements.cpp service/store/listener.cpp
-  service/store/invitations.cpp)
+  service/store/invitations.cpp service/store/deadline.cpp service/store/sequence_floor.cpp)
 set(CONVENE_MAIL_SOURCES service/mail/spool_mailer.cpp service/mail/smtp_mailer.cpp)
 set(CONVENE_APP_SOURCES
   service/app/config.cpp service/app/context.cpp service/app/log.cpp service/app/secrets.cpp
@@ -29,7 +29,7 @@ set(CONVENE_APP_SOURCES
   service/app/events.cpp service/app/registrations.cpp service/app/calendars.cpp service/app/roster.cpp
   service/app/moderation.cpp service/app/join.cpp service/app/tz_refresh.cpp service/app/worker.cpp
   service/app/operations.cpp service/app/idempotency.cpp service/app/sign_in.cpp
-  service/app/announcements.cpp service/app/time_fit.cpp service/app/invitations.cpp)
+  service/app/announcements.cpp service/app/time_fit.cpp service/app/invitations.cpp service/app/restore_floor.cpp)
 set(CONVENE_HTTP_SOURCES
   service/http/metrics.cpp service/http/router.cpp service/http/request.cpp service/http/server.cpp
   service/http/routes_events.cpp service/http/routes_registrations.cpp service/http/routes_ops.cpp

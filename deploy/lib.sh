@@ -25,6 +25,7 @@ CONVENE_TEST_PACKAGES=(
   python3 python3-icalendar python3-aiosmtpd
   chromium curl procps util-linux nginx
   clang-16 libclang-rt-16-dev llvm-16  # fuzz/: libFuzzer and the sanitizers (clang 16: std::expected), llvm-symbolizer
+  pgbackrest  # the restore drill (tests/drills/restore.py); deploy/backup.sh installs it where it runs
 )
 # Node.js for the browser tests: Debian's, unless a node with npm is already there (NodeSource's
 # nodejs bundles npm and conflicts with Debian's npm package).

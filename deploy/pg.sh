@@ -8,56 +8,31 @@
 #   deploy/pg.sh url [DBNAME]   print the libpq URI of a database in it (default: convene)
 #   deploy/pg.sh createdb NAME  create a database unless it exists
 #   deploy/pg.sh psql [ARGS]    psql as the cluster's superuser
+#   deploy/pg.sh paths          print PG_ROOT, PG_DATA, PG_RUN, PG_PORT, PG_SUPERUSER as shell
+#                               assignments (for deploy/backup.sh: one place decides them)
 #
-# Where: $CONVENE_REPO/.pg (git-ignored). PostgreSQL refuses to run as root, so when run as root the
-# server runs as the unprivileged `postgres` user. If that user cannot enter the checkout (a clone
-# under /root, mode 700), the cluster lives in /var/lib/convene/pg-<hash of the checkout path> and
-# .pg is a symlink to it. Port: 55000 + (hash of the checkout path) mod 900, or $CONVENE_PG_PORT.
+# Where: $CONVENE_REPO/.pg (git-ignored; see cluster_root in deploy/pg-lib.sh for root and for
+# checkouts the postgres user cannot enter), or $CONVENE_PG_DIR (a cluster elsewhere, e.g. a test's
+# own in a temporary folder; its parent must let the server's user in). Port: 55000 + (hash of the
+# checkout path, or of $CONVENE_PG_DIR) mod 900, or $CONVENE_PG_PORT.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/pg-lib.sh"
 
-PG_BIN=/usr/lib/postgresql/15/bin
 PG_LINK=$CONVENE_REPO/.pg
-PATH_HASH=$(printf '%s' "$CONVENE_REPO" | cksum | cut -d' ' -f1)
-PG_PORT=${CONVENE_PG_PORT:-$((55000 + PATH_HASH % 900))}
 PG_SUPERUSER=convene
 
-if [ "$(id -u)" = 0 ]; then
-  PG_OS_USER=postgres
-  run_as_pg() { runuser -u "$PG_OS_USER" -- "$@"; }
+if [ -n "${CONVENE_PG_DIR:-}" ]; then
+  mkdir -p "$CONVENE_PG_DIR"
+  [ "$(id -u)" = 0 ] && chown "$PG_OS_USER": "$CONVENE_PG_DIR"
+  chmod 700 "$CONVENE_PG_DIR"
+  ROOT=$(readlink -f "$CONVENE_PG_DIR")
+  # Port and socket folder follow the folder, not the checkout: it may run beside the checkout's.
+  PATH_HASH=$(printf '%s' "$ROOT" | cksum | cut -d' ' -f1)
 else
-  PG_OS_USER=$(id -un)
-  run_as_pg() { "$@"; }
+  ROOT=$(cluster_root "$PG_LINK")
 fi
-
-# Decides where the cluster lives, creating the folder (or the symlink to it) on first use.
-pg_root() {
-  if [ -e "$PG_LINK" ]; then
-    readlink -f "$PG_LINK"
-    return
-  fi
-  if [ "$(id -u)" = 0 ]; then
-    id "$PG_OS_USER" >/dev/null 2>&1 || die "user $PG_OS_USER missing (it comes with the postgresql-15 package)"
-    mkdir -p "$PG_LINK"
-    chown "$PG_OS_USER": "$PG_LINK"
-    chmod 700 "$PG_LINK"
-    if ! run_as_pg test -w "$PG_LINK" 2>/dev/null; then
-      rmdir "$PG_LINK"
-      local elsewhere=/var/lib/convene/pg-$PATH_HASH
-      mkdir -p "$elsewhere"
-      chmod 755 /var/lib/convene
-      chown "$PG_OS_USER": "$elsewhere"
-      chmod 700 "$elsewhere"
-      ln -s "$elsewhere" "$PG_LINK"
-    fi
-  else
-    mkdir -p "$PG_LINK"
-    chmod 700 "$PG_LINK"
-  fi
-  readlink -f "$PG_LINK"
-}
-
-ROOT=$(pg_root)
+PG_PORT=${CONVENE_PG_PORT:-$((55000 + PATH_HASH % 900))}
 DATA=$ROOT/data
 RUN=$ROOT/run
 # A unix socket path must fit in 107 bytes; deep checkouts put the socket in /tmp instead.
@@ -114,6 +89,10 @@ createdb() {
   fi
 }
 
+paths() {
+  printf 'PG_ROOT=%q\nPG_DATA=%q\nPG_RUN=%q\nPG_PORT=%q\nPG_SUPERUSER=%q\n' "$ROOT" "$DATA" "$RUN" "$PG_PORT" "$PG_SUPERUSER"
+}
+
 case "${1:-}" in
   start) start ;;
   stop) stop ;;
@@ -121,5 +100,6 @@ case "${1:-}" in
   url) url "${2:-}" ;;
   createdb) createdb "$2" ;;
   psql) shift; psql_admin "$@" ;;
-  *) echo "usage: $0 start|stop|status|url [DB]|createdb NAME|psql [ARGS]" >&2; exit 2 ;;
+  paths) paths ;;
+  *) echo "usage: $0 start|stop|status|url [DB]|createdb NAME|psql [ARGS]|paths" >&2; exit 2 ;;
 esac

@@ -43,9 +43,11 @@ if [ "${CONVENE_SANITIZERS:-on}" != off ]; then
   say "building the unit and integration tests with ASan and UBSan in $CONVENE_REPO/build-sanitize"
   CONVENE_BUILD=$CONVENE_REPO/build-sanitize build_convene -DBUILD_TESTING=ON -DCONVENE_SANITIZE=ON
   say "running the unit and integration tests under the sanitizers"
-  # Any report fails the test that triggered it (UBSan does not recover; ASan aborts).
+  # Any report fails the test that triggered it (UBSan does not recover; ASan aborts), except the
+  # library leaks listed, with their reasons, in tests/lsan.supp.
   (cd "$CONVENE_REPO/build-sanitize" &&
     ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+      LSAN_OPTIONS="suppressions=$CONVENE_REPO/tests/lsan.supp:print_suppressions=0" \
       ctest --output-on-failure --timeout 900 -j "$(nproc)" -L 'unit|integration' "$@") || sanitizers=fail
 fi
 

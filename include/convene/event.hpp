@@ -125,6 +125,9 @@ struct Event {
   EventStatus status = EventStatus::published;
   std::vector<Session> sessions;  // in start order, cancelled ones included
   std::int64_t version = 0;       // of this snapshot; the store bumps it on every change
+  // The installation's sequence floor, read with the event (convene/sequence_floor.hpp): added to
+  // every SEQUENCE written into iCalendar. Raising it raises every event's version.
+  int sequence_floor = 0;
 
   // The instant registration closes, if it closes by itself.
   std::optional<Instant> registration_closes_at() const;

@@ -20,8 +20,9 @@ struct InviteLinks {
 // or the cancellation of every session (METHOD:CANCEL, same UIDs) once the registration is
 // cancelled or declined, or once every session is cancelled: one METHOD for the whole document,
 // as RFC 5546 has it, and the same one on the download as in the e-mail.
-// SEQUENCE is the session's plus the registration's own (a cancellation raises it), so it never
-// goes down in the registrant's calendar. `organizer` is used when the event names none.
+// SEQUENCE is the session's plus the registration's own (a cancellation raises it) plus the
+// installation's floor (convene/sequence_floor.hpp), so it never goes down in the registrant's
+// calendar, not even after a database restore. `organizer` is used when the event names none.
 // With `only_session`, the document is about that session alone (an e-mail about one session's
 // cancellation carries METHOD:CANCEL for it and nothing else).
 ical::Calendar registrant_invite(const Event& event, const Registration& registration, const InviteLinks& links,

@@ -52,6 +52,7 @@ enum class ProblemType {
   internal_error,
   database_unavailable,
   database_timeout,          // the database is there but a statement did not finish in time
+  outcome_unknown,           // a write was sent but its commit was not confirmed: retry with the same key
 };
 inline constexpr auto kProblemTypeNames = enum_names<ProblemType>(
     std::pair{ProblemType::bad_request, "bad-request"}, std::pair{ProblemType::unauthorised, "unauthorised"},
@@ -76,7 +77,8 @@ inline constexpr auto kProblemTypeNames = enum_names<ProblemType>(
     std::pair{ProblemType::idempotency_key_reused, "idempotency-key-reused"},
     std::pair{ProblemType::rate_limited, "rate-limited"}, std::pair{ProblemType::internal_error, "internal-error"},
     std::pair{ProblemType::database_unavailable, "database-unavailable"},
-    std::pair{ProblemType::database_timeout, "database-timeout"});
+    std::pair{ProblemType::database_timeout, "database-timeout"},
+    std::pair{ProblemType::outcome_unknown, "outcome-unknown"});
 inline std::string_view to_string(ProblemType type) { return kProblemTypeNames.name(type); }
 // The short title every occurrence of a type shares.
 std::string_view title_of(ProblemType type);

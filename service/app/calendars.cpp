@@ -92,8 +92,11 @@ CalendarResult public_calendar_document(Context& context, std::string_view slug,
   return context.store.autocommit([&](store::Tx& tx) -> CalendarResult {
     auto event = context.events.current(tx, slug);
     if (!event || !has_public_feed(*event)) return std::unexpected(problems::event_not_found(slug));
+    // The floor too: a restored database counts versions again from an earlier one, and the same
+    // version number may then stand for other content than a copy held from before the restore.
     CalendarDocument document{ical::Method::publish, event->slug + ".ics",
-                              etag_of("feed\n" + std::to_string(event->version) + "\n" + tzdb_version()),
+                              etag_of("feed\n" + std::to_string(event->version) + "\n" +
+                                      std::to_string(event->sequence_floor) + "\n" + tzdb_version()),
                               std::nullopt};
     if (!matches(if_none_match, document.etag)) {
       // Rendered once per version of the event; DTSTAMP is when that copy was rendered.

@@ -84,6 +84,7 @@ Config config_from_environment() {
   config.mail_from = env("MAIL_FROM").value_or(config.mail_from);
   config.spool_dir = env("SPOOL_DIR").value_or(config.spool_dir);
   config.db_pool_size = static_cast<std::size_t>(env_number("DB_POOL_SIZE", 16, 1, 500));
+  config.db_deadline = std::chrono::milliseconds(env_number("DB_DEADLINE_MS", config.db_deadline.count(), 500, 600000));
   config.http_threads = static_cast<std::size_t>(env_number("HTTP_THREADS", 128, 4, 4096));
   const HttpLimits http;  // the defaults
   config.http_limits.idle_seconds = static_cast<int>(env_number("HTTP_IDLE_SECONDS", http.idle_seconds, 1, 3600));

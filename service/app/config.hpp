@@ -1,6 +1,7 @@
 // Configuration from the environment (12-factor), each variable with a default.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <optional>
 #include <string>
@@ -53,6 +54,9 @@ struct Config {
   std::string mail_from = "convene <noreply@localhost>"; // MAIL_FROM
   std::string spool_dir = "spool";                       // SPOOL_DIR
   std::size_t db_pool_size = 16;                         // DB_POOL_SIZE
+  // DB_DEADLINE_MS (6000): the longest one statement or commit keeps a request waiting; see
+  // store::PoolOptions::deadline.
+  std::chrono::milliseconds db_deadline{6000};
   std::size_t http_threads = 128;                        // HTTP_THREADS: requests served at once
   HttpLimits http_limits;                                // HTTP_IDLE_SECONDS, HTTP_REQUEST_SECONDS, HTTP_MAX_HEADER*
   std::size_t invite_cache_bytes = 16u << 20;            // INVITE_CACHE_MIB (16): rendered invites kept

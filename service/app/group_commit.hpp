@@ -9,9 +9,14 @@
 // takes. The thread of a queued request does the writing (leader and followers): no thread of its
 // own, nothing to stop.
 //
+// Deadlines (convene/request_deadline.hpp): a request still queued when its deadline passes leaves the
+// queue unwritten (DatabaseTimeout: nothing changed), and a batch is written to the earliest deadline
+// of its members, so that batches stuck behind a stalled database keep nobody waiting past theirs.
+//
 // Threads: shared by every HTTP thread of a process; submit may be called from any of them.
 #pragma once
 
+#include <algorithm>
 #include <condition_variable>
 #include <cstddef>
 #include <cstdint>
@@ -20,9 +25,13 @@
 #include <functional>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <span>
 #include <utility>
 #include <vector>
+
+#include "convene/request_deadline.hpp"
+#include "convene/unavailable.hpp"
 
 namespace convene::app {
 
@@ -48,16 +57,26 @@ class GroupCommit {
   // Queues `work` on lane `key` and returns once a batch holding it was written, by this thread or
   // another; `write` is called only if this thread writes the batch.
   void submit(Key key, Work& work, const Writer& write) {
-    Ticket ticket{&work};
+    Ticket ticket{&work, RequestDeadline::current()};
     std::unique_lock lock(mutex_);
     Lane& lane = lanes_[key];
     lane.queued.push_back(&ticket);
     while (!ticket.done) {
       if (lane.in_flight < kBatchesInFlight && lane.queued.front() == &ticket) {
-        write_next_batch(key, lane, lock, write);
+        write_next_batch(key, lane, lock, write, ticket);
         break;
       }
-      ticket.wake.wait(lock);
+      if (!ticket.deadline) {
+        ticket.wake.wait(lock);
+      } else if (ticket.wake.wait_until(lock, *ticket.deadline) == std::cv_status::timeout && !ticket.done) {
+        const auto queued = std::find(lane.queued.begin(), lane.queued.end(), &ticket);
+        if (queued != lane.queued.end()) {  // not taken into a batch yet: leave unwritten
+          lane.queued.erase(queued);
+          wake_next(lane);
+          if (lane.queued.empty() && lane.in_flight == 0) lanes_.erase(key);
+          throw DatabaseTimeout(kOutOfTime);
+        }
+      }
     }
     if (ticket.failure) std::rethrow_exception(ticket.failure);
   }
@@ -70,6 +89,7 @@ class GroupCommit {
  private:
   struct Ticket {
     Work* work;
+    std::optional<RequestDeadline::Time> deadline;
     std::condition_variable wake;
     bool done = false;
     std::exception_ptr failure;
@@ -79,13 +99,34 @@ class GroupCommit {
     std::size_t in_flight = 0;
   };
 
-  void write_next_batch(const Key& key, Lane& lane, std::unique_lock<std::mutex>& lock, const Writer& write) {
+  static constexpr const char* kOutOfTime = "the batches before this request did not finish in its time";
+
+  // Writes the next batch, on the thread of `own` (first in the queue, though perhaps out of time).
+  void write_next_batch(const Key& key, Lane& lane, std::unique_lock<std::mutex>& lock, const Writer& write,
+                        Ticket& own) {
     std::vector<Ticket*> batch;
     std::vector<Work*> works;
+    std::optional<RequestDeadline::Time> earliest;
+    const auto now = std::chrono::steady_clock::now();
     while (!lane.queued.empty() && batch.size() < max_batch_) {
-      batch.push_back(lane.queued.front());
-      works.push_back(lane.queued.front()->work);
+      Ticket* ticket = lane.queued.front();
+      if (ticket->deadline && *ticket->deadline <= now) {
+        // Its time ran out while it queued: written, it would fail the whole batch at once.
+        lane.queued.pop_front();
+        ticket->failure = std::make_exception_ptr(DatabaseTimeout(kOutOfTime));
+        ticket->done = true;
+        if (ticket != &own) ticket->wake.notify_one();
+        continue;
+      }
+      batch.push_back(ticket);
+      works.push_back(ticket->work);
+      if (ticket->deadline) earliest = earliest ? std::min(*earliest, *ticket->deadline) : *ticket->deadline;
       lane.queued.pop_front();
+    }
+    if (batch.empty()) {  // everyone queued was out of time
+      wake_next(lane);
+      if (lane.queued.empty() && lane.in_flight == 0) lanes_.erase(key);
+      return;
     }
     ++lane.in_flight;
     ++figures_.batches;
@@ -94,6 +135,8 @@ class GroupCommit {
     lock.unlock();
     std::exception_ptr failure;
     try {
+      std::optional<RequestDeadline> batch_deadline;
+      if (earliest) batch_deadline.emplace(*earliest);
       write(works);
     } catch (...) {
       failure = std::current_exception();
@@ -103,7 +146,7 @@ class GroupCommit {
     for (Ticket* t : batch) {
       t->failure = failure;
       t->done = true;
-      if (t != batch.front()) t->wake.notify_one();
+      if (t != &own) t->wake.notify_one();
     }
     wake_next(lane);
     if (lane.queued.empty() && lane.in_flight == 0) lanes_.erase(key);

@@ -51,6 +51,7 @@ Result<> answer_once(store::Tx& tx, const IdempotentRequest& request, Instant no
     if (!record || record->request_hash != keys.request) return std::unexpected(problems::idempotency_key_reused());
     auto json = record->sealed_answer ? open(keys.seal, *record->sealed_answer) : std::nullopt;
     if (!json || !record->completed) return std::unexpected(problems::idempotency_key_reused());
+    store::idempotency::await_replication(tx, keys.lookup);  // no 201 for what only the primary holds
     return Document{*std::move(json), Document::Kind::created, "", true};
   }
   auto answered = work(tx);

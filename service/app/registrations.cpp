@@ -10,6 +10,7 @@
 #include "app/seat_moves.hpp"
 #include "convene/json_views.hpp"
 #include "convene/registration.hpp"
+#include "convene/request_deadline.hpp"
 #include "store/answers.hpp"
 #include "store/events.hpp"
 #include "store/invitations.hpp"
@@ -282,6 +283,10 @@ Result<> register_attendee(Context& context, const RegistrationRequestContext& i
   if (auto problem = check_idempotency_key(input.idempotency_key)) return std::unexpected(*problem);
   const Instant now = context.clock();
   const SecretToken token = context.tokens.mint();
+  // However many statements, queues and batches it goes through, a registration waits on the database
+  // at most DB_DEADLINE_MS (and the second it takes to leave a silent server): in a rush, a request
+  // queued behind batches stuck on a commit must not wait out theirs and then its own.
+  const RequestDeadline database_deadline{std::chrono::steady_clock::now() + context.config.db_deadline};
 
   std::optional<IdempotentRequest> once;
   if (input.idempotency_key)

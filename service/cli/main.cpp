@@ -14,6 +14,7 @@
 #include "app/config.hpp"
 #include "app/events.hpp"
 #include "app/organisers.hpp"
+#include "app/restore_floor.hpp"
 #include "app/tz_refresh.hpp"
 #include "app/worker.hpp"
 #include "mail/mailer.hpp"
@@ -34,6 +35,9 @@ Usage:
   convene migrate                      apply pending database migrations and exit
   convene tz-refresh                   recompute future sessions' instants with this machine's tz
                                        database (also done by serve at start) and report moves
+  convene restore-floor                after restoring the database (and before serving it): raise
+                                       the floor added to every calendar SEQUENCE, so none goes
+                                       below one already mailed; prints the old and new floor
   convene seed FILE...                 create the events described in FILE (JSON bodies of
                                        POST /api/v1/events) unless their slug exists
   convene organiser add --email E (--event SLUG | --all)
@@ -51,6 +55,8 @@ Environment (defaults in brackets):
   MAIL_FROM     sender of notifications [convene <noreply@localhost>]
   SPOOL_DIR     folder for .eml files when SMTP_URL is unset [spool]
   DB_POOL_SIZE  database connections per process [16]
+  DB_DEADLINE_MS
+                the longest one statement or commit may take before convene cancels it [6000]
   HTTP_THREADS  HTTP requests served at once [128]
   HTTP_IDLE_SECONDS, HTTP_REQUEST_SECONDS
                 a keep-alive connection's idle time, a request's time to arrive whole [5, 10]
@@ -86,6 +92,7 @@ store::PoolOptions pool_options(const app::Config& config) {
   store::PoolOptions options;
   options.url = config.database_url;
   options.size = config.db_pool_size;
+  options.deadline = config.db_deadline;
   return options;
 }
 
@@ -294,6 +301,13 @@ int main(int argc, char** argv) {
       store::Store store(pool_options(config));
       migrate_with_retry(store, std::chrono::seconds(10));
       std::cout << "schema is current\n";
+      return 0;
+    }
+    if (command == "restore-floor") {
+      // The restored database may predate the floor's table: migrate first, as serve would.
+      store::Store store(pool_options(config));
+      migrate_with_retry(store, std::chrono::seconds(10));
+      std::cout << app::describe(app::raise_sequence_floor(store, app::system_now()));
       return 0;
     }
     if (command == "tz-refresh") {

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "convene/sequence_floor.hpp"
+
 namespace convene {
 namespace {
 
@@ -19,7 +21,7 @@ ical::Person organizer_of(const Event& event, const ical::Person& fallback) {
 ical::Event vevent_of(const Event& event, const Session& session, Instant now) {
   ical::Event e;
   e.uid = session.uid;
-  e.sequence = session.sequence;
+  e.sequence = calendar_sequence(event, session);
   e.stamp = now;
   e.starts_at = session.starts_at;
   e.ends_at = session.ends_at();
@@ -51,7 +53,7 @@ ical::Calendar registrant_invite(const Event& event, const Registration& registr
   calendar.method = cancels ? ical::Method::cancel : ical::Method::request;
   for (const Session* session : sessions) {
     ical::Event e = vevent_of(event, *session, now);
-    e.sequence = session->sequence + registration.invite_sequence;
+    e.sequence = calendar_sequence(event, *session, registration);
     e.url = links.manage_url;
     std::string footer = "\n\nYour registration: " + links.manage_url;
     if (links.join_url) {

@@ -33,6 +33,7 @@ std::string_view title_of(ProblemType type) {
     case ProblemType::internal_error: return "Internal error";
     case ProblemType::database_unavailable: return "Temporarily unavailable";
     case ProblemType::database_timeout: return "The database took too long";
+    case ProblemType::outcome_unknown: return "Saved or not: unknown yet";
   }
   return "Internal error";
 }

@@ -194,7 +194,8 @@ int status_of(ProblemType type) {
     case ProblemType::rate_limited: return 429;
     case ProblemType::internal_error: return 500;
     case ProblemType::database_unavailable:
-    case ProblemType::database_timeout: return 503;
+    case ProblemType::database_timeout:
+    case ProblemType::outcome_unknown: return 503;
   }
   return 500;
 }

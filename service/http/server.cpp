@@ -324,11 +324,14 @@ Server::Server(app::Context& context, ServerOptions options) : impl_(std::make_u
     } catch (const DatabaseUnavailable& unavailable) {
       // Only a request that never reached the database can be said to have changed nothing.
       const bool reading = request.method == "GET" || request.method == "HEAD";
-      Problem problem{ProblemType::database_unavailable,
-                      unavailable.outcome_unknown() && !reading
-                          ? "The database went away while your request was being saved, so it may or may not have "
-                            "been recorded. Try again in a few seconds with the same Idempotency-Key to be told which."
-                          : "The database is not reachable right now; nothing was changed. Try again in a few seconds."};
+      Problem problem =
+          unavailable.outcome_unknown() && !reading
+              ? Problem{ProblemType::outcome_unknown,
+                        "The database did not confirm your request (it went away, or did not answer in time), so "
+                        "it may or may not have been recorded. Try again in a few seconds with the same "
+                        "Idempotency-Key to be told which."}
+              : Problem{ProblemType::database_unavailable,
+                        "The database is not reachable right now; nothing was changed. Try again in a few seconds."};
       problem.retry_after = kRetryAfterUnavailable;
       send_problem(response, problem);
     }

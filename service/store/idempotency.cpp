@@ -28,6 +28,10 @@ const Statement kPurge{"purge_idempotency_keys", R"sql(
     SELECT key_hash FROM idempotency_keys WHERE created_at < to_timestamp($1) - make_interval(secs => $3)
     ORDER BY created_at LIMIT $2))sql"};
 
+// Rewrites the record as it is: PostgreSQL makes a commit wait for the synchronous standbys only if
+// its transaction wrote WAL (a transaction id alone is not enough).
+const Statement kTouch{"touch_idempotency_key", "UPDATE idempotency_keys SET status = status WHERE key_hash = decode($1, 'hex')"};
+
 long long lifetime_seconds() { return std::chrono::seconds(kIdempotencyKeyLifetime).count(); }
 
 }  // namespace
@@ -53,6 +57,8 @@ void complete(Tx& tx, const Sha256& key_hash, const std::string& sealed_answer,
 }
 
 void release(Tx& tx, const Sha256& key_hash) { exec(tx, kRelease, hex(key_hash)); }
+
+void await_replication(Tx& tx, const Sha256& key_hash) { exec(tx, kTouch, hex(key_hash)); }
 
 int purge(Tx& tx, Instant now, int limit) {
   return static_cast<int>(exec(tx, kPurge, epoch(now), limit, lifetime_seconds()).affected_rows());

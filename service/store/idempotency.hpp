@@ -26,6 +26,12 @@ struct Record {
 // another transaction holds it.
 bool claim(Tx& tx, const Sha256& key_hash, const Sha256& request_hash, Instant now);
 std::optional<Record> find(Tx& tx, const Sha256& key_hash);
+// Makes `tx`'s commit wait for the synchronous standbys as a write's does (it rewrites the record as
+// it is), so that a record replayed after it is as durable as a new answer. A commit whose wait for the standby was cancelled at the
+// deadline (store/deadline.hpp) is visible on the primary before any standby has it; this
+// transaction's commit comes after that one's, so once it is confirmed, the record is on a standby
+// too (or the deadline passes again, and the retry is told outcome-unknown once more).
+void await_replication(Tx& tx, const Sha256& key_hash);
 void complete(Tx& tx, const Sha256& key_hash, const std::string& sealed_answer,
               std::optional<std::int64_t> registration_id);
 // Gives back a key claimed in `tx` and not completed (its request will be answered another way).

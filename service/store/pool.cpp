@@ -1,11 +1,17 @@
 #include "store/pool.hpp"
 
+#include <algorithm>
 #include <cstdlib>
 
 #include <pqxx/except>
 #include <pqxx/nontransaction>
 
 namespace convene::store {
+
+std::chrono::milliseconds statement_timeout(const PoolOptions& options) {
+  using std::chrono::milliseconds;
+  return std::max(options.deadline - milliseconds(1000), options.deadline / 2);
+}
 
 Pool::Pool(PoolOptions options, Setup setup) : options_(std::move(options)), setup_(std::move(setup)) {
   // libpq waits for ever on an unanswered connect unless told otherwise; a connect_timeout in the
@@ -21,8 +27,7 @@ std::unique_ptr<pqxx::connection> Pool::connect() {
   try {
     auto connection = std::make_unique<pqxx::connection>(options_.url);
     pqxx::nontransaction setup(*connection);
-    setup.exec("SET TIME ZONE 'UTC'; SET statement_timeout = " +
-               std::to_string(options_.statement_timeout.count()) +
+    setup.exec("SET TIME ZONE 'UTC'; SET statement_timeout = " + std::to_string(statement_timeout(options_).count()) +
                "; SET idle_in_transaction_session_timeout = 60000"
                // The service's statements are short; compiling one (JIT) costs more than running it:
                // a generic plan of the batch insert, costed for thousands of rows, took 46 ms to

@@ -22,6 +22,10 @@
 
 namespace convene::store {
 
+// PostgreSQL's statement_timeout on the pool's connections: a second inside the deadline (at most half
+// of a short one).
+std::chrono::milliseconds statement_timeout(const PoolOptions& options);
+
 class Pool {
  public:
   using Setup = std::function<void(pqxx::connection&)>;  // prepares statements on a new connection

@@ -33,7 +33,7 @@ const char* const kEventColumns = R"sql(
   array_to_json(e.reminder_offsets)::text AS reminder_offsets, e.questions::text AS questions, e.status,
   (SELECT coalesce(json_agg()sql" CONVENE_SESSION_OBJECT R"sql( ORDER BY s.starts_at, s.id), '[]')::text
      FROM sessions s WHERE s.event_id = e.id) AS sessions,
-  e.version
+  e.version, (SELECT f.floor FROM sequence_floor f) AS sequence_floor
 )sql";
 
 const char* const kRegistrationColumns = CONVENE_REGISTRATION_COLUMNS;
@@ -90,6 +90,7 @@ Event event_from_row(const pqxx::row& row) {
   event.status = parse_event_status(row["status"].as<std::string>()).value_or(EventStatus::draft);
   for (const auto& s : nlohmann::json::parse(row["sessions"].as<std::string>())) event.sessions.push_back(session_from_json(s));
   event.version = row["version"].as<std::int64_t>();
+  event.sequence_floor = row["sequence_floor"].as<int>();
   return event;
 }
 

@@ -10,7 +10,8 @@
 
 namespace convene::store {
 
-// Columns of `events e` (and its sessions, as one JSON array) for event_from_row.
+// Columns of `events e` (and its sessions, as one JSON array, and the installation's sequence floor)
+// for event_from_row.
 extern const char* const kEventColumns;
 Event event_from_row(const pqxx::row& row);
 

@@ -17,9 +17,14 @@ const Statement kLockCapacity{"lock_capacity", "SELECT pg_advisory_xact_lock(1, 
 const Statement kConfirmedCount{"confirmed_count",
                                 "SELECT count(*) FROM registrations WHERE event_id = $1 AND seat_no IS NOT NULL"};
 // At most $3 of them, so that each statement stays far inside the statement timeout.
-const Statement kRemoveFreeAbove{"remove_free_seats_above", R"sql(
-  DELETE FROM free_seats WHERE event_id = $1 AND seat_no IN (
-    SELECT seat_no FROM free_seats WHERE event_id = $1 AND seat_no > $2 ORDER BY seat_no LIMIT $3))sql"};
+// Free seats are removed by ranges of seat numbers, highest first. ("The first N above the
+// capacity", repeated, made each statement step over the index entries of every seat the earlier
+// ones had deleted in the same transaction: quadratic, past the statement timeout for a million seats
+// under load.)
+const Statement kHighestFreeSeat{"highest_free_seat",
+                                 "SELECT coalesce(max(seat_no), 0) AS seat_no FROM free_seats WHERE event_id = $1"};
+const Statement kRemoveFreeBetween{"remove_free_seats_between",
+                                   "DELETE FROM free_seats WHERE event_id = $1 AND seat_no > $2 AND seat_no <= $3"};
 // Holders of seats above a lowered capacity move to free seats below it. Each move is made only if
 // that free seat was really taken (joined on `taken`), never on a guess.
 const Statement kReseatAbove{"reseat_above", R"sql(
@@ -97,11 +102,10 @@ void lock_capacity(Tx& tx, std::int64_t event_id) { exec(tx, kLockCapacity, even
 int confirmed_count(Tx& tx, std::int64_t event_id) { return exec(tx, kConfirmedCount, event_id)[0]["count"].as<int>(); }
 
 void shrink(Tx& tx, std::int64_t event_id, int capacity) {
-  // Free seats above the new capacity go a statement's worth at a time, until a statement finds fewer.
-  std::size_t removed = 0;
-  do {
-    removed = exec(tx, kRemoveFreeAbove, event_id, capacity, kSeatsPerStatement).affected_rows();
-  } while (removed == static_cast<std::size_t>(kSeatsPerStatement));
+  // Free seats above the new capacity go a statement's worth of seat numbers at a time.
+  const int highest = exec(tx, kHighestFreeSeat, event_id)[0]["seat_no"].as<int>();
+  for (int top = highest; top > capacity; top -= kSeatsPerStatement)
+    exec(tx, kRemoveFreeBetween, event_id, std::max(capacity, top - kSeatsPerStatement), top);
   exec(tx, kReseatAbove, event_id, capacity);
 }
 

@@ -18,6 +18,7 @@
 
 #include "convene/crypto.hpp"
 #include "convene/time.hpp"
+#include "store/deadline.hpp"
 #include "store/store.hpp"
 
 namespace convene::store {
@@ -38,9 +39,22 @@ const std::vector<const Statement*>& all_statements();
 
 pqxx::transaction_base& sql(Tx& tx);
 
+// One statement (and, outside a transaction, its commit) under the store's deadline.
+class RoundTrip {
+ public:
+  explicit RoundTrip(Tx& tx) : watch_(tx.deadline_.watch(tx.tx_.conn(), tx.deadline_passed_)) {}
+  void finish() { watch_.finish(); }
+
+ private:
+  Deadline::Watch watch_;
+};
+
 template <class... Args>
 pqxx::result exec(Tx& tx, const Statement& statement, Args&&... args) {
-  return sql(tx).exec_prepared(statement.name(), std::forward<Args>(args)...);
+  RoundTrip round_trip(tx);
+  auto result = sql(tx).exec_prepared(statement.name(), std::forward<Args>(args)...);
+  round_trip.finish();
+  return result;
 }
 
 // --- Parameters. Times cross the boundary as whole seconds since the epoch: the connection runs

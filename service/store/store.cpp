@@ -1,5 +1,8 @@
 #include "store/store.hpp"
 
+#include <optional>
+
+#include "store/deadline.hpp"
 #include "store/migrations.hpp"
 #include "store/pool.hpp"
 #include "store/sql.hpp"
@@ -56,7 +59,9 @@ struct ChangeReport {
 
 }  // namespace
 
-Store::Store(PoolOptions options) : pool_(std::make_unique<Pool>(std::move(options), prepare_statements)) {}
+Store::Store(PoolOptions options)
+    : pool_(std::make_unique<Pool>(options, prepare_statements)),
+      deadline_(std::make_unique<Deadline>(options.url, options.deadline)) {}
 
 Store::~Store() = default;
 
@@ -64,15 +69,38 @@ void Store::run_work(Mode mode, const std::function<bool(Tx&)>& work) {
   for (int attempt_number = 1;; ++attempt_number) {
     auto lease = pool_->acquire();
     ChangeReport changes{registrations_changed_};
+    bool deadline_passed = false;
+    bool rollback_failed = false;
+    // The transaction's own round trips (BEGIN, COMMIT, ROLLBACK) under the deadline as well.
+    auto watched = [&](auto&& send, Deadline::Bound bound = Deadline::Bound::request) {
+      auto watch = deadline_->watch(*lease, deadline_passed, bound);
+      send();
+      watch.finish();
+    };
     try {
       if (mode == Mode::transaction) {
-        pqxx::work tx(*lease);
-        Tx handle(tx, changes.ids);
-        if (work(handle)) tx.commit();
-        else tx.abort();
+        std::optional<pqxx::work> tx;
+        watched([&] { tx.emplace(*lease); });
+        try {
+          Tx handle(*tx, changes.ids, *deadline_, deadline_passed);
+          const bool commit = work(handle);
+          watched([&] { commit ? tx->commit() : tx->abort(); });
+        } catch (...) {
+          // Roll back here, under the deadline, rather than in the destructor, unwatched. Even a
+          // request out of time gets its statement's limit for it; a failure leaves the connection
+          // unusable, and the first exception is the one to report.
+          if (!deadline_passed) {
+            try {
+              watched([&] { tx->abort(); }, Deadline::Bound::statement);
+            } catch (...) {
+              rollback_failed = true;
+            }
+          }
+          throw;
+        }
       } else {
         pqxx::nontransaction tx(*lease);
-        Tx handle(tx, changes.ids);
+        Tx handle(tx, changes.ids, *deadline_, deadline_passed);
         work(handle);
         tx.commit();
       }
@@ -81,6 +109,14 @@ void Store::run_work(Mode mode, const std::function<bool(Tx&)>& work) {
       // A deadlock or serialisation failure: nothing was committed; run the work again.
       if (attempt_number == 3) throw;
     } catch (...) {
+      if (rollback_failed) lease.discard();
+      if (deadline_passed) {
+        // Whatever the call then threw (the cancel, the shut socket), the round trip outlived its
+        // deadline, and a cancel may still be on its way to this connection: never reuse it.
+        lease.discard();
+        throw DeadlinePassed("the database did not answer within " + std::to_string(deadline_->limit().count()) +
+                             " ms: a commit may have been made on the primary without its standby");
+      }
       translate_failure(lease);
     }
   }

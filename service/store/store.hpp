@@ -38,9 +38,14 @@ struct PoolOptions {
   std::string url;  // libpq URI or key=value string
   std::size_t size = 16;
   std::chrono::milliseconds acquire_timeout{3000};    // waiting for a free connection
-  std::chrono::milliseconds statement_timeout{5000};  // server-side limit on every statement
+  // The longest a statement or commit may keep a request waiting (store/deadline.hpp): convene cancels
+  // it then. PostgreSQL's own statement_timeout is a second shorter, so that a statement that is
+  // merely slow ends with nothing changed (DatabaseTimeout) before convene has to cut it.
+  std::chrono::milliseconds deadline{6000};
   std::chrono::seconds connect_timeout{3};
 };
+
+class Deadline;
 
 // Statements run on one connection, in a transaction or one by one; see Store.
 class Tx {
@@ -55,9 +60,13 @@ class Tx {
  private:
   friend class Store;
   friend pqxx::transaction_base& sql(Tx& tx);  // for the store's modules only (store/sql.hpp)
-  Tx(pqxx::transaction_base& tx, std::vector<std::int64_t>& changed) : tx_(tx), changed_(changed) {}
+  friend class RoundTrip;  // store/sql.hpp: each statement runs under the deadline
+  Tx(pqxx::transaction_base& tx, std::vector<std::int64_t>& changed, Deadline& deadline, bool& deadline_passed)
+      : tx_(tx), changed_(changed), deadline_(deadline), deadline_passed_(deadline_passed) {}
   pqxx::transaction_base& tx_;
   std::vector<std::int64_t>& changed_;
+  Deadline& deadline_;
+  bool& deadline_passed_;
 };
 
 class Pool;
@@ -139,6 +148,7 @@ class Store {
   }
 
   std::unique_ptr<Pool> pool_;
+  std::unique_ptr<Deadline> deadline_;
   RegistrationsChanged registrations_changed_;
 };
 

@@ -1,17 +1,21 @@
 // Group commit (app/group_commit.hpp): every request is written exactly once, in a batch of its own
 // lane, batches never exceed their size, no more than kBatchesInFlight of a lane are written at once,
-// and a failed batch fails each of its members and no other.
+// a failed batch fails each of its members and no other, and deadlines are kept while batches stall.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <stdexcept>
 #include <thread>
 #include <vector>
 
 #include "app/group_commit.hpp"
+#include "convene/request_deadline.hpp"
+#include "convene/unavailable.hpp"
 
 namespace convene::app {
 namespace {
@@ -114,6 +118,91 @@ TEST(GroupCommit, AFailedBatchFailsEachOfItsMembersAndNoOther) {
   for (auto& thread : threads) thread.join();
   EXPECT_EQ(failed.load() + succeeded.load(), kThreads);
   EXPECT_EQ(failed.load(), failing_members.load());
+}
+
+TEST(GroupCommit, RequestsQueuedBehindAStalledBatchLeaveUnwrittenAtTheirDeadline) {
+  using Clock = std::chrono::steady_clock;
+  using namespace std::chrono_literals;
+  Batches batches(64);
+  std::atomic<bool> release_stalled{false};
+  std::atomic<int> written{0}, timed_out{0};
+  std::vector<Clock::duration> waits;
+  std::mutex mutex;
+  std::vector<std::optional<RequestDeadline::Time>> batch_deadlines;
+  auto writer = [&](std::span<Item* const> batch) {
+    {
+      std::lock_guard lock(mutex);
+      batch_deadlines.push_back(RequestDeadline::current());
+    }
+    // The database stalls (a commit waiting for a standby that is gone) until released.
+    while (!release_stalled) std::this_thread::sleep_for(5ms);
+    written += static_cast<int>(batch.size());
+  };
+  const auto start = Clock::now();
+  std::vector<std::thread> threads;
+  // Two stalled batches fill the lane; six more requests queue behind them, each with 300 ms to go.
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&, t] {
+      const RequestDeadline deadline{Clock::now() + (t < 2 ? 10s : 300ms)};
+      Item item{t, 9};
+      const auto began = Clock::now();
+      try {
+        batches.submit({9, 1}, item, writer);
+      } catch (const DatabaseTimeout&) {
+        ++timed_out;
+        std::lock_guard lock(mutex);
+        waits.push_back(Clock::now() - began);
+      }
+    });
+    if (t < 2) std::this_thread::sleep_for(50ms);  // the first two lead a batch each
+  }
+  std::this_thread::sleep_for(800ms);
+  release_stalled = true;
+  for (auto& thread : threads) thread.join();
+
+  EXPECT_EQ(timed_out.load(), 6) << "the queued requests were kept past their deadline";
+  EXPECT_EQ(written.load(), 2);
+  for (const auto wait : waits) {
+    EXPECT_GE(wait, 250ms);
+    EXPECT_LT(wait, 700ms) << "a queued request waited for the stalled batch to end";
+  }
+  // Each batch was written to its member's deadline.
+  ASSERT_EQ(batch_deadlines.size(), 2u);
+  for (const auto& deadline : batch_deadlines) {
+    ASSERT_TRUE(deadline.has_value());
+    EXPECT_GT(*deadline, start + 9s);
+  }
+}
+
+TEST(GroupCommit, ABatchIsWrittenToTheEarliestDeadlineOfItsMembers) {
+  using Clock = std::chrono::steady_clock;
+  using namespace std::chrono_literals;
+  Batches batches(64);
+  std::atomic<bool> released{false};
+  std::mutex mutex;
+  std::vector<std::pair<std::size_t, std::optional<RequestDeadline::Time>>> written;  // size, deadline
+  const auto base = Clock::now() + 60s;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 5; ++t) {
+    threads.emplace_back([&, t] {
+      // Requests 0 and 1 lead a stalled batch each; 2, 3 and 4 queue and are then written together.
+      const RequestDeadline deadline{base + std::chrono::seconds(t == 3 ? 1 : 10 + t)};
+      Item item{t, 4};
+      batches.submit({4, 1}, item, [&](std::span<Item* const> batch) {
+        while (!released) std::this_thread::sleep_for(5ms);
+        std::lock_guard lock(mutex);
+        written.emplace_back(batch.size(), RequestDeadline::current());
+      });
+    });
+    std::this_thread::sleep_for(30ms);
+  }
+  released = true;
+  for (auto& thread : threads) thread.join();
+  ASSERT_EQ(written.size(), 3u);
+  std::sort(written.begin(), written.end());
+  EXPECT_EQ(written.back().first, 3u);
+  ASSERT_TRUE(written.back().second.has_value());
+  EXPECT_EQ(*written.back().second, base + 1s) << "not the earliest deadline of the batch's members";
 }
 
 }  // namespace
