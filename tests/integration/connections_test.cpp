@@ -311,8 +311,8 @@ TEST(Connections, ClientsTricklingHeadersStarveNobodyAndAreAnswered408AtTheReque
 
 TEST(Connections, TooManyOrTooLargeHeadersAre431WithAProblemBeforeMoreThanTheLimitIsKept) {
   Service service("convene_it_connections_headers");
-  service.server().stop(SIGTERM);
-  ServerProcess server(service.env(), {"--no-worker"});  // nothing else moving in the process
+  service.restart({"--no-worker"});  // nothing else moving in the process
+  ServerProcess& server = service.server();
   const int port = server.port();
   const pid_t pid = server.pid();
   auto expect_refused = [](const Exchange& e, int status, const std::string& detail_part, const std::string& what) {
@@ -410,8 +410,8 @@ TEST(Connections, AnAnswerThatSaysCloseEndsItsConnectionSoWhatWasLeftUnreadIsNev
 
 TEST(Connections, MemoryReturnsAfterFloodsOfLargeHeaders) {
   Service service("convene_it_connections_memory");
-  service.server().stop(SIGTERM);
-  ServerProcess server(service.env(), {"--no-worker"});  // nothing else moving in the process
+  service.restart({"--no-worker"});  // nothing else moving in the process
+  ServerProcess& server = service.server();
   const int port = server.port();
   const pid_t pid = server.pid();
 

@@ -970,8 +970,8 @@ TEST(Faults, SlowlorisDoesNotStarveOtherClientsDirectlyOrBehindNginxAndTimeoutsE
   const pid_t pid = direct_service.server().pid();
   const int slow = 100;
   Service fronted_service("convene_it_faults_slowloris_nginx", {{"HTTP_THREADS", "16"}});
-  fronted_service.server().stop(SIGTERM);
-  ServerProcess fronted(fronted_service.env(), {"--no-worker"});
+  fronted_service.restart({"--no-worker"});
+  ServerProcess& fronted = fronted_service.server();
   NginxProcess nginx({fronted.port()});
   const int slow_through_nginx = 48;
 
@@ -1096,8 +1096,8 @@ int drop_connections(int port, int count, int threads) {
 
 TEST(Faults, TenThousandDroppedConnectionsLeakNoFileDescriptorsOrMemory) {
   Service service("convene_it_faults_connections");
-  service.server().stop(SIGTERM);
-  ServerProcess server(service.env(), {"--no-worker"});  // nothing else moving in the process
+  service.restart({"--no-worker"});  // nothing else moving in the process
+  ServerProcess& server = service.server();
   const pid_t pid = server.pid();
   const int port = server.port();
   Client client(port);

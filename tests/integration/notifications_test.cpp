@@ -352,8 +352,8 @@ TEST(NotificationsDelivery, AWorkerKilledMidBatchLosesNothingAndResendsNothingSe
   SmtpServer smtp("", 0.2);  // 0.2 s per message before DATA, so that the kill lands mid-batch
   auto env = fast_worker(smtp.url());
   Service service("convene_it_notifications_kill", env);
-  service.server().stop(SIGTERM);  // no in-process worker: only the one we kill
-  ServerProcess server(service.env(), {"--no-worker"});
+  service.restart({"--no-worker"});  // no in-process worker: only the one we kill
+  ServerProcess& server = service.server();
   Client client(server.port());
   std::vector<std::string> people;
   for (int i = 0; i < 40; ++i) {

@@ -286,9 +286,9 @@ std::map<std::string, std::string> Service::env() const {
   return env;
 }
 
-void Service::restart() {
+void Service::restart(const std::vector<std::string>& serve_args) {
   server_.reset();
-  server_ = std::make_unique<ServerProcess>(env());
+  server_ = std::make_unique<ServerProcess>(env(), serve_args);
 }
 
 std::string Service::admin_token() {

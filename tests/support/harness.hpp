@@ -109,8 +109,9 @@ class Service {
   ServerProcess& server() { return *server_; }
   Client client() { return Client(server_->port()); }
   std::map<std::string, std::string> env() const;
-  // Restarts the server process (same database).
-  void restart();
+  // Restarts the server process (same database), with these arguments after `serve`: for example
+  // {"--no-worker"} for a process in which nothing but the requests under test moves.
+  void restart(const std::vector<std::string>& serve_args = {});
   // An organiser token with rights on every event.
   std::string admin_token();
   // `convene organiser add --email EMAIL SCOPE...` (SCOPE: --all, or --event SLUG); the new token.

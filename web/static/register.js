@@ -159,7 +159,7 @@ async function showWindow(event) {
 
 export function setUpRegistration(event, zone) {
   form.dataset.slug = event.slug;
-  form.elements.timezone.value = zone;
+  useZone(zone);
   form.elements.language.value = language;
   addCountryOptions(form.elements.country);
   setUpAnswers(form);
@@ -174,7 +174,12 @@ export function setUpRegistration(event, zone) {
   }
 }
 
-// The zone the visitor chose for the times becomes the zone of their registration too.
+// The zone the visitor chose for the times becomes the zone of their registration too, unless they
+// typed one of their own there: on a slow link they may have before the page's script ran, or while
+// the times were loading, and what a person typed is never overwritten.
 export function useZone(zone) {
-  form.elements.timezone.value = zone;
+  const field = form.elements.timezone;
+  if (field.value.trim() !== '' && field.value !== field.dataset.offered) return;
+  field.value = zone;
+  field.dataset.offered = zone;
 }

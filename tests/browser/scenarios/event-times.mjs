@@ -1,5 +1,6 @@
 // The panel (10 September 2021, 09:00-11:00 New York) shown in the zone the browser is set to,
-// with the date when it is another day there (Apia), and in a zone chosen from the list.
+// with the date when it is another day there (Apia), in a zone chosen from the list; a zone the visitor
+// typed into the registration form stays theirs.
 import { httpError } from '../lib/browser.mjs';
 import { check, checkIncludes, readable } from '../lib/check.mjs';
 
@@ -49,4 +50,21 @@ export async function run({ openPage, baseUrl, scan, screenshot }) {
   await page.locator('#viewer-zone-error').waitFor({ state: 'visible' });
   checkIncludes(await page.locator('#viewer-zone-error').innerText(), 'Mars/Olympus_Mons', 'an unknown zone is named in its error');
   check((await page.getAttribute('#viewer-zone', 'aria-invalid')) === 'true', 'the unknown zone field is marked invalid');
+
+  // A zone typed into the registration form is the visitor's own: neither the page's script, when it
+  // runs after they typed (a slow link), nor the times shown in another zone afterwards change it.
+  const slow = await openPage({ timezoneId: 'America/Lima' });
+  let release;
+  const held = new Promise((resolve) => { release = resolve; });
+  await slow.route('**/static/event-page.js', async (route) => { await held; await route.continue(); });
+  await slow.goto(`${baseUrl}/events/south-south-2021?lang=en`, { waitUntil: 'commit' });
+  await slow.fill('#timezone', 'Asia/Kathmandu');
+  release();
+  await slow.locator('.session .viewer-time').waitFor({ state: 'visible' });
+  check((await slow.inputValue('#viewer-zone')) === 'America/Lima', 'the times are shown in the detected zone');
+  check((await slow.inputValue('#timezone')) === 'Asia/Kathmandu', 'a zone typed before the page was set up is kept');
+  await slow.fill('#viewer-zone', 'Pacific/Apia');
+  await slow.keyboard.press('Enter');
+  await slow.waitForFunction(() => document.querySelector('.viewer-time').textContent.includes('Pacific/Apia'));
+  check((await slow.inputValue('#timezone')) === 'Asia/Kathmandu', 'a typed zone is kept when the times are shown in another');
 }

@@ -13,8 +13,8 @@ export async function run({ openPage, baseUrl, scan, screenshot }) {
     if (request.method() === 'POST') keys.push(request.headers()['idempotency-key']);
   });
   await page.goto(`${baseUrl}/events/south-south-2021?lang=en`);
-  // The page's script fills in the visitor's zone once the event has loaded: typing before that
-  // would be overwritten (seen once under Debian's Node 18 on a loaded machine).
+  // The page's script sends the form; it is set up once the event has loaded (a submit before that
+  // would be the browser's own, without the script's error display).
   await page.waitForFunction(() => document.querySelector('#registration-form').dataset.slug);
   await page.fill('#email', 'not-an-address');
   await page.fill('#timezone', 'Mars/Olympus_Mons');
