@@ -331,7 +331,8 @@ Result<OwnRegistration> own_registration(Context& context, std::string_view mana
     if (!found) return std::unexpected(problems::unknown_manage_token());
     auto event = context.events.at_version(tx, found->event_slug, found->event_version);
     if (!event) return std::unexpected(problems::unknown_manage_token());
-    return OwnRegistration{std::move(found->registration), std::move(event)};
+    const bool answers_may_change = !problems::window(*event, context.clock());  // as change_registration asks
+    return OwnRegistration{std::move(found->registration), std::move(event), answers_may_change};
   });
 }
 
