@@ -258,8 +258,8 @@ void write_batch(Context& context, const EventCache::Snapshot& event, std::span<
 std::optional<Result<>> register_in_batch(Context& context, std::string_view slug, const RegistrationRequest& request,
                                           const SecretToken& token, Instant now, const IdempotentRequest* once) {
   if (context.config.registration_batch_max == 0) return std::nullopt;
-  const EventCache::Snapshot event =
-      context.store.autocommit([&](store::Tx& tx) { return context.events.get(tx, slug); });
+  EventCache::Snapshot event = context.events.kept(slug);
+  if (!event) event = context.store.autocommit([&](store::Tx& tx) { return context.events.get(tx, slug); });
   if (!event || !is_public(event->status) || event->access == EventAccess::invitation) return std::nullopt;
   if (problems::window(*event, now)) return std::nullopt;
   auto answers = check_answers(event->questions.asked, request.answers);
