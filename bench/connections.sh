@@ -12,6 +12,7 @@
 # The server runs with RATE_LIMITS=off and default settings otherwise.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../deploy/lib.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 TRICKLE_SECONDS=${BENCH_TRICKLE_SECONDS:-30}
 install_packages python3 "${CONVENE_RUNTIME_PACKAGES[@]}"
 [ -x "$CONVENE_BUILD/convene" ] || build_convene -DBUILD_TESTING=OFF
@@ -31,8 +32,7 @@ ulimit -n "$(ulimit -Hn)"
 start_server() {
   HOST=127.0.0.1 PORT=$PORT RATE_LIMITS=off "$BIN" serve --no-worker >/dev/null 2>&1 &
   SERVER_PID=$!
-  for _ in $(seq 100); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && return; sleep 0.1; done
-  die "the server did not start"
+  await_health "127.0.0.1:$PORT" "the server"
 }
 # A fresh server for each case, so that what one case leaves behind (threads still busy with the
 # last one's connections) does not weigh on the next. Killed, not stopped: nothing of it is kept.

@@ -14,6 +14,7 @@
 #   cmake --build /tmp/base/build --target convene
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../deploy/lib.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 BASELINE=${1:?usage: bench/edge_cpu.sh BASELINE_BINARY [BINARY]}
 CANDIDATE=${2:-$CONVENE_BUILD/convene}
 SECONDS_PER_RUN=${BENCH_SECONDS:-10}
@@ -31,8 +32,6 @@ TICKS_PER_SECOND=$(getconf CLK_TCK)
 SERVER_PID=
 trap 'if [ -n "$SERVER_PID" ]; then kill "$SERVER_PID" 2>/dev/null || true; fi' EXIT
 
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }  # utime + stime, all threads
-
 # One run of BINARY: prints "cpu_us_per_registration registrations_per_second p99_ms".
 measure() {
   local binary=$1 run=$2 token before after out requests failed
@@ -41,16 +40,13 @@ measure() {
   token=$(DATABASE_URL=$DB_URL "$binary" organiser add --email bench@example.org --all 2>/dev/null | tail -n1)
   DATABASE_URL=$DB_URL HOST=127.0.0.1 PORT=$PORT RATE_LIMITS=off "$binary" serve --no-worker >/dev/null 2>&1 &
   SERVER_PID=$!
-  for _ in $(seq 100); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.1; done
-  curl -sf -X POST "http://127.0.0.1:$PORT/api/v1/events" -H "Authorization: Bearer $token" \
-    -H 'Content-Type: application/json' \
-    -d '{"slug":"bench-rush","title":"Opening rush","timezone":"America/New_York","capacity":300000,"registration_closes_at":null}' \
-    >/dev/null || die "could not create the event with $binary"
+  await_health "127.0.0.1:$PORT" "$binary"
+  create_rush_event "$PORT" "$token" bench-rush 300000
   BENCH_RUN="warm-$run" wrk -t 2 -c "$CONNECTIONS" -d 3s -s "$CONVENE_REPO/bench/register.lua" "http://127.0.0.1:$PORT" >/dev/null
-  before=$(cpu_ticks "$SERVER_PID")
+  before=$(process_ticks "$SERVER_PID")
   out=$(BENCH_RUN="run-$run" wrk -t 2 -c "$CONNECTIONS" -d "${SECONDS_PER_RUN}s" -s "$CONVENE_REPO/bench/register.lua" \
     "http://127.0.0.1:$PORT")
-  after=$(cpu_ticks "$SERVER_PID")
+  after=$(process_ticks "$SERVER_PID")
   kill "$SERVER_PID"
   wait "$SERVER_PID" 2>/dev/null || true
   SERVER_PID=

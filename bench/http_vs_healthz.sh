@@ -9,6 +9,7 @@
 # Each figure is the median of BENCH_REPEAT (3) runs of BENCH_SECONDS (10) at BENCH_CONNECTIONS (16).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../deploy/lib.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 SECONDS_PER_RUN=${BENCH_SECONDS:-10}
 CONNECTIONS=${BENCH_CONNECTIONS:-16}
 REPEAT=${BENCH_REPEAT:-3}
@@ -34,7 +35,7 @@ PORT=${BENCH_PORT:-18090}
 HOST=127.0.0.1 PORT=$PORT RATE_LIMITS=off "$BIN" serve --no-worker >/dev/null 2>&1 &
 SERVER_PID=$!
 trap 'kill $SERVER_PID 2>/dev/null || true' EXIT
-for _ in $(seq 100); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.1; done
+await_health "127.0.0.1:$PORT" "the server"
 
 rps() {  # path -> requests/s (median of REPEAT runs); fails on any non-2xx answer
   local path=$1 out

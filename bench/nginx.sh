@@ -6,6 +6,7 @@
 #   bench/nginx.sh      (BENCH_SECONDS=10, BENCH_CONNECTIONS=64)
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../deploy/lib.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 source "$(dirname "${BASH_SOURCE[0]}")/registration_sql.sh"
 SECONDS_PER_RUN=${BENCH_SECONDS:-10}
 CONNECTIONS=${BENCH_CONNECTIONS:-64}
@@ -39,8 +40,7 @@ TOKEN=$("$BIN" organiser add --email bench@example.org --all 2>/dev/null | tail 
 start_server() {  # port pool-size
   HOST=127.0.0.1 PORT=$1 DB_POOL_SIZE=$2 RATE_LIMITS=off "$BIN" serve --no-worker >"$WORK/server-$1.log" 2>&1 &
   PIDS+=($!)
-  for _ in $(seq 100); do curl -sf "http://127.0.0.1:$1/healthz" >/dev/null && return; sleep 0.1; done
-  die "server on $1 did not start"
+  await_health "127.0.0.1:$1" "server on $1" "$WORK/server-$1.log"
 }
 start_nginx() {  # name listen upstream...
   local name=$1 listen=$2; shift 2
@@ -49,8 +49,7 @@ start_nginx() {  # name listen upstream...
   # The benchmark measures throughput, not the per-address limit of the rush.
   sed -i 's/limit_req zone=registrations burst=200 nodelay;//' "$WORK/$name/nginx.conf"
   /usr/sbin/nginx -p "$WORK/$name" -c "$WORK/$name/nginx.conf"
-  for _ in $(seq 50); do curl -sf "http://$listen/healthz" >/dev/null && return; sleep 0.1; done
-  die "nginx $name did not start"
+  await_health "$listen" "nginx $name"
 }
 
 # The same number of database connections either way: one server with 16, or two with 8 each.
@@ -59,8 +58,7 @@ start_server 18102 8
 start_server 18103 8
 start_nginx n1 127.0.0.1:18111 127.0.0.1:18101
 start_nginx n2 127.0.0.1:18112 127.0.0.1:18102 127.0.0.1:18103
-curl -sf -X POST http://127.0.0.1:18101/api/v1/events -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \
-  -d '{"slug":"bench-rush","title":"Opening rush","timezone":"America/New_York","capacity":1000000,"registration_closes_at":null}' >/dev/null
+create_rush_event 18101 "$TOKEN" bench-rush 1000000
 EVENT_ID=$(psql -X -tA "$DATABASE_URL" -c "SELECT id FROM events WHERE slug = 'bench-rush'")
 # A million new seat rows: let the database settle them (statistics, a checkpoint) before measuring.
 psql -X -q "$DATABASE_URL" -c "VACUUM ANALYZE free_seats" -c "CHECKPOINT"

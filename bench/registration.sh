@@ -15,6 +15,7 @@
 # server's peak RSS at the end.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../deploy/lib.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 source "$(dirname "${BASH_SOURCE[0]}")/registration_sql.sh"
 SECONDS_PER_RUN=${BENCH_SECONDS:-10}
 CONCURRENCY=${BENCH_CONCURRENCY:-"16 64 256"}
@@ -42,16 +43,11 @@ TOKEN=$("$BIN" organiser add --email bench@example.org --all 2>/dev/null | tail 
 # The server under test: its access log goes to a file, as in production.
 HOST=127.0.0.1 PORT=$PORT RATE_LIMITS=off "$BIN" serve --no-worker >"$WORK/server.log" 2>&1 &
 SERVER_PID=$!
-for _ in $(seq 100); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.1; done
+await_health "127.0.0.1:$PORT" "the server" "$WORK/server.log"
 # Two events of the largest capacity allowed, alike: the server registers for one, pgbench (a) for
 # the other, so that neither runs out of free seats in a full run (every registration must find one).
 CAPACITY=1000000
-for slug in bench-rush bench-rush-sql; do
-  curl -sf -X POST "http://127.0.0.1:$PORT/api/v1/events" -H "Authorization: Bearer $TOKEN" \
-    -H 'Content-Type: application/json' \
-    -d "{\"slug\":\"$slug\",\"title\":\"Opening rush\",\"timezone\":\"America/New_York\",\"capacity\":$CAPACITY,\"registration_closes_at\":null}" \
-    >/dev/null || die "could not create the event $slug"
-done
+for slug in bench-rush bench-rush-sql; do create_rush_event "$PORT" "$TOKEN" "$slug" "$CAPACITY"; done
 EVENT_ID=$(psql -X -tA "$DB_URL" -c "SELECT id FROM events WHERE slug = 'bench-rush-sql'")
 EVENT_VERSION=$(psql -X -tA "$DB_URL" -c "SELECT version FROM events WHERE slug = 'bench-rush-sql'")
 
@@ -89,7 +85,6 @@ TICKS_PER_SECOND=$(getconf CLK_TCK)
 CHECKPOINTER=$(psql -X -tA "$DB_URL" -c "SELECT pid FROM pg_stat_activity WHERE backend_type = 'checkpointer'")
 POSTMASTER=$(ps -o ppid= -p "$CHECKPOINTER" 2>/dev/null | tr -d ' ' || true)
 [ -r "/proc/${POSTMASTER:-none}/stat" ] || POSTMASTER=
-process_ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
 cluster_ticks() {
   [ -n "$POSTMASTER" ] || { echo 0; return; }
   local total child

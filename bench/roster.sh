@@ -9,6 +9,7 @@
 #                           BENCH_SECONDS=10 per run, median of BENCH_REPEAT=3)
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../deploy/lib.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 COUNT=${BENCH_REGISTRANTS:-100000}
 INSERT_CLIENTS=${BENCH_INSERT_CLIENTS:-16}
 SECONDS_PER_RUN=${BENCH_SECONDS:-10}
@@ -50,7 +51,7 @@ registrants_sql registrations | psql -X -q "$DATABASE_URL"
 PORT=${BENCH_PORT:-18095}
 HOST=127.0.0.1 PORT=$PORT RATE_LIMITS=off "$BIN" serve --no-worker >"$WORK/server.log" 2>&1 &
 SERVER_PID=$!
-for _ in $(seq 100); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.1; done
+await_health "127.0.0.1:$PORT" "the server" "$WORK/server.log"
 API="http://127.0.0.1:$PORT/api/v1/events/bench-roster"
 AUTH="Authorization: Bearer $TOKEN"
 

@@ -38,6 +38,7 @@
 # It is copied first, so a rebuild while the benchmark runs does not change what is measured.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../deploy/lib.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 source "$(dirname "${BASH_SOURCE[0]}")/registration_sql.sh"
 TOTAL=${RUSH_REGISTRATIONS:-20000}
 CLIENTS=${RUSH_CLIENTS:-200}
@@ -87,16 +88,10 @@ TOKEN=$("$BIN" organiser add --email bench@example.org --all 2>/dev/null | tail 
 
 HOST=127.0.0.1 PORT=$PORT RATE_LIMITS=off HTTP_THREADS=$HTTP_THREADS DB_POOL_SIZE=$POOL "$BIN" serve --no-worker >"$WORK/server.log" 2>&1 &
 SERVER_PID=$!
-for _ in $(seq 100); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.1; done
-curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null || { cat "$WORK/server.log" >&2; die "the server did not start"; }
+await_health "127.0.0.1:$PORT" "the server" "$WORK/server.log"
 
 # The rush's event, its twin for pgbench, and one for warming the server up, through the API.
-create_event() {  # slug capacity
-  curl -sf -X POST "http://127.0.0.1:$PORT/api/v1/events" -H "Authorization: Bearer $TOKEN" \
-    -H 'Content-Type: application/json' \
-    -d "{\"slug\":\"$1\",\"title\":\"Opening rush\",\"timezone\":\"America/New_York\",\"capacity\":$2,\"registration_closes_at\":null}" \
-    >/dev/null || die "could not create event $1"
-}
+create_event() { create_rush_event "$PORT" "$TOKEN" "$@"; }  # slug capacity
 create_event bench-rush "$CAPACITY"
 create_event bench-rush-sql "$CAPACITY"
 create_event bench-rush-sql-pool "$CAPACITY"

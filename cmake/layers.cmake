@@ -34,7 +34,7 @@ set(CONVENE_HTTP_SOURCES
   service/http/metrics.cpp service/http/router.cpp service/http/request.cpp service/http/server.cpp
   service/http/routes_events.cpp service/http/routes_registrations.cpp service/http/routes_ops.cpp
   service/http/routes_organisers.cpp service/http/routes_pages.cpp service/http/routes_time.cpp
-  service/http/pages.cpp service/http/routes_console.cpp service/http/connections.cpp)
+  service/http/pages.cpp service/http/routes_console.cpp service/http/connections.cpp service/http/connection.cpp)
 
 # The folder through which `layer`'s headers are included, made on first use.
 function(convene_layer_include_root layer out)

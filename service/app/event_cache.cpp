@@ -20,11 +20,14 @@ EventCache::Snapshot EventCache::remember(std::string_view slug, std::optional<E
 }
 
 EventCache::Snapshot EventCache::get(store::Tx& tx, std::string_view slug) {
-  {
-    std::lock_guard lock(mutex_);
-    if (auto it = entries_.find(std::string(slug)); it != entries_.end()) return it->second.event;
-  }
+  if (auto event = kept(slug)) return event;
   return reload(tx, slug);
+}
+
+EventCache::Snapshot EventCache::kept(std::string_view slug) {
+  std::lock_guard lock(mutex_);
+  if (auto it = entries_.find(std::string(slug)); it != entries_.end()) return it->second.event;
+  return nullptr;
 }
 
 EventCache::Snapshot EventCache::reload(store::Tx& tx, std::string_view slug) {

@@ -31,6 +31,9 @@ class EventCache {
 
   // The cached event, loaded through `tx` when absent; null when no event has the slug.
   Snapshot get(store::Tx& tx, std::string_view slug);
+  // The cached event, or null when none is kept: for a caller that would otherwise take a database
+  // connection only to be served from memory (the registration path's first look).
+  Snapshot kept(std::string_view slug);
   // Reads the event again (after a registration found the cached version stale).
   Snapshot reload(store::Tx& tx, std::string_view slug);
   // The event as it is now, when `version` is its current version (known from another query).

@@ -24,6 +24,7 @@
 #include <exception>
 #include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <span>
@@ -57,28 +58,33 @@ class GroupCommit {
   // Queues `work` on lane `key` and returns once a batch holding it was written, by this thread or
   // another; `write` is called only if this thread writes the batch.
   void submit(Key key, Work& work, const Writer& write) {
-    Ticket ticket{&work, RequestDeadline::current()};
-    std::unique_lock lock(mutex_);
-    Lane& lane = lanes_[key];
-    lane.queued.push_back(&ticket);
-    while (!ticket.done) {
-      if (lane.in_flight < kBatchesInFlight && lane.queued.front() == &ticket) {
-        write_next_batch(key, lane, lock, write, ticket);
-        break;
-      }
-      if (!ticket.deadline) {
-        ticket.wake.wait(lock);
-      } else if (ticket.wake.wait_until(lock, *ticket.deadline) == std::cv_status::timeout && !ticket.done) {
-        const auto queued = std::find(lane.queued.begin(), lane.queued.end(), &ticket);
-        if (queued != lane.queued.end()) {  // not taken into a batch yet: leave unwritten
-          lane.queued.erase(queued);
-          wake_next(lane);
-          if (lane.queued.empty() && lane.in_flight == 0) lanes_.erase(key);
-          throw DatabaseTimeout(kOutOfTime);
+    const auto ticket = std::make_shared<Ticket>(&work, RequestDeadline::current());
+    Wakeups wakeups;
+    {
+      std::unique_lock lock(mutex_);
+      Lane& lane = lanes_[key];
+      lane.queued.push_back(ticket);
+      while (!ticket->done) {
+        if (lane.in_flight < kBatchesInFlight && lane.queued.front() == ticket) {
+          write_next_batch(key, lane, lock, write, *ticket, wakeups);
+          break;
+        }
+        if (!ticket->deadline) {
+          ticket->wake.wait(lock);
+        } else if (ticket->wake.wait_until(lock, *ticket->deadline) == std::cv_status::timeout && !ticket->done) {
+          const auto queued = std::find(lane.queued.begin(), lane.queued.end(), ticket);
+          if (queued != lane.queued.end()) {  // not taken into a batch yet: leave unwritten
+            lane.queued.erase(queued);
+            wake_next(lane, wakeups);
+            if (lane.queued.empty() && lane.in_flight == 0) lanes_.erase(key);
+            ticket->failure = std::make_exception_ptr(DatabaseTimeout(kOutOfTime));
+            break;
+          }
         }
       }
     }
-    if (ticket.failure) std::rethrow_exception(ticket.failure);
+    for (const auto& woken : wakeups) woken->wake.notify_one();
+    if (ticket->failure) std::rethrow_exception(ticket->failure);
   }
 
   Figures figures() const {
@@ -88,51 +94,63 @@ class GroupCommit {
 
  private:
   struct Ticket {
+    Ticket(Work* work, std::optional<RequestDeadline::Time> deadline) : work(work), deadline(deadline) {}
     Work* work;
     std::optional<RequestDeadline::Time> deadline;
     std::condition_variable wake;
     bool done = false;
     std::exception_ptr failure;
   };
+  // Tickets are shared: a thread that must wake others does so after it let go of the mutex (one
+  // woken while it is held would only wake to wait for it), and by then a ticket's owner may have
+  // seen it done and returned.
+  using TicketPtr = std::shared_ptr<Ticket>;
+  using Wakeups = std::vector<TicketPtr>;
   struct Lane {
-    std::deque<Ticket*> queued;
+    std::deque<TicketPtr> queued;
     std::size_t in_flight = 0;
   };
 
   static constexpr const char* kOutOfTime = "the batches before this request did not finish in its time";
 
-  // Writes the next batch, on the thread of `own` (first in the queue, though perhaps out of time).
+  // Writes the next batch, on the thread of `own` (first in the queue, though perhaps out of time);
+  // the tickets to wake go into `wakeups`.
   void write_next_batch(const Key& key, Lane& lane, std::unique_lock<std::mutex>& lock, const Writer& write,
-                        Ticket& own) {
-    std::vector<Ticket*> batch;
+                        Ticket& own, Wakeups& wakeups) {
+    std::vector<TicketPtr> batch;
     std::vector<Work*> works;
     std::optional<RequestDeadline::Time> earliest;
     const auto now = std::chrono::steady_clock::now();
     while (!lane.queued.empty() && batch.size() < max_batch_) {
-      Ticket* ticket = lane.queued.front();
+      TicketPtr ticket = std::move(lane.queued.front());
+      lane.queued.pop_front();
       if (ticket->deadline && *ticket->deadline <= now) {
         // Its time ran out while it queued: written, it would fail the whole batch at once.
-        lane.queued.pop_front();
         ticket->failure = std::make_exception_ptr(DatabaseTimeout(kOutOfTime));
         ticket->done = true;
-        if (ticket != &own) ticket->wake.notify_one();
+        if (ticket.get() != &own) wakeups.push_back(std::move(ticket));
         continue;
       }
-      batch.push_back(ticket);
       works.push_back(ticket->work);
       if (ticket->deadline) earliest = earliest ? std::min(*earliest, *ticket->deadline) : *ticket->deadline;
-      lane.queued.pop_front();
+      batch.push_back(std::move(ticket));
     }
     if (batch.empty()) {  // everyone queued was out of time
-      wake_next(lane);
+      wake_next(lane, wakeups);
       if (lane.queued.empty() && lane.in_flight == 0) lanes_.erase(key);
       return;
     }
     ++lane.in_flight;
     ++figures_.batches;
     figures_.requests += batch.size();
-    wake_next(lane);  // another batch may start beside this one
-    lock.unlock();
+    // Another batch may start beside this one: its leader is woken now, not after this batch.
+    if (!lane.queued.empty() && lane.in_flight < kBatchesInFlight) {
+      const TicketPtr next = lane.queued.front();
+      lock.unlock();
+      next->wake.notify_one();
+    } else {
+      lock.unlock();
+    }
     std::exception_ptr failure;
     try {
       std::optional<RequestDeadline> batch_deadline;
@@ -143,17 +161,17 @@ class GroupCommit {
     }
     lock.lock();
     --lane.in_flight;
-    for (Ticket* t : batch) {
-      t->failure = failure;
-      t->done = true;
-      if (t != &own) t->wake.notify_one();
+    for (TicketPtr& ticket : batch) {
+      ticket->failure = failure;
+      ticket->done = true;
+      if (ticket.get() != &own) wakeups.push_back(std::move(ticket));
     }
-    wake_next(lane);
+    wake_next(lane, wakeups);
     if (lane.queued.empty() && lane.in_flight == 0) lanes_.erase(key);
   }
 
-  void wake_next(Lane& lane) {
-    if (!lane.queued.empty() && lane.in_flight < kBatchesInFlight) lane.queued.front()->wake.notify_one();
+  void wake_next(Lane& lane, Wakeups& wakeups) {
+    if (!lane.queued.empty() && lane.in_flight < kBatchesInFlight) wakeups.push_back(lane.queued.front());
   }
 
   const std::size_t max_batch_;

@@ -63,11 +63,7 @@ Result<> invite(Context& context, const OrganiserCredentials& credentials, std::
 Result<> list_invitations(Context& context, const OrganiserCredentials& credentials, std::string_view slug,
                           const InvitationsQuery& query) {
   FieldErrors errors;
-  std::optional<InvitationStatus> status;
-  if (query.status) {
-    status = parse_invitation_status(*query.status);
-    if (!status) errors.push_back({"status", "must be pending or registered"});
-  }
+  const auto status = list_filter(query.status, parse_invitation_status, "status", "pending or registered", errors);
   auto page = page_request(context, "invitations:" + std::string(slug), query.limit, query.cursor, errors);
   if (!page) return std::unexpected(page.error());
   return context.store.autocommit([&](store::Tx& tx) -> Result<> {

@@ -35,6 +35,20 @@ Result<PageRequest> page_request(const Context& context, std::string list, std::
 Result<PageRequest> page_request(const Context& context, std::string list, std::optional<std::string_view> limit,
                                  std::optional<std::string_view> cursor);
 
+// A list's filter parameter (?status=, ?kind=): absent, nullopt; else `parse`d. A value it does not
+// know, or `not_asked_for` (a value shown under another name), joins `errors` as "`field` must be
+// `expected`".
+template <class Value>
+std::optional<Value> list_filter(std::optional<std::string_view> given, std::optional<Value> (*parse)(std::string_view),
+                                 std::string_view field, std::string_view expected, FieldErrors& errors,
+                                 std::optional<Value> not_asked_for = std::nullopt) {
+  if (!given) return std::nullopt;
+  const std::optional<Value> value = parse(*given);
+  if (value && value != not_asked_for) return value;
+  errors.push_back({std::string(field), "must be " + std::string(expected)});
+  return std::nullopt;
+}
+
 // {"items": [...], "next_cursor": ...} from rows read with page.rows_to_read().
 template <class Row, class IdOf, class ToJson>
 nlohmann::json page_json(const Context& context, const PageRequest& page, std::vector<Row> rows, IdOf id_of,

@@ -258,8 +258,8 @@ void write_batch(Context& context, const EventCache::Snapshot& event, std::span<
 std::optional<Result<>> register_in_batch(Context& context, std::string_view slug, const RegistrationRequest& request,
                                           const SecretToken& token, Instant now, const IdempotentRequest* once) {
   if (context.config.registration_batch_max == 0) return std::nullopt;
-  const EventCache::Snapshot event =
-      context.store.autocommit([&](store::Tx& tx) { return context.events.get(tx, slug); });
+  EventCache::Snapshot event = context.events.kept(slug);
+  if (!event) event = context.store.autocommit([&](store::Tx& tx) { return context.events.get(tx, slug); });
   if (!event || !is_public(event->status) || event->access == EventAccess::invitation) return std::nullopt;
   if (problems::window(*event, now)) return std::nullopt;
   auto answers = check_answers(event->questions.asked, request.answers);
@@ -331,7 +331,8 @@ Result<OwnRegistration> own_registration(Context& context, std::string_view mana
     if (!found) return std::unexpected(problems::unknown_manage_token());
     auto event = context.events.at_version(tx, found->event_slug, found->event_version);
     if (!event) return std::unexpected(problems::unknown_manage_token());
-    return OwnRegistration{std::move(found->registration), std::move(event)};
+    const bool answers_may_change = !problems::window(*event, context.clock());  // as change_registration asks
+    return OwnRegistration{std::move(found->registration), std::move(event), answers_may_change};
   });
 }
 

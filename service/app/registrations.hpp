@@ -29,6 +29,7 @@ Result<> register_attendee(Context& context, const RegistrationRequestContext& r
 struct OwnRegistration {
   Registration registration;
   EventCache::Snapshot event;
+  bool answers_may_change = false;  // registration is open, so change_registration takes new answers
 };
 Result<OwnRegistration> own_registration(Context& context, std::string_view manage_token);
 

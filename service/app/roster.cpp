@@ -229,19 +229,14 @@ Result<> event_statistics(Context& context, const OrganiserCredentials& credenti
 Result<> deliveries(Context& context, const OrganiserCredentials& credentials, std::string_view slug,
                     const DeliveriesQuery& query) {
   FieldErrors errors;
-  std::optional<DeliveryStatus> status;
-  if (query.status) {
-    status = parse_delivery_status(*query.status);
-    // "sending" is shown to organisers as pending (in progress), so it is not asked for by name.
-    if (!status || *status == DeliveryStatus::sending) errors.push_back({"status", "must be pending, sent, failed or skipped"});
-  }
-  std::optional<MessageKind> kind;
-  if (query.kind) {
-    kind = parse_message_kind(*query.kind);
-    if (!kind || *kind == MessageKind::sign_in)
-      errors.push_back({"kind", "must be confirmation, promotion, reminder, update, cancellation, rejection, "
-                                "announcement or invitation"});
-  }
+  // "sending" is shown to organisers as pending (in progress), so it is not asked for by name; sign-in
+  // links are the organisers' own mail, not an event's.
+  const auto status = list_filter(query.status, parse_delivery_status, "status", "pending, sent, failed or skipped",
+                                  errors, std::optional(DeliveryStatus::sending));
+  const auto kind = list_filter(query.kind, parse_message_kind, "kind",
+                                "confirmation, promotion, reminder, update, cancellation, rejection, announcement or "
+                                "invitation",
+                                errors, std::optional(MessageKind::sign_in));
   auto page = page_request(context, "deliveries:" + std::string(slug), query.limit, query.cursor, errors);
   if (!page) return std::unexpected(page.error());
   return organiser_list(context, credentials, slug, [&](store::Tx& tx, const Event& event) {

@@ -1,10 +1,14 @@
 #include "convene/crypto.hpp"
 
 #include <memory>
+#include <stdexcept>
+#include <string>
+#include <vector>
 
+#include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
+#include <openssl/params.h>
 #include <openssl/sha.h>
 
 namespace convene {
@@ -15,11 +19,51 @@ Sha256 sha256(std::string_view data) {
   return digest;
 }
 
+namespace {
+
+// OpenSSL 3's one-shot HMAC() looks up the MAC and its digest by name on every call (EVP_Q_mac),
+// which costs more than the MAC of a short input itself: a token minted or checked on every
+// registration paid it. Instead each thread keeps a context keyed once for each key it uses (a
+// process has two: tokens and cursors), and re-initialises it, which keeps the key.
+struct MacContextDeleter {
+  void operator()(EVP_MAC_CTX* context) const { EVP_MAC_CTX_free(context); }
+};
+struct KeyedMac {
+  std::string key;
+  std::unique_ptr<EVP_MAC_CTX, MacContextDeleter> context;
+};
+constexpr std::size_t kKeyedMacsPerThread = 4;
+
+EVP_MAC_CTX* keyed_hmac_sha256(std::string_view key) {
+  thread_local std::vector<KeyedMac> kept;
+  for (const KeyedMac& keyed : kept) {
+    if (keyed.key == key) return keyed.context.get();
+  }
+  static EVP_MAC* const hmac = EVP_MAC_fetch(nullptr, "HMAC", nullptr);  // for the whole process, never freed
+  if (hmac == nullptr) return nullptr;
+  std::unique_ptr<EVP_MAC_CTX, MacContextDeleter> context(EVP_MAC_CTX_new(hmac));
+  char digest[] = "SHA256";
+  const OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
+                               OSSL_PARAM_construct_end()};
+  if (!context ||
+      EVP_MAC_init(context.get(), reinterpret_cast<const unsigned char*>(key.data()), key.size(), params) != 1)
+    return nullptr;
+  if (kept.size() == kKeyedMacsPerThread) kept.erase(kept.begin());
+  kept.push_back({std::string(key), std::move(context)});
+  return kept.back().context.get();
+}
+
+}  // namespace
+
 Sha256 hmac_sha256(std::string_view key, std::string_view data) {
   Sha256 digest{};
-  unsigned int length = 0;
-  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
-       reinterpret_cast<const unsigned char*>(data.data()), data.size(), digest.data(), &length);
+  std::size_t length = 0;
+  EVP_MAC_CTX* context = keyed_hmac_sha256(key);
+  // A null key re-initialises the context with the key it holds.
+  if (context == nullptr || EVP_MAC_init(context, nullptr, 0, nullptr) != 1 ||
+      EVP_MAC_update(context, reinterpret_cast<const unsigned char*>(data.data()), data.size()) != 1 ||
+      EVP_MAC_final(context, digest.data(), &length, digest.size()) != 1 || length != digest.size())
+    throw std::runtime_error("OpenSSL's HMAC-SHA256 failed");
   return digest;
 }
 

@@ -28,28 +28,15 @@
 // a time and is passed on under a mutex.
 #pragma once
 
-#include <chrono>
-#include <cstddef>
 #include <functional>
 #include <memory>
 #include <string>
 
 #include <httplib.h>
 
-#include "app/config.hpp"
+#include "http/connection.hpp"
 
 namespace convene::http {
-
-struct ConnectionOptions {
-  std::size_t threads = 128;
-  app::HttpLimits limits;
-  std::size_t max_body_bytes = 64 * 1024;  // the gate waits for bodies up to this (larger ones are refused 413)
-  std::chrono::seconds write_timeout{10};
-  std::size_t keep_alive_max_count = 100000;  // requests on one connection, then it is closed
-};
-
-class Connection;
-using ConnectionPtr = std::shared_ptr<Connection>;
 
 class ConnectionQueue : public httplib::TaskQueue {
  public:

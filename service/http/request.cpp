@@ -1,5 +1,7 @@
 #include "http/request.hpp"
 
+#include <random>
+
 #include "convene/text.hpp"
 
 namespace convene::http {
@@ -246,6 +248,56 @@ void send_calendar(httplib::Response& response, const app::CalendarResult& docum
   response.status = 200;
   response.set_header("Content-Disposition", "attachment; filename=\"" + document->filename + "\"");
   response.set_content(*document->body, "text/calendar; charset=utf-8; method=" + method);
+}
+
+bool is_acceptable_request_id(std::string_view id) {
+  if (id.empty() || id.size() > 128) return false;
+  for (char ch : id) {
+    const bool ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+                    ch == '-' || ch == '_' || ch == '.' || ch == ':';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+bool is_json_content_type(std::string_view type) {
+  const std::string media(type.substr(0, type.find(';')));
+  std::string lower;
+  for (char ch : media) {
+    if (ch != ' ') lower.push_back(ch >= 'A' && ch <= 'Z' ? static_cast<char>(ch - 'A' + 'a') : ch);
+  }
+  return lower == "application/json";
+}
+
+// Request ids only need to be unique, not secret: a per-thread generator is enough (and far
+// cheaper than the CSPRNG every request would otherwise pay for).
+std::string new_request_id() {
+  thread_local std::mt19937_64 generator{std::random_device{}()};
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string id(16, '0');
+  std::uint64_t bits = generator();
+  for (char& ch : id) {
+    ch = kDigits[bits & 15];
+    bits >>= 4;
+  }
+  return id;
+}
+
+// Security headers every response carries (RFC 9110 headers are case-insensitive; a handler that set
+// its own value, e.g. a stricter Referrer-Policy on pages whose address holds a token, keeps it).
+void add_security_headers(httplib::Response& response) {
+  static const std::pair<const char*, const char*> kHeaders[] = {
+      {"Content-Security-Policy",
+       "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+       "font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"},
+      {"X-Content-Type-Options", "nosniff"},
+      {"Referrer-Policy", "strict-origin-when-cross-origin"},
+      {"X-Frame-Options", "DENY"},
+      {"Cross-Origin-Opener-Policy", "same-origin"},
+  };
+  for (const auto& [name, value] : kHeaders) {
+    if (!response.has_header(name)) response.set_header(name, value);
+  }
 }
 
 }  // namespace convene::http

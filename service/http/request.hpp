@@ -60,6 +60,15 @@ void allow_any_origin(httplib::Response& response);
 // The status code of each problem type.
 int status_of(ProblemType type);
 
+// X-Request-Id: one a client sent is kept if it is plain (letters, digits, "-_.:", at most 128);
+// else the server makes one.
+bool is_acceptable_request_id(std::string_view id);
+std::string new_request_id();
+// Whether a Content-Type names JSON (application/json, any parameters).
+bool is_json_content_type(std::string_view type);
+// The security headers every response carries (CSP, nosniff, ...), unless a handler set its own.
+void add_security_headers(httplib::Response& response);
+
 void send_json(httplib::Response& response, int status, std::string body);
 void send_problem(httplib::Response& response, const Problem& problem);
 // The same with a status other than the type's own (a refusal cpp-httplib made: 414, 431...).

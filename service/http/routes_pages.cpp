@@ -125,6 +125,9 @@ void add_page_routes(Router& router, app::Context& context) {
                 values["answers_hidden"] = "hidden";
                 if (auto own = app::own_registration(context, r.param("token")); own && !own->event->questions.asked.empty()) {
                   values["answers_hidden"] = "";
+                  // Once registration is no longer open the answers are shown as they stand, not offered for change.
+                  values["answers_disabled"] = own->answers_may_change ? "" : "disabled";
+                  values["answers_closed_hidden"] = own->answers_may_change ? "hidden" : "";
                   values["questions_html"] = questions_html(own->event->questions.asked, language, form_words(values),
                                                             own->registration.answers);
                 }

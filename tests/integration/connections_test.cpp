@@ -408,6 +408,41 @@ TEST(Connections, AnAnswerThatSaysCloseEndsItsConnectionSoWhatWasLeftUnreadIsNev
   ::close(fd);
 }
 
+// A client that sent "Expect: 100-continue" has its request served at once (it waits for the
+// interim answer before it sends its body), so its body is read on a pool thread, not by the gate:
+// a body that then never comes is still cut off at the request's deadline, with a 408 (not the 400
+// cpp-httplib makes of a failed read), and the connection ends.
+TEST(Connections, ABodyThatNeverComesAfterExpectContinueIs408AtTheRequestDeadline) {
+  constexpr int kDeadlineSeconds = 2;
+  Service service("convene_it_connections_expect", {{"HTTP_REQUEST_SECONDS", std::to_string(kDeadlineSeconds)}});
+  const int fd = connect_raw(service.server().port());
+  ASSERT_GE(fd, 0);
+  const auto sent = Clock::now();
+  ASSERT_TRUE(send_all(fd,
+                       "POST /api/v1/events/south-south-2021/registrations HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                       "Content-Type: application/json\r\nContent-Length: 50\r\nExpect: 100-continue\r\n\r\n"));
+  std::string received;  // everything until the server closes: "100 Continue", then the refusal
+  char buffer[4096];
+  while (true) {
+    pollfd p{fd, POLLIN, 0};
+    if (::poll(&p, 1, 10'000) <= 0) break;
+    const ssize_t n = ::recv(fd, buffer, sizeof buffer, 0);
+    if (n <= 0) break;
+    received.append(buffer, static_cast<std::size_t>(n));
+  }
+  const double after = seconds_since(sent);
+  ::close(fd);
+  std::printf("[ figures ] a body promised after Expect: 100-continue and never sent: answered and closed after "
+              "%.1f s (deadline %d s)\n",
+              after, kDeadlineSeconds);
+  EXPECT_NE(received.find("HTTP/1.1 408"), std::string::npos) << received;
+  EXPECT_NE(received.find("did not arrive whole in time"), std::string::npos) << received;
+  EXPECT_GE(after, kDeadlineSeconds - 0.2);
+  EXPECT_LT(after, kDeadlineSeconds + 4.0);
+  // The server is unharmed.
+  EXPECT_EQ(Client(service.server().port()).get("/healthz").status, 200);
+}
+
 TEST(Connections, MemoryReturnsAfterFloodsOfLargeHeaders) {
   Service service("convene_it_connections_memory");
   service.restart({"--no-worker"});  // nothing else moving in the process

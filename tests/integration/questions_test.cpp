@@ -199,8 +199,21 @@ TEST_F(Questions, RegistrantsChangeTheirAnswersWhileRegistrationIsOpen) {
   ASSERT_EQ(changed.status, 200) << changed.body;
   EXPECT_EQ(client.get(mine).json()["answers"], json({{"organisation_type", "civil_society"}, {"title", "Ms"}}));
 
-  // Once registration has closed, answers stay as they are.
+  // Their page offers the answers for change while registration is open...
+  const std::string page = "/r/" + second.json()["manage_token"].get<std::string>();
+  const auto open_page = client.get(page);
+  ASSERT_EQ(open_page.status, 200);
+  EXPECT_NE(open_page.body.find("<fieldset class=\"plain\" >"), std::string::npos) << open_page.body;
+  EXPECT_NE(open_page.body.find("<p id=\"answers-closed\" class=\"notice\" hidden>"), std::string::npos);
+
+  // Once registration has closed, answers stay as they are, and the page shows them so.
   ASSERT_EQ(client.patch("/api/v1/events/own", {{"registration_closes", "now"}}, admin()).status, 200);
+  const auto closed_page = client.get(page);
+  EXPECT_NE(closed_page.body.find("<fieldset class=\"plain\" disabled>"), std::string::npos) << closed_page.body;
+  EXPECT_NE(closed_page.body.find("<p id=\"answers-closed\" class=\"notice\" >Answers can be changed only while"),
+            std::string::npos);
+  EXPECT_NE(closed_page.body.find("value=\"civil_society\" data-error=\"answer-organisation_type-error\" required checked"),
+            std::string::npos);  // shown as they stand
   EXPECT_EQ(client.patch(mine, {{"answers", {{"organisation_type", "government"}}}}).status, 409);
   EXPECT_EQ(client.patch(mine, {{"name", "Still me"}}).status, 200);  // the rest stays changeable
 }

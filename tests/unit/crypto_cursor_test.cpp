@@ -74,6 +74,12 @@ TEST(HmacSha256, Rfc4231Vectors) {
   for (const auto& c : cases) {
     EXPECT_EQ(to_hex(hmac_sha256(c.key, c.data)), c.hex) << c.label;
   }
+  // Again, with a kept context for each key (re-initialised, never carrying the last input over),
+  // and after more keys than a thread keeps, so that the first ones were let go and keyed afresh.
+  for (int round = 0; round < 2; ++round) {
+    for (const auto& c : cases) EXPECT_EQ(to_hex(hmac_sha256(c.key, c.data)), c.hex) << c.label << " round " << round;
+    for (char other = 'a'; other < 'f'; ++other) hmac_sha256(std::string(8, other), "other keys");
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
