@@ -15,6 +15,6 @@ registration_statement() {
 'name', 'Bench Person', 'organisation', NULL, 'country', 'NP', 'timezone', 'Asia/Kathmandu', 'language', 'en', \
 'answers', '{}'::jsonb, 'token', md5(random()::text) || md5(random()::text), 'at', extract(epoch FROM now())))::text"
   "$bin" sql insert_registration | sed \
-    -e "s/\$8\b/'confirmation'/g" -e "s/\$7\b/$waitlisting/g" -e "s/\$6\b/1/g" -e "s/\$5\b/:seat/g" \
+    -e "s/\$7\b/'confirmation'/g" -e "s/\$6\b/$waitlisting/g" -e "s/\$5\b/:seat/g" \
     -e "s/\$4\b/true/g" -e "s/\$3\b/$event_version/g" -e "s#\$2\b#$row#g" -e "s/\$1\b/:event_id/g" | tr '\n' ' '
 }

@@ -64,22 +64,29 @@ class GroupCommit {
       std::unique_lock lock(mutex_);
       Lane& lane = lanes_[key];
       lane.queued.push_back(ticket);
+      // Once another thread's batch holds this request, only that batch settles it; the batch is
+      // written to its earliest member's deadline, so waiting for it without one of our own is bounded
+      // (and a wait_until on a deadline already past would return at once, spinning on the mutex).
+      bool in_a_batch = false;
       while (!ticket->done) {
-        if (lane.in_flight < kBatchesInFlight && lane.queued.front() == ticket) {
+        if (lane.in_flight < kBatchesInFlight && !lane.queued.empty() && lane.queued.front() == ticket) {
           write_next_batch(key, lane, lock, write, *ticket, wakeups);
           break;
         }
-        if (!ticket->deadline) {
+        if (!ticket->deadline || in_a_batch) {
           ticket->wake.wait(lock);
         } else if (ticket->wake.wait_until(lock, *ticket->deadline) == std::cv_status::timeout && !ticket->done) {
           const auto queued = std::find(lane.queued.begin(), lane.queued.end(), ticket);
-          if (queued != lane.queued.end()) {  // not taken into a batch yet: leave unwritten
-            lane.queued.erase(queued);
-            wake_next(lane, wakeups);
-            if (lane.queued.empty() && lane.in_flight == 0) lanes_.erase(key);
-            ticket->failure = std::make_exception_ptr(DatabaseTimeout(kOutOfTime));
-            break;
+          if (queued == lane.queued.end()) {
+            in_a_batch = true;
+            continue;
           }
+          // Not taken into a batch yet: it leaves unwritten.
+          lane.queued.erase(queued);
+          wake_next(lane, wakeups);
+          if (lane.queued.empty() && lane.in_flight == 0) lanes_.erase(key);
+          ticket->failure = std::make_exception_ptr(DatabaseTimeout(kOutOfTime));
+          break;
         }
       }
     }

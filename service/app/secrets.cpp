@@ -1,9 +1,11 @@
 #include "app/secrets.hpp"
 
-#include <unistd.h>
+#include <pthread.h>
 
 #include <algorithm>
 #include <array>
+#include <atomic>
+#include <cstdint>
 #include <stdexcept>
 
 #include <openssl/rand.h>
@@ -20,6 +22,19 @@ bool is_base64url(std::string_view text) {
   return true;
 }
 
+// Forks of this process so far, as the child sees it: pthread_atfork bumps it in every child, so a
+// thread holding a block drawn before the fork notices without asking the kernel for its process id
+// on every draw (a system call per token).
+std::atomic<std::uint64_t> g_forks{0};
+
+std::uint64_t forks_so_far() {
+  static const bool counting = [] {
+    return ::pthread_atfork(nullptr, nullptr, [] { g_forks.fetch_add(1, std::memory_order_relaxed); }) == 0;
+  }();
+  if (!counting) throw std::runtime_error("could not register the fork handler that keeps random blocks apart");
+  return g_forks.load(std::memory_order_relaxed);
+}
+
 }  // namespace
 
 std::string random_bytes(std::size_t count) {
@@ -31,17 +46,17 @@ std::string random_bytes(std::size_t count) {
   struct Drawn {
     std::array<unsigned char, kBlock> bytes;
     std::size_t used = kBlock;
-    pid_t process = 0;
+    std::uint64_t forks = 0;
   };
   thread_local Drawn drawn;
   std::string bytes;
   bytes.reserve(count);
   while (bytes.size() < count) {
-    if (drawn.used == kBlock || drawn.process != ::getpid()) {
+    if (drawn.used == kBlock || drawn.forks != forks_so_far()) {
       if (RAND_bytes(drawn.bytes.data(), static_cast<int>(kBlock)) != 1)
         throw std::runtime_error("OpenSSL's random generator failed");
       drawn.used = 0;
-      drawn.process = ::getpid();
+      drawn.forks = forks_so_far();
     }
     const std::size_t take = std::min(count - bytes.size(), kBlock - drawn.used);
     bytes.append(reinterpret_cast<const char*>(drawn.bytes.data() + drawn.used), take);

@@ -41,22 +41,29 @@ const Statement kReseatAbove{"reseat_above", R"sql(
   UPDATE registrations r SET seat_no = p.seat_no
   FROM pairs p JOIN taken t ON t.seat_no = p.seat_no
   WHERE r.id = p.id)sql"};
-// Free seats go to the oldest waitlisted registrants, one each, in one statement.
+// Free seats go to the oldest waitlisted registrants, one each, the lowest seats first: up to $4 pairs
+// in a statement, starting after seat $2 and registration $3 (where the previous chunk ended). Numbering
+// every free seat and every waitlisted registrant of the event to pair them made each cancellation
+// at a full event cost the whole waitlist, and each raise of a capacity the whole set of free seats;
+// a chunk costs what it moves. Moving on by seat number and id, rather than "the first $4" again,
+// keeps the next chunk from stepping over the index entries this transaction just deleted.
 const Statement kFillFromWaitlist{"fill_seats_from_waitlist", R"sql(
   WITH free AS (
     SELECT seat_no, row_number() OVER (ORDER BY seat_no) AS n
-    FROM free_seats WHERE event_id = $1),
+    FROM (SELECT seat_no FROM free_seats WHERE event_id = $1 AND seat_no > $2
+          ORDER BY seat_no LIMIT $4) AS lowest),
   waiting AS (
     SELECT id, row_number() OVER (ORDER BY id) AS n
-    FROM registrations WHERE event_id = $1 AND status = 'waitlisted'),
+    FROM (SELECT id FROM registrations WHERE event_id = $1 AND status = 'waitlisted' AND id > $3
+          ORDER BY id LIMIT $4) AS oldest),
   pairs AS (SELECT free.seat_no, waiting.id FROM free JOIN waiting USING (n)),
   taken AS (
     DELETE FROM free_seats f USING pairs p
     WHERE f.event_id = $1 AND f.seat_no = p.seat_no RETURNING f.seat_no)
-  UPDATE registrations r SET status = 'confirmed', seat_no = p.seat_no, updated_at = to_timestamp($2)
+  UPDATE registrations r SET status = 'confirmed', seat_no = p.seat_no, updated_at = to_timestamp($5)
   FROM pairs p JOIN taken t ON t.seat_no = p.seat_no
   WHERE r.id = p.id AND r.status = 'waitlisted'
-  RETURNING r.id)sql"};
+  RETURNING r.id, r.seat_no)sql"};
 // Without SKIP LOCKED the statement waits for seats that others are taking right now, and takes one
 // if their transaction rolled back.
 const Statement kClaimWaiting{"claim_seat_waiting", R"sql(
@@ -111,9 +118,22 @@ void shrink(Tx& tx, std::int64_t event_id, int capacity) {
 
 std::vector<std::int64_t> fill_from_waitlist(Tx& tx, std::int64_t event_id, Instant now) {
   std::vector<std::int64_t> promoted;
-  for (const auto& row : exec(tx, kFillFromWaitlist, event_id, epoch(now))) promoted.push_back(row["id"].as<std::int64_t>());
-  for (const auto id : promoted) tx.changed(id);
-  return promoted;
+  int after_seat = 0;
+  std::int64_t after_id = 0;
+  // Small first (a cancellation frees one seat, however long the waitlist), doubling while chunks
+  // come back full (a raised capacity with a long waitlist), up to a statement's worth.
+  for (int chunk_size = 64;; chunk_size = std::min(2 * chunk_size, kSeatsPerStatement)) {
+    const auto chunk = exec(tx, kFillFromWaitlist, event_id, after_seat, after_id, chunk_size, epoch(now));
+    for (const auto& row : chunk) {
+      const auto id = row["id"].as<std::int64_t>();
+      promoted.push_back(id);
+      tx.changed(id);
+      after_id = std::max(after_id, id);
+      after_seat = std::max(after_seat, row["seat_no"].as<int>());
+    }
+    // A short chunk ran out of free seats or of waitlisted registrants.
+    if (chunk.size() < static_cast<std::size_t>(chunk_size)) return promoted;
+  }
 }
 
 bool claim_waiting(Tx& tx, std::int64_t event_id, std::int64_t registration_id, Instant now) {

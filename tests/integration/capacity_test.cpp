@@ -3,7 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <map>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include "support/service_suite.hpp"
 
@@ -218,6 +220,53 @@ TEST_F(Capacity, ZeroCapacityWaitlistsEveryone) {
   auto reply = client.post("/api/v1/events/no-seats/registrations", registrant("zero"));
   ASSERT_EQ(reply.status, 201);
   EXPECT_EQ(reply.json()["status"], "waitlisted");
+}
+
+TEST_F(Capacity, ARaisedCapacityPromotesALongWaitlistInOrderAcrossChunks) {
+  // 250 waitlisted; raising the capacity to 200 promotes them in chunks of 64, 128, then what is left,
+  // each chunk carrying on from the seat and the registrant where the one before ended.
+  ASSERT_TRUE(create_event("long-waitlist", 0));
+  // From ten clients at once (each waitlisting commits twice): their order is the order of their ids.
+  const int port = service->server().port();
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 10; ++t) {
+    threads.emplace_back([&, t] {
+      Client own(port);
+      for (int i = t; i < 250; i += 10) {
+        auto reply = own.post("/api/v1/events/long-waitlist/registrations", registrant("lw" + std::to_string(i)));
+        EXPECT_EQ(reply.status, 201) << reply.body;
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  ASSERT_EQ(counts("long-waitlist"), (std::map<std::string, int>{{"waitlisted", 250}}));
+  // Seat k to the k-th oldest waitlisted registrant, and nobody else.
+  auto seats_in_arrival_order = [&] {
+    auto connection = service->connect();
+    pqxx::read_transaction tx(connection);
+    std::vector<int> seats;
+    for (const auto& row : tx.exec_params(
+             "SELECT coalesce(r.seat_no, 0) FROM registrations r JOIN events e ON e.id = r.event_id "
+             "WHERE e.slug = $1 ORDER BY r.id",
+             std::string("long-waitlist")))
+      seats.push_back(row[0].as<int>());
+    return seats;
+  };
+  auto expected = [](int promoted) {
+    std::vector<int> seats(250, 0);
+    for (int k = 0; k < promoted; ++k) seats[static_cast<std::size_t>(k)] = k + 1;
+    return seats;
+  };
+  auto raised = client.patch("/api/v1/events/long-waitlist", {{"capacity", 200}}, admin());
+  ASSERT_EQ(raised.status, 200) << raised.body;
+  EXPECT_EQ(seats_in_arrival_order(), expected(200));
+  EXPECT_EQ(seats_held("long-waitlist"), 200);
+  // Seats free above the waitlist: the remaining 50 take seats 201-250 and 50 stay free.
+  raised = client.patch("/api/v1/events/long-waitlist", {{"capacity", 300}}, admin());
+  ASSERT_EQ(raised.status, 200) << raised.body;
+  EXPECT_EQ(seats_in_arrival_order(), expected(250));
+  EXPECT_EQ(seats_held("long-waitlist"), 250);
+  EXPECT_EQ(counts("long-waitlist"), (std::map<std::string, int>{{"confirmed", 250}}));
 }
 
 }  // namespace

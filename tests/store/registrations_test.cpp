@@ -162,6 +162,45 @@ TEST_F(StoreRegistrations, ABatchWrapsAroundToTheSeatsBeforeItsFirst) {
   });
 }
 
+// The registration statement is planned once per connection, not on every execution: after its
+// first five executions PostgreSQL keeps a generic plan only if that looks no costlier than those
+// planned for their values, which a LIMIT passed as a parameter prevented (each batch was planned
+// again, about half of what the statement cost). Batches of different sizes from different seats, as
+// in a rush.
+TEST_F(StoreRegistrations, TheInsertKeepsOneGenericPlanPerConnection) {
+  store->transact([&](store::Tx& tx) {  // one transaction: one connection, whose session is asked
+    // Seats enough that a tenth of them (what a plan assumes of a LIMIT it does not know) is far more
+    // than a batch takes, and statistics that say so.
+    const Event event = insert_event(tx, event_named("planned-once", 20'000));
+    store::sql(tx).exec("ANALYZE free_seats");
+    std::vector<RegistrationRequest> requests;
+    std::vector<std::string> emails;
+    for (int i = 0; i < 40; ++i) {
+      emails.push_back("plan" + std::to_string(i) + "@example.org");
+      requests.push_back(registration_request(emails.back()));
+    }
+    // The connection may have run the statement before (other cases): what changes is counted.
+    auto plans = [&](const std::string& kind) {
+      return scalar(tx, "SELECT coalesce((SELECT " + kind +
+                            " FROM pg_prepared_statements WHERE name = 'insert_registration'), 0)");
+    };
+    const long long custom_before = plans("custom_plans"), generic_before = plans("generic_plans");
+    std::size_t next = 0;
+    for (int batch = 0; batch < 10; ++batch) {
+      const std::size_t size = 1 + static_cast<std::size_t>(batch % 4);
+      std::vector<store::registrations::NewRegistration> rows;
+      for (std::size_t i = 0; i < size; ++i, ++next)
+        rows.push_back({requests[next], event.zone, Language::en, sha256("manage " + emails[next]), kNow});
+      const auto outcomes = store::registrations::insert(tx, rows, event, 1 + 17 * batch, Waitlisting::refused,
+                                                         MessageKind::confirmation);
+      for (const auto& outcome : outcomes) ASSERT_STREQ(outcome_name(outcome.outcome), "inserted");
+    }
+    // Planned for its values at most its first five times on this connection; the rest kept the plan.
+    EXPECT_LE(plans("custom_plans") - custom_before, 5);
+    EXPECT_GE(plans("generic_plans") - generic_before, 5) << "the statement was planned again for its values";
+  });
+}
+
 TEST_F(StoreRegistrations, TheManageTokenFindsTheRegistrationAndItsEventVersion) {
   store->transact([&](store::Tx& tx) {
     const Event event = insert_event(tx, event_named("by-token", 5));

@@ -11,6 +11,7 @@
 #include <set>
 #include <stdexcept>
 #include <thread>
+#include <ctime>
 #include <vector>
 
 #include "app/group_commit.hpp"
@@ -203,6 +204,63 @@ TEST(GroupCommit, ABatchIsWrittenToTheEarliestDeadlineOfItsMembers) {
   EXPECT_EQ(written.back().first, 3u);
   ASSERT_TRUE(written.back().second.has_value());
   EXPECT_EQ(*written.back().second, base + 1s) << "not the earliest deadline of the batch's members";
+}
+
+TEST(GroupCommit, ARequestWhoseDeadlinePassesInsideAnotherThreadsBatchWaitsWithoutSpinning) {
+  using Clock = std::chrono::steady_clock;
+  using namespace std::chrono_literals;
+  Batches batches(64);
+  std::atomic<bool> release_first{false}, release_second{false};
+  std::atomic<double> follower_cpu_ms{-1};
+  std::atomic<int> follower_written{0};
+  // Requests 0 and 1 lead a stalled batch each (the lane's kBatchesInFlight). Request 3 queues, then
+  // request 2 with 200 ms to go. When 0's batch ends, 3 leads the next batch, holding 2, and its writer
+  // (ignoring the deadline, as a stalled database would) takes 600 ms: 2's deadline passes inside a
+  // batch another thread writes.
+  auto writer = [&](std::span<Item* const> batch) {
+    const int leader = batch.front()->id;
+    if (leader == 0) {
+      while (!release_first) std::this_thread::sleep_for(5ms);
+    } else if (leader == 1) {
+      while (!release_second) std::this_thread::sleep_for(5ms);
+    } else {
+      std::this_thread::sleep_for(600ms);
+      for (Item* item : batch) {
+        if (item->id == 2) ++follower_written;
+      }
+    }
+  };
+  auto submit = [&](int id) {
+    Item item{id, 3};
+    batches.submit({3, 1}, item, writer);
+  };
+  std::thread first(submit, 0);
+  std::this_thread::sleep_for(30ms);
+  std::thread second(submit, 1);
+  std::this_thread::sleep_for(30ms);
+  std::thread leader(submit, 3);
+  std::this_thread::sleep_for(30ms);
+  std::thread follower([&] {
+    const RequestDeadline deadline{Clock::now() + 200ms};
+    Item item{2, 3};
+    timespec before{}, after{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &before);
+    batches.submit({3, 1}, item, writer);
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &after);
+    follower_cpu_ms = static_cast<double>(after.tv_sec - before.tv_sec) * 1e3 +
+                      static_cast<double>(after.tv_nsec - before.tv_nsec) / 1e6;
+  });
+  std::this_thread::sleep_for(30ms);
+  release_first = true;
+  leader.join();
+  follower.join();
+  release_second = true;
+  first.join();
+  second.join();
+  EXPECT_EQ(follower_written.load(), 1) << "request 2 was not written in request 3's batch";
+  // Spinning on an expired wait_until would cost this thread most of the ~450 ms it waited past its
+  // deadline.
+  EXPECT_LT(follower_cpu_ms.load(), 50.0) << "the request spun while another thread wrote its batch";
 }
 
 }  // namespace
