@@ -265,6 +265,9 @@ async function moveAcrossDst(page, api, spool, amina, scan, screenshot) {
 // for the three registrants (Paris and twice Kathmandu), the current session and the best starts
 // marked in words; a length the API refuses is explained at its field; asked again for another day.
 async function timeFit(page, scan, screenshot) {
+  // The table is asked for again once the move above is saved; until that answer comes it shows the
+  // moved session's day (5 March, 90 minutes). Its caption and rows are replaced together.
+  await page.locator('#time-fit-caption', { hasText: 'Sunday 10 March 2030 (UTC), 60 minutes' }).waitFor();
   const rows = page.locator('#time-fit-rows > tr');
   await rows.nth(47).waitFor();
   check((await rows.count()) === 48, 'the table has the 48 half-hour starts');
