@@ -19,11 +19,7 @@ install_packages python3 "${CONVENE_RUNTIME_PACKAGES[@]}"
 BIN=$CONVENE_BUILD/convene
 CLIENTS="python3 $CONVENE_REPO/bench/connections.py"
 
-if [ -z "${DATABASE_URL:-}" ]; then
-  "$CONVENE_REPO/deploy/pg.sh" start
-  "$CONVENE_REPO/deploy/pg.sh" createdb convene_bench_connections
-  DATABASE_URL=$("$CONVENE_REPO/deploy/pg.sh" url convene_bench_connections)
-fi
+DATABASE_URL=${DATABASE_URL:-$(fresh_bench_database convene_bench_connections)}
 export DATABASE_URL
 "$BIN" migrate >/dev/null 2>&1 || die "could not migrate $DATABASE_URL"
 PORT=${BENCH_PORT:-18091}

@@ -25,17 +25,14 @@ DATABASE=convene_edge_cpu
 install_packages wrk "${CONVENE_RUNTIME_PACKAGES[@]}"
 [ -x "$CANDIDATE" ] || build_convene -DBUILD_TESTING=OFF
 [ -x "$BASELINE" ] || die "$BASELINE is not an executable"
-"$CONVENE_REPO/deploy/pg.sh" start
-ADMIN_URL=$("$CONVENE_REPO/deploy/pg.sh" url postgres)
-DB_URL=$("$CONVENE_REPO/deploy/pg.sh" url "$DATABASE")
 TICKS_PER_SECOND=$(getconf CLK_TCK)
 SERVER_PID=
 trap 'if [ -n "$SERVER_PID" ]; then kill "$SERVER_PID" 2>/dev/null || true; fi' EXIT
 
 # One run of BINARY: prints "cpu_us_per_registration registrations_per_second p99_ms".
 measure() {
-  local binary=$1 run=$2 token before after out requests failed
-  psql -X -q "$ADMIN_URL" -c "DROP DATABASE IF EXISTS $DATABASE WITH (FORCE)" -c "CREATE DATABASE $DATABASE" 2>/dev/null
+  local binary=$1 run=$2 token before after out requests failed DB_URL
+  DB_URL=$(fresh_bench_database "$DATABASE" 2>/dev/null)
   DATABASE_URL=$DB_URL "$binary" migrate >/dev/null
   token=$(DATABASE_URL=$DB_URL "$binary" organiser add --email bench@example.org --all 2>/dev/null | tail -n1)
   DATABASE_URL=$DB_URL HOST=127.0.0.1 PORT=$PORT RATE_LIMITS=off "$binary" serve --no-worker >/dev/null 2>&1 &

@@ -23,11 +23,7 @@ if [ ${#PATHS[@]} -eq 0 ] && [ $CALENDARS = no ]; then
   PATHS=("/api/v1/time/convert?at=2021-09-10T09:00&from=America/New_York&to=Asia/Kathmandu&to=Pacific/Chatham&to=Australia/Lord_Howe&to=Asia/Tehran&to=America/St_Johns&to=Pacific/Kiritimati&to=America/Lima&to=Africa/Lagos&to=Pacific/Apia&to=Asia/Kolkata")
 fi
 
-if [ -z "${DATABASE_URL:-}" ]; then
-  "$CONVENE_REPO/deploy/pg.sh" start
-  "$CONVENE_REPO/deploy/pg.sh" createdb convene_bench_http
-  DATABASE_URL=$("$CONVENE_REPO/deploy/pg.sh" url convene_bench_http)
-fi
+DATABASE_URL=${DATABASE_URL:-$(fresh_bench_database convene_bench_http)}
 export DATABASE_URL
 "$BIN" migrate >/dev/null
 "$BIN" seed "$CONVENE_REPO/seed/south-south-2021.json" >/dev/null

@@ -1,12 +1,21 @@
 #!/usr/bin/env bash
-# What the benchmarks share (sourced after deploy/lib.sh): waiting for a server they started, the
-# rush's event, and a process's CPU time.
+# What the benchmarks share (sourced after deploy/lib.sh): a fresh database, waiting for a server
+# they started, the rush's event, and a process's CPU time.
 
 # Waits until http://ADDRESS/healthz answers; else prints LOG (if given) and dies naming WHAT.
 await_health() {  # address what [log]
   for _ in $(seq 100); do curl -sf "http://$1/healthz" >/dev/null && return; sleep 0.1; done
   if [ -n "${3:-}" ]; then cat "$3" >&2; fi
   die "$2 did not start"
+}
+
+# The URL of a database NAME, empty and new, in the checkout's own PostgreSQL (started if need be):
+# where a benchmark runs unless DATABASE_URL names another. One of that name is dropped first.
+fresh_bench_database() {  # name -> url
+  "$CONVENE_REPO/deploy/pg.sh" start >&2
+  psql -X -q "$("$CONVENE_REPO/deploy/pg.sh" url postgres)" -c "DROP DATABASE IF EXISTS $1 WITH (FORCE)" \
+    -c "CREATE DATABASE $1" >&2
+  "$CONVENE_REPO/deploy/pg.sh" url "$1"
 }
 
 # An event taking registrations with no closing time, created through the API of the server on PORT

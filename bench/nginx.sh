@@ -26,12 +26,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-if [ -z "${DATABASE_URL:-}" ]; then
-  "$CONVENE_REPO/deploy/pg.sh" start
-  ADMIN_URL=$("$CONVENE_REPO/deploy/pg.sh" url postgres)
-  psql -X -q "$ADMIN_URL" -c "DROP DATABASE IF EXISTS convene_bench_nginx WITH (FORCE)" -c "CREATE DATABASE convene_bench_nginx"
-  DATABASE_URL=$("$CONVENE_REPO/deploy/pg.sh" url convene_bench_nginx)
-fi
+DATABASE_URL=${DATABASE_URL:-$(fresh_bench_database convene_bench_nginx)}
 export DATABASE_URL
 "$BIN" migrate >/dev/null
 "$BIN" seed "$CONVENE_REPO/seed/south-south-2021.json" >/dev/null

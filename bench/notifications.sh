@@ -16,12 +16,7 @@ WORK=$(mktemp -d)
 SMTP_PID=
 trap 'kill $SMTP_PID 2>/dev/null || true; rm -rf "$WORK"' EXIT
 
-if [ -z "${DATABASE_URL:-}" ]; then
-  "$CONVENE_REPO/deploy/pg.sh" start
-  ADMIN_URL=$("$CONVENE_REPO/deploy/pg.sh" url postgres)
-  psql -X -q "$ADMIN_URL" -c "DROP DATABASE IF EXISTS convene_bench_mail WITH (FORCE)" -c "CREATE DATABASE convene_bench_mail"
-  DATABASE_URL=$("$CONVENE_REPO/deploy/pg.sh" url convene_bench_mail)
-fi
+DATABASE_URL=${DATABASE_URL:-$(fresh_bench_database convene_bench_mail)}
 export DATABASE_URL
 "$BIN" migrate >/dev/null
 

@@ -26,16 +26,7 @@ PGBENCH=/usr/lib/postgresql/15/bin/pgbench
 WORK=$(mktemp -d)
 trap 'kill $SERVER_PID 2>/dev/null || true; rm -rf "$WORK"' EXIT
 
-if [ -z "${DATABASE_URL:-}" ]; then
-  "$CONVENE_REPO/deploy/pg.sh" start
-  ADMIN_URL=$("$CONVENE_REPO/deploy/pg.sh" url postgres)
-  DB_URL=$("$CONVENE_REPO/deploy/pg.sh" url convene_bench)
-else
-  ADMIN_URL=$DATABASE_URL
-  DB_URL=$DATABASE_URL
-fi
-psql -X -q "$ADMIN_URL" -c "DROP DATABASE IF EXISTS convene_bench WITH (FORCE)" -c "CREATE DATABASE convene_bench" 2>/dev/null \
-  || say "using $DB_URL as is"
+DB_URL=${DATABASE_URL:-$(fresh_bench_database convene_bench)}  # a given one is used as is
 export DATABASE_URL=$DB_URL
 "$BIN" migrate >/dev/null
 PORT=${BENCH_PORT:-18080}

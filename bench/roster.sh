@@ -22,12 +22,7 @@ WORK=$(mktemp -d)
 SERVER_PID=
 trap 'kill $SERVER_PID 2>/dev/null || true; rm -rf "$WORK"' EXIT
 
-if [ -z "${DATABASE_URL:-}" ]; then
-  "$CONVENE_REPO/deploy/pg.sh" start
-  ADMIN_URL=$("$CONVENE_REPO/deploy/pg.sh" url postgres)
-  psql -X -q "$ADMIN_URL" -c "DROP DATABASE IF EXISTS convene_bench_roster WITH (FORCE)" -c "CREATE DATABASE convene_bench_roster"
-  DATABASE_URL=$("$CONVENE_REPO/deploy/pg.sh" url convene_bench_roster)
-fi
+DATABASE_URL=${DATABASE_URL:-$(fresh_bench_database convene_bench_roster)}
 export DATABASE_URL
 "$BIN" migrate >/dev/null
 TOKEN=$("$BIN" organiser add --email bench@example.org --all 2>/dev/null | tail -n1)

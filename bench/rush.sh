@@ -73,14 +73,8 @@ cp "$CONVENE_BINARY" "$WORK/convene"
 BIN=$WORK/convene
 curl -s -o /dev/null "http://127.0.0.1:$PORT/" && die "something already listens on port $PORT (set BENCH_PORT)"
 
-if [ -z "${DATABASE_URL:-}" ]; then
-  "$CONVENE_REPO/deploy/pg.sh" start
-  ADMIN_URL=$("$CONVENE_REPO/deploy/pg.sh" url postgres)
-  DB_URL=$("$CONVENE_REPO/deploy/pg.sh" url convene_bench_rush)
-  psql -X -q "$ADMIN_URL" -c "DROP DATABASE IF EXISTS convene_bench_rush WITH (FORCE)" -c "CREATE DATABASE convene_bench_rush"
-else
-  DB_URL=$DATABASE_URL  # used as is: it must not hold events with the slugs below
-fi
+# A given DATABASE_URL is used as is: it must not hold events with the slugs below.
+DB_URL=${DATABASE_URL:-$(fresh_bench_database convene_bench_rush)}
 export DATABASE_URL=$DB_URL
 q() { psql -X -q -tA -v ON_ERROR_STOP=1 "$DB_URL" "$@"; }
 "$BIN" migrate >/dev/null

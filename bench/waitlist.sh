@@ -21,16 +21,8 @@ BIN=${1:-$CONVENE_BUILD/convene}
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 
-if [ -z "${DATABASE_URL:-}" ]; then
-  "$CONVENE_REPO/deploy/pg.sh" start
-  ADMIN_URL=$("$CONVENE_REPO/deploy/pg.sh" url postgres)
-  DB_URL=$("$CONVENE_REPO/deploy/pg.sh" url convene_bench_waitlist)
-  psql -X -q "$ADMIN_URL" -c "DROP DATABASE IF EXISTS convene_bench_waitlist WITH (FORCE)" \
-    -c "CREATE DATABASE convene_bench_waitlist"
-else
-  DB_URL=$DATABASE_URL
-  say "using $DB_URL as is: its events named waitlist-* are replaced"
-fi
+if [ -n "${DATABASE_URL:-}" ]; then say "using $DATABASE_URL as is: its events named waitlist-* are replaced"; fi
+DB_URL=${DATABASE_URL:-$(fresh_bench_database convene_bench_waitlist)}
 DATABASE_URL=$DB_URL "$BIN" migrate >/dev/null
 
 # Events and registrants written directly: what is timed is the fill alone. Each event's waitlisted
