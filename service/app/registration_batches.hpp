@@ -2,6 +2,7 @@
 // batch and what it takes back. The use case is in app/registrations.cpp.
 #pragma once
 
+#include <exception>
 #include <optional>
 
 #include "app/group_commit.hpp"
@@ -22,6 +23,8 @@ struct BatchedRegistration {
   // The reply, when the batch wrote the registration. Otherwise (no seat free for the taking, the
   // address registered, the event changed, the key seen before) the request goes its own way.
   std::optional<Document> written = std::nullopt;
+  // Why it failed, when it failed alone (a whole batch's failure is thrown by GroupCommit::submit).
+  std::exception_ptr failure = nullptr;
 };
 
 using RegistrationBatches = GroupCommit<BatchedRegistration>;

@@ -136,13 +136,22 @@ Result<std::optional<Admitted>> admit(Context& context, store::Tx& tx, std::stri
   return std::unexpected(problems::event_changing());
 }
 
-// No seat was free for the taking; settle it under the event's capacity lock, in the transaction
-// that wrote the registration (so no crash in between can leave someone waiting while a seat is
-// free): seats others were taking may have come free again, and nobody can free one meanwhile unseen.
-void settle_waitlisted(store::Tx& tx, Admitted& admitted, Instant now) {
-  if (admitted.status != RegistrationStatus::waitlisted) return;
-  store::seats::lock_capacity(tx, admitted.event->id);
-  if (store::seats::claim_waiting(tx, admitted.event->id, admitted.id, now)) admitted.status = RegistrationStatus::confirmed;
+// No seat was free for the taking: settle the waitlisted ones, oldest first, under the event's
+// capacity lock, in the transaction that wrote them (so no crash in between can leave someone waiting
+// while a seat is free): seats others were taking may have come free again, and nobody can free one
+// meanwhile unseen. So once one of them finds no seat, none is left for the rest. `now` is the latest
+// of their requests' times.
+void settle_waitlisted(store::Tx& tx, std::span<Admitted> admitted, Instant now) {
+  std::vector<Admitted*> waiting;
+  for (Admitted& a : admitted)
+    if (a.status == RegistrationStatus::waitlisted) waiting.push_back(&a);
+  if (waiting.empty()) return;
+  std::sort(waiting.begin(), waiting.end(), [](const Admitted* a, const Admitted* b) { return a->id < b->id; });
+  store::seats::lock_capacity(tx, waiting.front()->event->id);
+  for (Admitted* a : waiting) {
+    if (!store::seats::claim_waiting(tx, a->event->id, a->id, now)) return;
+    a->status = RegistrationStatus::confirmed;
+  }
 }
 
 // Admits with waitlisting allowed and settles a waitlisting, all in `tx`.
@@ -151,7 +160,7 @@ Result<Admitted> admit_and_settle(Context& context, store::Tx& tx, std::string_v
   auto admitted = admit(context, tx, slug, request, token, now, Waitlisting::allowed);
   if (!admitted) return std::unexpected(admitted.error());
   Admitted result = **admitted;  // with waitlisting allowed, something was written
-  settle_waitlisted(tx, result, now);
+  settle_waitlisted(tx, std::span(&result, 1), now);
   return result;
 }
 
@@ -213,43 +222,69 @@ Result<> on_own_registration(Context& context, std::string_view manage_token, Wo
   });
 }
 
-// Writes a batch of registrations for one version of `event` (group commit): each member's
-// Idempotency-Key claimed, the registrations inserted by one statement (with a seat free for the
-// taking, or pending approval: nobody is waitlisted here) and each written one's reply built, and
-// recorded under its key, in the transaction that holds its row. A member not written goes its own
-// way afterwards, its key given back.
+// Writes members of a batch for one version of `event` (group commit) in `tx`: each member's
+// Idempotency-Key claimed, the registrations inserted by one statement, and each written one's reply
+// built and recorded under its key, in the transaction that holds its row. With waitlisting refused
+// only those with a seat free for the taking (or pending approval) are written; with it allowed the
+// others are waitlisted and settled. A member not written has its key given back; those for whom no
+// seat was free are returned, the rest (address registered, event changed, key seen before) go their
+// own way afterwards.
+std::vector<BatchedRegistration*> write_members(Context& context, store::Tx& tx, const EventCache::Snapshot& event,
+                                                std::span<BatchedRegistration* const> batch, Waitlisting waitlisting) {
+  std::vector<BatchedRegistration*> members;
+  for (BatchedRegistration* member : batch) {
+    member->written.reset();  // a retried transaction starts again
+    if (!member->once || claim_once(tx, *member->once, member->now)) members.push_back(member);
+  }
+  std::vector<TimeZone> zones;
+  zones.reserve(members.size());  // rows refer to these
+  std::vector<store::registrations::NewRegistration> rows;
+  Instant latest = members.empty() ? Instant{} : members.front()->now;
+  for (const BatchedRegistration* member : members) {
+    const RegistrationRequest& request = member->request;
+    zones.push_back(request.zone.value_or(event->zone));
+    rows.push_back({request, zones.back(), request.language.value_or(Language::en), member->token.hash(), member->now});
+    latest = std::max(latest, member->now);
+  }
+  const auto inserted = store::registrations::insert(tx, rows, *event, random_seat(event->capacity), waitlisting,
+                                                     MessageKind::confirmation);
+  std::vector<BatchedRegistration*> unseated, written;
+  std::vector<Admitted> admitted;
+  for (std::size_t i = 0; i < members.size(); ++i) {
+    BatchedRegistration& member = *members[i];
+    if (inserted[i].outcome != Inserted::inserted) {
+      if (member.once) release_once(tx, *member.once);
+      if (inserted[i].outcome == Inserted::no_seat) unseated.push_back(&member);
+      continue;
+    }
+    written.push_back(&member);
+    admitted.push_back({event, inserted[i].id, inserted[i].status, member.request.answers});
+  }
+  settle_waitlisted(tx, admitted, latest);
+  for (std::size_t i = 0; i < written.size(); ++i) {
+    BatchedRegistration& member = *written[i];
+    member.written = created_reply(context, admitted[i], member.request, member.token, member.now);
+    if (member.once) complete_once(tx, *member.once, {*member.written, admitted[i].id});
+  }
+  return unseated;
+}
+
+// Writes a batch: first everyone a free seat reaches, by one statement (committed on its own when no
+// member has a key); then, if the event is full, everyone it did not reach, waitlisted together in
+// one transaction under the capacity lock (one lock and one commit for the batch: in a rush at a
+// full event, one each made the waitlisted queue for the lock behind each other's commits). That
+// second transaction's failure is its members' alone: the first one's rows have committed.
 void write_batch(Context& context, const EventCache::Snapshot& event, std::span<BatchedRegistration* const> batch) {
-  auto work = [&](store::Tx& tx) {
-    std::vector<BatchedRegistration*> members;
-    for (BatchedRegistration* member : batch) {
-      member->written.reset();  // a retried transaction starts again
-      if (!member->once || claim_once(tx, *member->once, member->now)) members.push_back(member);
-    }
-    std::vector<TimeZone> zones;
-    zones.reserve(members.size());  // rows refer to these
-    std::vector<store::registrations::NewRegistration> rows;
-    for (const BatchedRegistration* member : members) {
-      const RegistrationRequest& request = member->request;
-      zones.push_back(request.zone.value_or(event->zone));
-      rows.push_back({request, zones.back(), request.language.value_or(Language::en), member->token.hash(), member->now});
-    }
-    const auto inserted = store::registrations::insert(tx, rows, *event, random_seat(event->capacity),
-                                                       Waitlisting::refused, MessageKind::confirmation);
-    for (std::size_t i = 0; i < members.size(); ++i) {
-      BatchedRegistration& member = *members[i];
-      if (inserted[i].outcome != Inserted::inserted) {
-        if (member.once) release_once(tx, *member.once);
-        continue;
-      }
-      const Admitted admitted{event, inserted[i].id, inserted[i].status, member.request.answers};
-      member.written = created_reply(context, admitted, member.request, member.token, member.now);
-      if (member.once) complete_once(tx, *member.once, {*member.written, admitted.id});
-    }
-  };
+  auto take_seats = [&](store::Tx& tx) { return write_members(context, tx, event, batch, Waitlisting::refused); };
   const bool keyed = std::any_of(batch.begin(), batch.end(), [](const BatchedRegistration* m) { return m->once; });
-  // Without keys the batch is one statement, committed on its own.
-  if (keyed) context.store.transact(work);
-  else context.store.autocommit(work);
+  const std::vector<BatchedRegistration*> unseated =
+      keyed ? context.store.transact(take_seats) : context.store.autocommit(take_seats);
+  if (unseated.empty()) return;
+  try {
+    context.store.transact([&](store::Tx& tx) { write_members(context, tx, event, unseated, Waitlisting::allowed); });
+  } catch (...) {
+    for (BatchedRegistration* member : unseated) member->failure = std::current_exception();
+  }
 }
 
 // A registration written with the concurrent ones for the same event, when all it needs is a seat
@@ -269,6 +304,7 @@ std::optional<Result<>> register_in_batch(Context& context, std::string_view slu
   BatchedRegistration mine{checked, token, now, once};
   context.registration_batches.submit({event->id, event->version}, mine,
                                       [&](std::span<BatchedRegistration* const> batch) { write_batch(context, event, batch); });
+  if (mine.failure) std::rethrow_exception(mine.failure);
   if (!mine.written) return std::nullopt;
   return Result<>(*std::move(mine.written));
 }

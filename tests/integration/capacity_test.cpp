@@ -145,6 +145,31 @@ TEST_F(Capacity, ARushWrittenInBatchesGivesEachRequestItsOwnOutcome) {
   EXPECT_LT(batches, batched) << "240 requests at once, and no batch held more than one";
 }
 
+// At a full event the batches waitlist their members together: one transaction (one capacity lock,
+// one commit) per batch, not one per registrant. Rows written by one transaction share its id (xmin),
+// so fewer distinct ones than waitlisted rows shows that they were; one each would be as many.
+TEST_F(Capacity, ARushAtAFullEventWaitlistsEachBatchInOneTransaction) {
+  ASSERT_TRUE(create_event("full-rush", 5));
+  constexpr int kRequests = 120;
+  std::vector<Reply> replies(kRequests);
+  std::vector<std::thread> threads;
+  const int port = service->server().port();
+  for (int i = 0; i < kRequests; ++i)
+    threads.emplace_back([&, i] {
+      replies[i] = Client(port).post("/api/v1/events/full-rush/registrations", registrant("full" + std::to_string(i)));
+    });
+  for (auto& t : threads) t.join();
+  for (const Reply& reply : replies) ASSERT_EQ(reply.status, 201) << reply.body;
+  EXPECT_EQ(counts("full-rush"), (std::map<std::string, int>{{"confirmed", 5}, {"waitlisted", kRequests - 5}}));
+  EXPECT_EQ(seats_held("full-rush"), 5);
+  auto connection = service->connect();
+  pqxx::read_transaction tx(connection);
+  const int transactions = tx.exec1(
+      "SELECT count(DISTINCT r.xmin::text) FROM registrations r JOIN events e ON e.id = r.event_id "
+      "WHERE e.slug = 'full-rush' AND r.status = 'waitlisted'")[0].as<int>();
+  EXPECT_LT(transactions, (kRequests - 5) / 2) << "the waitlisted were written one transaction each";
+}
+
 TEST_F(Capacity, CancellationPromotesTheOldestWaitlisted) {
   ASSERT_TRUE(create_event("two-seats", 2));
   std::vector<std::string> tokens;
