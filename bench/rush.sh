@@ -29,7 +29,8 @@
 # the time from the first request sent to the last answer received.
 # pgbench: the statement the binary runs (`convene sql insert_registration`, prepared-statement
 # protocol, seat guess random in 1..capacity) and, when it comes back waitlisted, the second
-# transaction the server then runs (`lock_capacity`, `claim_seat_waiting`), RUSH_REGISTRATIONS
+# transaction that writes one registration waitlisted and settles it (`lock_capacity`,
+# `claim_seat_waiting`; the server does that once for all the members of a batch), RUSH_REGISTRATIONS
 # transactions over RUSH_CLIENTS clients (fewer if the cluster's max_connections does not leave
 # room: printed), and again over the server's DB_POOL_SIZE clients, the connections the server
 # itself funnels the rush into. Its throughput excludes connection set-up, as wrk's does.
