@@ -6,6 +6,7 @@
 #   bench/notifications.sh          (BENCH_MESSAGES=10000, BENCH_WORKERS=1 worker processes)
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../deploy/lib.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 MESSAGES=${BENCH_MESSAGES:-10000}
 WORKERS=${BENCH_WORKERS:-1}
 install_packages python3-aiosmtpd "${CONVENE_RUNTIME_PACKAGES[@]}"

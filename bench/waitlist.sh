@@ -14,6 +14,7 @@
 # one that numbers every free seat and every waitlisted registrant grows with the larger side.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../deploy/lib.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 REPEATS=${BENCH_REPEATS:-5}
 install_packages "${CONVENE_RUNTIME_PACKAGES[@]}"
 BIN=${1:-$CONVENE_BUILD/convene}
