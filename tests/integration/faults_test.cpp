@@ -6,6 +6,7 @@
 //     clients retry what got no answer;
 //   - the server dies (SIGKILL, or its database session ends) between committing a waitlisted
 //     registration and settling it: set up deterministically with a held seat;
+//   - the waitlisting transaction of a batch fails after its seated members committed;
 //   - PostgreSQL is stopped and started again while requests keep coming;
 //   - the spool folder cannot be written (a file in its place; a full disk; a read-only file system);
 //   - slow clients trickle request headers (slowloris), to the server and through nginx;
@@ -425,6 +426,92 @@ TEST(Faults, ARegistrationCommittedBeforeTheDatabaseFailedIsNotAnswered503Nothin
   }
   EXPECT_TRUE(held.registration.status == 201 || held.registration.status == 503) << held.registration.status;
   expect_capacity_consistent(service, "settle-503");
+}
+
+// A batch whose members did not all find a seat commits the seated ones, then waitlists the others in
+// a second transaction. When that one fails (here: its database session ends while it waits for a
+// seat another transaction holds), only its members may be told so; the seated member's row has
+// committed and must be answered 201. Set up deterministically: four seats, the fourth held by a test
+// transaction; two registrations wait on addresses a test transaction is inserting, which keeps two
+// batches in flight, so that A and B queue and are written together once it rolls back. Those two
+// take two of the three seats left, the batch {A, B} the last one, and its other member waits for
+// the held fourth seat, in its second transaction, until the test ends its session.
+TEST(Faults, AFailedWaitlistingOfPartOfABatchFailsOnlyThoseItWasWriting) {
+  Service service("convene_it_faults_batch_split");
+  const std::string slug = "batch-split";
+  ASSERT_TRUE(create_event(service, event_body(slug, 4)));
+  auto waiting_on_locks = [&] {
+    auto connection = service.connect();
+    pqxx::read_transaction tx(connection);
+    return tx.exec1("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                    "AND wait_event_type = 'Lock'")[0].as<int>();
+  };
+  auto seat_holder_connection = service.connect();
+  pqxx::work seat_holder(seat_holder_connection);
+  seat_holder.exec_params("SELECT f.seat_no FROM free_seats f JOIN events e ON e.id = f.event_id "
+                          "WHERE e.slug = $1 AND f.seat_no = 4 FOR UPDATE OF f", slug);
+  std::vector<Attempt> blockers{new_attempt("blocker"), new_attempt("blocker")};
+  auto address_holder_connection = service.connect();
+  pqxx::work address_holder(address_holder_connection);
+  for (const Attempt& blocker : blockers)
+    address_holder.exec_params(
+        "INSERT INTO registrations (event_id, email, name, timezone, language, consent_at, status, manage_token_hash) "
+        "SELECT id, $2, 'Holder', 'UTC', 'en', now(), 'waitlisted', sha256(convert_to($2, 'UTF8')) "
+        "FROM events WHERE slug = $1", slug, blocker.email);
+  const std::string metrics_before = service.client().get("/metrics").body;
+
+  const int port = service.server().port();
+  std::vector<std::thread> senders;
+  auto send = [&](Attempt& attempt) {
+    attempt.key.clear();  // no Idempotency-Key: the seated member's batch commits on its own
+    senders.emplace_back([&attempt, port] { send_attempt(*http_client(port, 30), "batch-split", attempt); });
+  };
+  for (Attempt& blocker : blockers) send(blocker);
+  ASSERT_TRUE(eventually([&] { return waiting_on_locks() >= 2; }, 5s)) << "the two batches did not wait";
+  std::vector<Attempt> pair{new_attempt("pair"), new_attempt("pair")};
+  for (Attempt& member : pair) send(member);
+  std::this_thread::sleep_for(500ms);  // both queue behind the two batches in flight
+  address_holder.abort();
+  // Once the two blockers' rows have committed, whoever waits on a lock is the batch {A, B}.
+  const bool waitlisting_waits = eventually(
+      [&] {
+        const auto stored = stored_registrations(service, slug);
+        return stored.count(lower(blockers[0].email)) == 1 && stored.count(lower(blockers[1].email)) == 1 &&
+               waiting_on_locks() >= 1;
+      },
+      5s);
+  {
+    auto connection = service.connect();
+    pqxx::nontransaction tx(connection);
+    tx.exec("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() "
+            "AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()");
+  }
+  for (auto& sender : senders) sender.join();
+  seat_holder.abort();
+  ASSERT_TRUE(waitlisting_waits) << "nobody waited for the held seat";
+
+  for (const Attempt& blocker : blockers) EXPECT_EQ(blocker.status, 201) << blocker.error;
+  const std::string metrics_after = service.client().get("/metrics").body;
+  const auto delta = [&](const char* name) { return metric_sum(metrics_after, name) - metric_sum(metrics_before, name); };
+  ASSERT_EQ(delta("convene_registration_batches_total"), 3) << "A and B were not written in one batch";
+  ASSERT_EQ(delta("convene_registration_batched_requests_total"), 4);
+  const auto stored = stored_registrations(service, slug);
+  int seated = 0, failed = 0;
+  for (const Attempt& member : pair) {
+    std::printf("[ figures ] batch member %s: answered %d %s\n", member.email.c_str(), member.status, member.error.c_str());
+    const bool committed = stored.count(lower(member.email)) == 1;
+    if (member.status == 201) {
+      ++seated;
+      EXPECT_TRUE(committed) << "answered 201 but not stored";
+    } else {
+      ++failed;
+      EXPECT_EQ(member.status, 503) << member.error;
+      EXPECT_FALSE(committed) << "answered " << member.status << " but stored";
+    }
+  }
+  EXPECT_EQ(seated, 1) << "the member with a seat was not answered 201";
+  EXPECT_EQ(failed, 1);
+  expect_capacity_consistent(service, slug);
 }
 
 // =================================================================================================
