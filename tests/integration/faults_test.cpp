@@ -352,6 +352,22 @@ TEST(Faults, KillNineMidBurstKeepsEveryAcceptedRegistrationOnceAndRetriesNeverDu
 // transaction, then the server is killed (or its database session ends), and the seat holder rolls
 // back. Nobody may then be waiting on the waitlist for a free seat, and nothing committed may have
 // been answered 503 ("nothing was changed").
+// Database sessions of the service's database waiting for a lock.
+int backends_waiting_on_locks(Service& service) {
+  auto connection = service.connect();
+  pqxx::read_transaction tx(connection);
+  return tx.exec1("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                  "AND wait_event_type = 'Lock'")[0].as<int>();
+}
+
+// Ends those sessions, as a restart or failover of PostgreSQL would.
+void end_sessions_waiting_on_locks(Service& service) {
+  auto connection = service.connect();
+  pqxx::nontransaction tx(connection);
+  tx.exec("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() "
+          "AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()");
+}
+
 struct HeldLastSeat {
   Attempt registration;
   int waiting_backends = 0;
@@ -376,11 +392,7 @@ HeldLastSeat register_while_the_last_seat_is_held(Service& service, const std::s
   // already committed).
   const bool waiting = eventually(
       [&] {
-        auto connection = service.connect();
-        pqxx::read_transaction tx(connection);
-        out.waiting_backends = tx.exec1("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                                        "AND wait_event_type = 'Lock'")[0]
-                                   .as<int>();
+        out.waiting_backends = backends_waiting_on_locks(service);
         return out.waiting_backends >= 1;
       },
       5s);
@@ -410,13 +422,9 @@ TEST(Faults, KillNineBetweenWaitlistingAndSettlingLeavesNobodyWaitingForAFreeSea
 
 TEST(Faults, ARegistrationCommittedBeforeTheDatabaseFailedIsNotAnswered503NothingChanged) {
   Service service("convene_it_faults_settle_503");
-  const auto held = register_while_the_last_seat_is_held(service, "settle-503", [&] {
-    // The database ends the server's waiting session (as a restart or failover of PostgreSQL would).
-    auto connection = service.connect();
-    pqxx::nontransaction tx(connection);
-    tx.exec("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() "
-            "AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()");
-  });
+  // The database ends the server's waiting session.
+  const auto held = register_while_the_last_seat_is_held(service, "settle-503",
+                                                         [&] { end_sessions_waiting_on_locks(service); });
   const auto stored = stored_registrations(service, "settle-503");
   const bool committed = stored.count(lower(held.registration.email)) == 1;
   std::printf("[ figures ] settle interrupted: answered %d %s; the registration %s\n", held.registration.status,
@@ -440,12 +448,6 @@ TEST(Faults, AFailedWaitlistingOfPartOfABatchFailsOnlyThoseItWasWriting) {
   Service service("convene_it_faults_batch_split");
   const std::string slug = "batch-split";
   ASSERT_TRUE(create_event(service, event_body(slug, 4)));
-  auto waiting_on_locks = [&] {
-    auto connection = service.connect();
-    pqxx::read_transaction tx(connection);
-    return tx.exec1("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                    "AND wait_event_type = 'Lock'")[0].as<int>();
-  };
   auto seat_holder_connection = service.connect();
   pqxx::work seat_holder(seat_holder_connection);
   seat_holder.exec_params("SELECT f.seat_no FROM free_seats f JOIN events e ON e.id = f.event_id "
@@ -467,7 +469,7 @@ TEST(Faults, AFailedWaitlistingOfPartOfABatchFailsOnlyThoseItWasWriting) {
     senders.emplace_back([&attempt, port] { send_attempt(*http_client(port, 30), "batch-split", attempt); });
   };
   for (Attempt& blocker : blockers) send(blocker);
-  ASSERT_TRUE(eventually([&] { return waiting_on_locks() >= 2; }, 5s)) << "the two batches did not wait";
+  ASSERT_TRUE(eventually([&] { return backends_waiting_on_locks(service) >= 2; }, 5s)) << "the two batches did not wait";
   std::vector<Attempt> pair{new_attempt("pair"), new_attempt("pair")};
   for (Attempt& member : pair) send(member);
   std::this_thread::sleep_for(500ms);  // both queue behind the two batches in flight
@@ -477,15 +479,10 @@ TEST(Faults, AFailedWaitlistingOfPartOfABatchFailsOnlyThoseItWasWriting) {
       [&] {
         const auto stored = stored_registrations(service, slug);
         return stored.count(lower(blockers[0].email)) == 1 && stored.count(lower(blockers[1].email)) == 1 &&
-               waiting_on_locks() >= 1;
+               backends_waiting_on_locks(service) >= 1;
       },
       5s);
-  {
-    auto connection = service.connect();
-    pqxx::nontransaction tx(connection);
-    tx.exec("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() "
-            "AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()");
-  }
+  end_sessions_waiting_on_locks(service);
   for (auto& sender : senders) sender.join();
   seat_holder.abort();
   ASSERT_TRUE(waitlisting_waits) << "nobody waited for the held seat";
