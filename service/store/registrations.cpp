@@ -15,8 +15,14 @@ namespace {
 // needs approval every row is pending and takes no seat. The unique (event_id, seat_no) index makes a
 // double booking impossible, not unlikely. The free seats are deleted and the messages ($7) queued
 // only for the registrations inserted. Rows go in in the order of their addresses, the order every
-// batch takes, so that two batches waiting on each other's addresses cannot deadlock. A row whose address is registered (before, or earlier in the
-// same batch) is not written; `duplicate` tells the first case from a missing seat.
+// batch takes, so that two batches waiting on each other's addresses cannot deadlock. A row whose
+// address is registered (before, or earlier in the same batch) is not written: `attempted` says the
+// row was put to the insert, so only ON CONFLICT can have left it out. ON CONFLICT sees a
+// registration that committed while the statement waited, which a look-up in its snapshot would not;
+// and a look-up per row was planned badly while the table was nearly empty (a new database, before
+// autovacuum's first ANALYZE): through (event_id, id), reading every registration of the event for
+// each row, and at a full event, where every row of the first try is left out, the rush fell from
+// about 6,500 to 1,000 a second (measured with auto_explain on bench/registration.sh's load).
 //
 // The seats wanted are counted from the rows, not passed as a parameter: PostgreSQL plans a prepared
 // statement for its parameters' values five times, then keeps one generic plan if that looks no
@@ -62,11 +68,9 @@ const Statement kInsert{"insert_registration", R"sql(
   message AS (
     INSERT INTO outbox (registration_id, event_id, kind, due_at)
     SELECT id, $1, $7, created_at FROM registration)
-  SELECT i.n, (SELECT version FROM current_event) AS event_version, r.id, r.status, known.found IS NOT NULL AS duplicate
-  FROM input i LEFT JOIN registration r ON r.manage_token_hash = decode(i.token, 'hex')
-  LEFT JOIN LATERAL (  /* a look-up in the unique index per row not written, whatever the plan guesses */
-    SELECT true AS found FROM registrations x WHERE x.event_id = $1 AND lower(x.email) = lower(i.email) LIMIT 1) known
-    ON r.id IS NULL
+  SELECT i.n, (SELECT version FROM current_event) AS event_version, r.id, r.status,
+         ($6 OR NOT $4 OR seat.seat_no IS NOT NULL) AS attempted
+  FROM input i LEFT JOIN seat ON seat.n = i.n LEFT JOIN registration r ON r.manage_token_hash = decode(i.token, 'hex')
   ORDER BY i.n)sql"};
 
 // A manage token is the one returned at registration or one minted for an e-mail.
@@ -168,12 +172,9 @@ std::vector<Inserted> insert(Tx& tx, std::span<const NewRegistration> rows, cons
     if (row["event_version"].is_null() || row["event_version"].as<std::int64_t>() != checked_against.version) {
       outcomes.push_back({Inserted::event_changed});
     } else if (row["id"].is_null()) {
-      // Nothing inserted: the address is registered already, or (when waitlisting was not allowed)
-      // there was no seat to take. A registration of the address that committed while this statement
-      // waited, or one earlier in the same batch, is not in its snapshot: then the caller's
-      // waitlisting path finds it.
-      const bool duplicate = row["duplicate"].as<bool>() || !(takes_seat && !may_waitlist);
-      outcomes.push_back({duplicate ? Inserted::already_registered : Inserted::no_seat});
+      // Nothing inserted: the address is registered already (the row was put to the insert), or
+      // (when waitlisting was not allowed) there was no seat to take.
+      outcomes.push_back({row["attempted"].as<bool>() ? Inserted::already_registered : Inserted::no_seat});
     } else {
       outcomes.push_back({Inserted::inserted, row["id"].as<std::int64_t>(),
                           parse_registration_status(row["status"].as<std::string>()).value_or(RegistrationStatus::pending)});

@@ -41,9 +41,9 @@ struct Inserted {
 // different rows. Without a seat to take a row is not written unless waitlisting is allowed; then
 // the registration is waitlisted, and the caller must settle it (seats::claim_waiting under
 // seats::lock_capacity) in the same transaction. Events that need approval give pending
-// registrations and no seat. One outcome per row, in order. Within a batch, a second row with the
-// address of an earlier one is not written (no_seat when waitlisting is refused, so that the
-// caller's own path finds the duplicate).
+// registrations and no seat. One outcome per row, in order. A row whose address is registered
+// (before, or by an earlier row of the batch) is not written: already_registered, or no_seat when it
+// found no seat and waitlisting is refused (the caller's waitlisting path then finds the duplicate).
 std::vector<Inserted> insert(Tx& tx, std::span<const NewRegistration> rows, const Event& checked_against,
                              int first_seat_to_try, Waitlisting waitlisting, MessageKind message);
 inline Inserted insert(Tx& tx, const NewRegistration& row, const Event& checked_against, int first_seat_to_try,

@@ -91,9 +91,9 @@ TEST_F(StoreRegistrations, InsertDecidesInOneStatement) {
 }
 
 // A batch (concurrent requests written together): one outcome per row, in order. Rows are matched
-// to the free seats found, in order; a row beyond them, or repeating an address earlier in the batch,
-// is not written (no_seat: the request then goes its own way, which finds a seat left free, waitlists
-// it or finds the duplicate); a known address is already_registered, and its seat stays free.
+// to the free seats found, in order; a row beyond them is not written (no_seat: the request then goes
+// its own way, which finds a seat left free, waitlists it or finds the duplicate); a known address,
+// or one repeating an earlier row of the batch, is already_registered, and its seat stays free.
 TEST_F(StoreRegistrations, ABatchTakesTheFreeSeatsThereAreAndTellsEachRowWhatBecameOfIt) {
   store->transact([&](store::Tx& tx) {
     const Event event = insert_event(tx, event_named("batch", 3));
@@ -132,6 +132,18 @@ TEST_F(StoreRegistrations, ABatchTakesTheFreeSeatsThereAreAndTellsEachRowWhatBec
     EXPECT_EQ(again[0].status, RegistrationStatus::confirmed);
     EXPECT_EQ(again[2].status, RegistrationStatus::waitlisted);
     EXPECT_EQ(scalar(tx, "SELECT count(*) FROM free_seats WHERE event_id = $1", event.id), 0);
+
+    // The same address twice in a batch with seats for both: written once, and the second seat stays free.
+    const Event roomy = insert_event(tx, event_named("batch-twice", 4));
+    const std::vector<store::registrations::NewRegistration> twice = {
+        {requests[0], event.zone, Language::en, sha256("manage twice 1"), kNow},
+        {registration_request("One@Example.org"), event.zone, Language::en, sha256("manage twice 2"), kNow}};
+    const auto twice_outcomes =
+        store::registrations::insert(tx, twice, roomy, 1, Waitlisting::refused, MessageKind::confirmation);
+    EXPECT_STREQ(outcome_name(twice_outcomes[0].outcome), "inserted");
+    EXPECT_STREQ(outcome_name(twice_outcomes[1].outcome), "already_registered");
+    EXPECT_EQ(scalar(tx, "SELECT count(*) FROM free_seats WHERE event_id = $1", roomy.id), 3);
+    EXPECT_EQ(scalar(tx, "SELECT count(*) FROM outbox WHERE event_id = $1", roomy.id), 1);
 
     // An event changed since the rules were applied: nothing of the batch is written.
     Event stale = insert_event(tx, event_named("batch-stale", 5));
