@@ -27,5 +27,12 @@ create_rush_event() {  # port token slug capacity
     >/dev/null || die "could not create the event $3"
 }
 
+# pgbench, its sessions set up as convene's pool sets up its own (store/pool.cpp): without JIT. With
+# JIT on, a session compiled the registration statement on every execution once the plan's estimate
+# passed jit_above_cost, which no server session does: at 256 clients 1.2 s of a 1.5 s statement,
+# and the replay (a) in bench/registration.sh made 25 registrations a second.
+# shellcheck disable=SC2034  # used by the scripts that source this one
+PGBENCH=(env PGOPTIONS="-c jit=off" /usr/lib/postgresql/15/bin/pgbench)
+
 # A process's user + system CPU so far, all its threads, in clock ticks (0 once it is gone).
 process_ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }

@@ -13,7 +13,6 @@ CONNECTIONS=${BENCH_CONNECTIONS:-64}
 install_packages wrk nginx curl "${CONVENE_RUNTIME_PACKAGES[@]}"
 [ -x "$CONVENE_BUILD/convene" ] || build_convene -DBUILD_TESTING=OFF
 BIN=$CONVENE_BUILD/convene
-PGBENCH=/usr/lib/postgresql/15/bin/pgbench
 WORK=$(mktemp -d)
 PIDS=()
 cleanup() {
@@ -76,7 +75,7 @@ say "registrations: $CONNECTIONS connections, ${SECONDS_PER_RUN}s each (after a 
 SECONDS_PER_RUN=3 wrk_rps http://127.0.0.1:18112 "$CONVENE_REPO/bench/register.lua" >/dev/null
 one=$(wrk_rps http://127.0.0.1:18111 "$CONVENE_REPO/bench/register.lua")
 two=$(wrk_rps http://127.0.0.1:18112 "$CONVENE_REPO/bench/register.lua")
-"$PGBENCH" -n -M prepared -f "$WORK/a.sql" -D event_id="$EVENT_ID" -c "$CONNECTIONS" -j 2 -T "$SECONDS_PER_RUN" "$DATABASE_URL" >"$WORK/pgbench.out" 2>&1
+"${PGBENCH[@]}" -n -M prepared -f "$WORK/a.sql" -D event_id="$EVENT_ID" -c "$CONNECTIONS" -j 2 -T "$SECONDS_PER_RUN" "$DATABASE_URL" >"$WORK/pgbench.out" 2>&1
 sql=$(sed -n 's/^tps = \([0-9.]*\).*/\1/p' "$WORK/pgbench.out")
 
 # The feed, through nginx from convene's cache, and the same bytes as a static file.

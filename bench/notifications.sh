@@ -12,7 +12,6 @@ WORKERS=${BENCH_WORKERS:-1}
 install_packages python3-aiosmtpd "${CONVENE_RUNTIME_PACKAGES[@]}"
 [ -x "$CONVENE_BUILD/convene" ] || build_convene -DBUILD_TESTING=OFF
 BIN=$CONVENE_BUILD/convene
-PGBENCH=/usr/lib/postgresql/15/bin/pgbench
 WORK=$(mktemp -d)
 SMTP_PID=
 trap 'kill $SMTP_PID 2>/dev/null || true; rm -rf "$WORK"' EXIT
@@ -57,7 +56,7 @@ enqueue() {
 enqueue
 start=$(date +%s.%N)
 transactions=$(( (MESSAGES + 19) / 20 / WORKERS ))
-"$PGBENCH" -n -M prepared -f "$WORK/claim.sql" -c "$WORKERS" -j "$WORKERS" -t "$transactions" "$DATABASE_URL" >"$WORK/pgbench.out" 2>&1 \
+"${PGBENCH[@]}" -n -M prepared -f "$WORK/claim.sql" -c "$WORKERS" -j "$WORKERS" -t "$transactions" "$DATABASE_URL" >"$WORK/pgbench.out" 2>&1 \
   || { cat "$WORK/pgbench.out"; die "pgbench failed"; }
 end=$(date +%s.%N)
 claimed=$(psql -X -tA "$DATABASE_URL" -c "SELECT count(*) FROM outbox WHERE status = 'sent'")

@@ -22,7 +22,6 @@ CONCURRENCY=${BENCH_CONCURRENCY:-"16 64 256"}
 install_packages wrk time "${CONVENE_RUNTIME_PACKAGES[@]}"
 [ -x "$CONVENE_BUILD/convene" ] || build_convene -DBUILD_TESTING=OFF
 BIN=$CONVENE_BUILD/convene
-PGBENCH=/usr/lib/postgresql/15/bin/pgbench
 WORK=$(mktemp -d)
 trap 'kill $SERVER_PID 2>/dev/null || true; rm -rf "$WORK"' EXIT
 
@@ -96,7 +95,7 @@ pgbench_run() {  # script clients -> "tps p50_us p99_us transactions generator_t
   local pg0 server0 children; pg0=$(cluster_ticks); server0=$(process_ticks "$SERVER_PID")
   children=$(pgrep -c -P "${POSTMASTER:-0}" || true)
   /usr/bin/time -f '%U %S' -o "$WORK/time" \
-    "$PGBENCH" -n -M prepared -f "$script" -D event_id="$EVENT_ID" -c "$clients" -j "$threads" \
+    "${PGBENCH[@]}" -n -M prepared -f "$script" -D event_id="$EVENT_ID" -c "$clients" -j "$threads" \
     -T "$SECONDS_PER_RUN" -l --log-prefix="$WORK/pgb" "$DB_URL" >"$WORK/pgbench.out" 2>&1 \
     || { cat "$WORK/pgbench.out" >&2; die "pgbench failed"; }
   children_settled "$children"

@@ -15,7 +15,6 @@ INSERT_CLIENTS=${BENCH_INSERT_CLIENTS:-16}
 SECONDS_PER_RUN=${BENCH_SECONDS:-10}
 REPEAT=${BENCH_REPEAT:-3}
 install_packages curl "${CONVENE_RUNTIME_PACKAGES[@]}"  # pgbench comes with postgresql-15
-PGBENCH=/usr/lib/postgresql/15/bin/pgbench
 [ -x "$CONVENE_BUILD/convene" ] || build_convene -DBUILD_TESTING=OFF
 BIN=$CONVENE_BUILD/convene
 WORK=$(mktemp -d)
@@ -131,7 +130,7 @@ SQL
 done
 insert_tps() {  # table clients -> transactions per second
   psql -X -q "$DATABASE_URL" -c CHECKPOINT
-  "$PGBENCH" -n -M prepared -f "$WORK/insert_$1.sql" -c "$2" -j $(( $2 < 2 ? 1 : 2 )) -T "$SECONDS_PER_RUN" \
+  "${PGBENCH[@]}" -n -M prepared -f "$WORK/insert_$1.sql" -c "$2" -j $(( $2 < 2 ? 1 : 2 )) -T "$SECONDS_PER_RUN" \
     "$DATABASE_URL" >"$WORK/pgbench.out" 2>&1 || { cat "$WORK/pgbench.out" >&2; die "pgbench failed"; }
   sed -n 's/^tps = \([0-9.]*\).*/\1/p' "$WORK/pgbench.out"
 }

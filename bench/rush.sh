@@ -56,7 +56,6 @@ else
   [ -x "$CONVENE_BUILD/convene" ] || build_convene -DBUILD_TESTING=OFF
   CONVENE_BINARY=$CONVENE_BUILD/convene
 fi
-PGBENCH=/usr/lib/postgresql/15/bin/pgbench
 [ $((CLIENTS % THREADS)) = 0 ] || die "RUSH_CLIENTS must be a multiple of $THREADS"
 
 WORK=$(mktemp -d)
@@ -184,7 +183,7 @@ pgbench_rush() {  # event_id clients; writes "transactions processed failed tps 
   say "pgbench: $(($2 * per_client)) transactions, $2 clients"
   settle
   rm -f "$WORK"/pgb.*
-  "$PGBENCH" -n -M prepared -f "$WORK/rush.sql" -D event_id="$1" -D event_version="$(q -c "SELECT version FROM events WHERE id = $1")" \
+  "${PGBENCH[@]}" -n -M prepared -f "$WORK/rush.sql" -D event_id="$1" -D event_version="$(q -c "SELECT version FROM events WHERE id = $1")" \
     -c "$2" -j "$THREADS" -t "$per_client" -l --log-prefix="$WORK/pgb" "$DB_URL" >"$WORK/pgbench.out" 2>&1 &
   PGBENCH_PID=$!
   wait "$PGBENCH_PID" || { cat "$WORK/pgbench.out" >&2; die "pgbench failed"; }
