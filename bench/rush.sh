@@ -100,7 +100,7 @@ POOL_EVENT_ID=$(event_id bench-rush-sql-pool)
 # waitlisted and, if it is, settles it under the capacity lock. The statement's last SELECT gains a
 # column for \if: whether nothing was written, or whether it waitlisted.
 with_flag() {  # column expression
-  sed -E "s/ r\.id, r\.status, known\.found/ r.id, r.status, $1, known.found/"
+  sed -E "s/ r\.id, r\.status,/ r.id, r.status, $1,/"
 }
 {
   echo '\set n random(1, 9000000000000000)'
