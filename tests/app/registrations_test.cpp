@@ -118,6 +118,37 @@ TEST_F(AppRegistrations, AlreadyRegisteredSendsTheConfirmationAgainAtMostHourly)
             1);
 }
 
+// The same address again, in other letters: refused whether a seat is left (the first try's insert
+// finds the address), the event is full since (the first try finds no seat and writes nothing, and
+// the waitlisting one finds the address) or it was full from the start (the first registration was
+// waitlisted). Nothing more is written.
+TEST_F(AppRegistrations, TheSameAddressIsAlreadyRegisteredWhetherOrNotASeatIsLeft) {
+  const struct {
+    const char* slug;
+    int capacity;
+    const char* first_status;
+  } cases[] = {{"twice-room", 5, "confirmed"}, {"twice-filled", 1, "confirmed"}, {"twice-full", 0, "waitlisted"}};
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.slug);
+    ASSERT_TRUE(create_event(event_body(c.slug, c.capacity)));
+    const nlohmann::json first = registrant(c.slug);
+    const auto written = register_attendee(c.slug, first);
+    ASSERT_TRUE(written) << describe(written);
+    EXPECT_EQ(json_of(written)["status"], c.first_status);
+    nlohmann::json again = first;
+    std::string& email = again["email"].get_ref<std::string&>();
+    email[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(email[0])));
+    const auto refused = register_attendee(c.slug, again, std::nullopt, "192.0.2.78");
+    ASSERT_FALSE(refused) << describe(refused);
+    EXPECT_EQ(refused.error().type, ProblemType::already_registered);
+    EXPECT_EQ(store->autocommit([&](store::Tx& tx) {
+                return scalar(tx, "SELECT count(*) FROM registrations r JOIN events e ON e.id = r.event_id "
+                                  "WHERE e.slug = $1", std::string(c.slug));
+              }),
+              1);
+  }
+}
+
 TEST_F(AppRegistrations, AnIdempotencyKeyReplaysTheFirstAnswer) {
   ASSERT_TRUE(create_event(event_body("replay", 5)));
   const nlohmann::json body = registrant("replay");

@@ -215,12 +215,12 @@ std::string unique_email(const std::string& tag);
 // An event: `slug`, title "Event <slug>", in UTC, `capacity` seats, open for registration until an
 // organiser closes it; `more` adds fields or replaces these.
 nlohmann::json event_body(const std::string& slug, int capacity, const nlohmann::json& more = nlohmann::json::object());
-// A registrant: a unique address made from `tag`, the name "Registrant <tag>", consent given; `more`
-// adds fields or replaces these.
 // Sum of a Prometheus series in `text` (a /metrics page) over the series whose labels contain every
 // one of `labels` (all of them when none is given).
 double metric_sum(const std::string& text, const std::string& name, const std::vector<std::string>& labels = {});
 
+// A registrant: a unique address made from `tag`, the name "Registrant <tag>", consent given; `more`
+// adds fields or replaces these.
 nlohmann::json registrant(const std::string& tag, const nlohmann::json& more = nlohmann::json::object());
 
 // Bearer header for an organiser token.
