@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <array>
+#include <atomic>
 #include <cerrno>
 #include <condition_variable>
 #include <cstring>
@@ -22,7 +23,7 @@ using namespace std::chrono_literals;
 
 // After an answer, a keep-alive client usually sends its next request at once (a script, a
 // benchmark, nginx reusing its upstream connection): waiting this long for it on the thread saves
-// handing the connection to the gate and back.
+// handing the connection to the gate and back. Only while no other connection waits for a thread.
 constexpr auto kLinger = 2ms;
 // How often the gate looks for connections past their deadline (so deadlines are this late at most).
 constexpr auto kSweep = 100ms;
@@ -56,6 +57,7 @@ class ConnectionQueue::Pool {
     std::unique_lock lock(mutex_);
     if (idle_.empty()) {
       jobs_.push_back(std::move(job));  // every thread is busy: the first to finish takes it
+      queued_.store(jobs_.size(), std::memory_order_relaxed);
       return;
     }
     Worker* worker = idle_.back();
@@ -64,6 +66,9 @@ class ConnectionQueue::Pool {
     lock.unlock();
     worker->wake.notify_one();
   }
+
+  // Whether a job waits for a thread (read without the lock: a moment late at worst).
+  bool has_queued() const { return queued_.load(std::memory_order_relaxed) > 0; }
 
   // Runs the jobs queued, then ends the threads.
   void shutdown() {
@@ -89,6 +94,7 @@ class ConnectionQueue::Pool {
       if (!worker.job && !jobs_.empty()) {
         worker.job = std::move(jobs_.front());
         jobs_.pop_front();
+        queued_.store(jobs_.size(), std::memory_order_relaxed);
       }
       if (!worker.job) {
         if (stopping_) return;
@@ -112,6 +118,7 @@ class ConnectionQueue::Pool {
   std::vector<std::unique_ptr<Worker>> workers_;
   std::vector<Worker*> idle_;  // the last one in takes the next job
   std::deque<std::function<void()>> jobs_;
+  std::atomic<std::size_t> queued_ = 0;  // jobs_.size(), for has_queued
   bool stopping_ = false;
 };
 
@@ -327,8 +334,16 @@ void ConnectionQueue::serve(ConnectionPtr connection) {
       return gate_->park(std::move(connection));
     }
     connection->next_request();
-    const auto arrival = connection->await(kLinger);
-    if (arrival == Connection::Arrival::whole) continue;
+    // While other connections wait for a thread, this one takes its turn behind them: had it kept
+    // the thread for its next request, the connections that hold a thread would keep them and the
+    // ones queued behind would wait until one of those paused (measured at 256 connections on 128
+    // threads: p99 165-190 ms against a median of 17 ms).
+    const bool others_wait = pool_->has_queued();
+    const auto arrival = connection->await(others_wait ? 0ms : kLinger);
+    if (arrival == Connection::Arrival::whole) {
+      if (!others_wait) continue;
+      return dispatch(std::move(connection));
+    }
     if (arrival != Connection::Arrival::closed) gate_->park(std::move(connection));
     return;
   }

@@ -19,7 +19,8 @@
 //     from a Stream over the bytes the gate kept. A request it must read more of (a body sent after
 //     "Expect: 100-continue", or one larger than the gate waits for) is read under the same deadline.
 //     After an answer it waits a moment (kLinger) for the next request, then gives the connection
-//     back to the gate; an answer that says "Connection: close" ends the connection (the gate reads
+//     back to the gate; while other connections wait for a thread it does not wait, and a next
+//     request already here goes behind theirs, so that no connection keeps a thread to itself; an answer that says "Connection: close" ends the connection (the gate reads
 //     and discards what still comes until the client closes, so that the answer is not lost to a
 //     reset).
 //

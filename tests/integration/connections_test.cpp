@@ -9,7 +9,8 @@
 //     (414 for the request line) with a problem body, before more than the limit is kept;
 //   - an answer that says "Connection: close" ends its connection: an unread body, or the headers
 //     after a request line cpp-httplib refused, are not read as a request;
-//   - after floods of large headers (accepted ones and refused ones) RSS is back near where it was.
+//   - after floods of large headers (accepted ones and refused ones) RSS is back near where it was;
+//   - a connection whose next request has come does not keep its thread while another waits for one.
 //
 // Every case prints what it measured on lines starting with "[ figures ]". The bounds are generous
 // (correctness, not a benchmark: bench/connections.sh measures).
@@ -441,6 +442,77 @@ TEST(Connections, ABodyThatNeverComesAfterExpectContinueIs408AtTheRequestDeadlin
   EXPECT_LT(after, kDeadlineSeconds + 4.0);
   // The server is unharmed.
   EXPECT_EQ(Client(service.server().port()).get("/healthz").status, 200);
+}
+
+// A keep-alive connection whose next request has already come does not keep its thread while
+// another connection waits for one: it goes behind it. Set up deterministically with the fewest
+// threads there can be (4): four connections each send two registrations at once (for two events),
+// for addresses two test transactions are writing, so the first four wait (four threads busy) and each second one is
+// already whole when its first is answered; a fifth connection asks for /healthz meanwhile and waits
+// for a thread. When the first transaction ends, the four first registrations are answered; the
+// health check must then be answered while the second transaction still holds the four second ones.
+// (A thread that went on with its own connection's next request would wait on it with the others,
+// and the health check until the second transaction ends.)
+TEST(Connections, AConnectionWhoseNextRequestHasComeGoesBehindOnesWaitingForAThread) {
+  Service service("convene_it_connections_turns", {{"HTTP_THREADS", "4"}});
+  // Two events, so that no first registration is written in a batch with a second one (a batch is
+  // of one event), which would hold it until the second transaction ends.
+  const std::string slug = "turns", next_slug = "turns-next";
+  ASSERT_TRUE(create_event(service, event_body(slug, 100)));
+  ASSERT_TRUE(create_event(service, event_body(next_slug, 100)));
+  constexpr int kThreads = 4;
+  std::vector<std::string> first, second;
+  for (int i = 0; i < kThreads; ++i) {
+    first.push_back(unique_email("turn-first"));
+    second.push_back(unique_email("turn-second"));
+  }
+  auto first_holder_connection = service.connect();
+  pqxx::work first_holder(first_holder_connection);
+  hold_addresses(first_holder, slug, first);
+  auto second_holder_connection = service.connect();
+  pqxx::work second_holder(second_holder_connection);
+  hold_addresses(second_holder, next_slug, second);
+
+  const int port = service.server().port();
+  auto registration = [&](const std::string& event, const std::string& email) {
+    const std::string body = nlohmann::json{{"email", email}, {"name", "Turn"}, {"consent", true}}.dump();
+    return "POST /api/v1/events/" + event + "/registrations HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+           "Content-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+  };
+  std::vector<int> registrants;
+  for (int i = 0; i < kThreads; ++i) {
+    registrants.push_back(connect_raw(port));
+    ASSERT_GE(registrants.back(), 0);
+    ASSERT_TRUE(send_all(registrants.back(), registration(slug, first[i]) + registration(next_slug, second[i])));
+  }
+  ASSERT_TRUE(eventually([&] { return backends_waiting_on_locks(service) >= 1; }, 5s)) << "nothing waited";
+  std::this_thread::sleep_for(500ms);  // the four first registrations hold the four threads
+  const int health = connect_raw(port);
+  ASSERT_GE(health, 0);
+  ASSERT_TRUE(send_all(health, kHealth));
+  pollfd answered{health, POLLIN, 0};
+  ASSERT_EQ(::poll(&answered, 1, 300), 0) << "the health check found a thread free: the four were not all busy";
+
+  first_holder.abort();
+  for (int fd : registrants) {
+    const Answer answer = read_answer(fd);
+    EXPECT_EQ(answer.status, 201) << answer.body;
+  }
+  // Well before the second registrations' statements could time out (5 s) and free their threads.
+  const auto asked = Clock::now();
+  const bool in_time = ::poll(&answered, 1, 2000) == 1;
+  std::printf("[ figures ] health check, after the first registrations were answered: %s after %.3f s\n",
+              in_time ? "answered" : "still waiting", seconds_since(asked));
+  EXPECT_TRUE(in_time) << "the health check waited while threads served their own connections' next requests";
+  EXPECT_GE(backends_waiting_on_locks(service), 1) << "the second registrations were not still waiting";
+  second_holder.abort();
+  EXPECT_EQ(read_answer(health).status, 200);
+
+  for (int fd : registrants) {
+    EXPECT_EQ(read_answer(fd).status, 201);
+    ::close(fd);
+  }
+  ::close(health);
 }
 
 TEST(Connections, MemoryReturnsAfterFloodsOfLargeHeaders) {

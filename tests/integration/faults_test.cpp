@@ -352,22 +352,6 @@ TEST(Faults, KillNineMidBurstKeepsEveryAcceptedRegistrationOnceAndRetriesNeverDu
 // transaction, then the server is killed (or its database session ends), and the seat holder rolls
 // back. Nobody may then be waiting on the waitlist for a free seat, and nothing committed may have
 // been answered 503 ("nothing was changed").
-// Database sessions of the service's database waiting for a lock.
-int backends_waiting_on_locks(Service& service) {
-  auto connection = service.connect();
-  pqxx::read_transaction tx(connection);
-  return tx.exec1("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                  "AND wait_event_type = 'Lock'")[0].as<int>();
-}
-
-// Ends those sessions, as a restart or failover of PostgreSQL would.
-void end_sessions_waiting_on_locks(Service& service) {
-  auto connection = service.connect();
-  pqxx::nontransaction tx(connection);
-  tx.exec("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() "
-          "AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()");
-}
-
 struct HeldLastSeat {
   Attempt registration;
   int waiting_backends = 0;
@@ -455,11 +439,7 @@ TEST(Faults, AFailedWaitlistingOfPartOfABatchFailsOnlyThoseItWasWriting) {
   std::vector<Attempt> blockers{new_attempt("blocker"), new_attempt("blocker")};
   auto address_holder_connection = service.connect();
   pqxx::work address_holder(address_holder_connection);
-  for (const Attempt& blocker : blockers)
-    address_holder.exec_params(
-        "INSERT INTO registrations (event_id, email, name, timezone, language, consent_at, status, manage_token_hash) "
-        "SELECT id, $2, 'Holder', 'UTC', 'en', now(), 'waitlisted', sha256(convert_to($2, 'UTF8')) "
-        "FROM events WHERE slug = $1", slug, blocker.email);
+  hold_addresses(address_holder, slug, {blockers[0].email, blockers[1].email});
   const std::string metrics_before = service.client().get("/metrics").body;
 
   const int port = service.server().port();

@@ -20,6 +20,7 @@
 
 #include <map>
 #include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -42,6 +43,14 @@ using Environment = std::map<std::string, std::string>;
 // 201; returns the registration document (an empty object when there was none).
 nlohmann::json register_attendee(Client& client, const std::string& slug, const nlohmann::json& body,
                                  const httplib::Headers& headers = {});
+
+// Database sessions of the service's database waiting for a lock.
+int backends_waiting_on_locks(Service& service);
+// Ends those sessions, as a restart or failover of PostgreSQL would.
+void end_sessions_waiting_on_locks(Service& service);
+// Writes registrations of `emails` for the event `slug` in `tx`, not committed: until `tx` ends, a
+// registration of one of those addresses waits for it (and is refused if it commits).
+void hold_addresses(pqxx::work& tx, const std::string& slug, const std::vector<std::string>& emails);
 
 // --- The fixture ------------------------------------------------------------------------------------
 
