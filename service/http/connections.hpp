@@ -20,9 +20,9 @@
 //     "Expect: 100-continue", or one larger than the gate waits for) is read under the same deadline.
 //     After an answer it waits a moment (kLinger) for the next request, then gives the connection
 //     back to the gate; while other connections wait for a thread it does not wait, and a next
-//     request already here goes behind theirs, so that no connection keeps a thread to itself; an answer that says "Connection: close" ends the connection (the gate reads
-//     and discards what still comes until the client closes, so that the answer is not lost to a
-//     reset).
+//     request already here goes behind theirs, so that no connection keeps a thread to itself; an
+//     answer that says "Connection: close" ends the connection (the gate reads and discards what
+//     still comes until the client closes, so that the answer is not lost to a reset).
 //
 // Threads: accept runs on cpp-httplib's listening thread (which only looks at a new socket once and
 // hands it on), the gate on its own, requests on the pool's. A connection belongs to one of them at

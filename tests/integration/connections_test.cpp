@@ -449,8 +449,9 @@ TEST(Connections, ABodyThatNeverComesAfterExpectContinueIs408AtTheRequestDeadlin
 // threads there can be (4): four connections each send two registrations at once (for two events),
 // for addresses two test transactions are writing, so the first four wait (four threads busy) and
 // each second one is already whole when its first is answered; a fifth connection asks for /healthz
-// meanwhile and waits for a thread. When the first transaction ends, the four first registrations are answered; the
-// health check must then be answered while the second transaction still holds the four second ones.
+// meanwhile and waits for a thread. When the first transaction ends, the four first registrations
+// are answered; the health check must then be answered while the second transaction still holds the
+// four second ones.
 // (A thread that went on with its own connection's next request would wait on it with the others,
 // and the health check until the second transaction ends.)
 TEST(Connections, AConnectionWhoseNextRequestHasComeGoesBehindOnesWaitingForAThread) {
