@@ -20,7 +20,7 @@ set(CONVENE_STORE_SOURCES
   service/store/store.cpp service/store/events.cpp service/store/seats.cpp service/store/answers.cpp service/store/registrations.cpp
   service/store/outbox.cpp service/store/audit.cpp service/store/organiser_views.cpp service/store/organisers.cpp
   service/store/idempotency.cpp service/store/sign_ins.cpp service/store/announcements.cpp service/store/listener.cpp
-  service/store/invitations.cpp service/store/deadline.cpp service/store/sequence_floor.cpp)
+  service/store/invitations.cpp service/store/deadline.cpp service/store/sequence_floor.cpp service/store/search.cpp)
 set(CONVENE_MAIL_SOURCES service/mail/spool_mailer.cpp service/mail/smtp_mailer.cpp)
 set(CONVENE_APP_SOURCES
   service/app/config.cpp service/app/context.cpp service/app/log.cpp service/app/secrets.cpp

@@ -18,6 +18,7 @@
 #include "store/outbox.hpp"
 #include "store/organisers.hpp"
 #include "store/registrations.hpp"
+#include "store/search.hpp"
 #include "store/sign_ins.hpp"
 
 namespace convene::app {
@@ -25,6 +26,10 @@ namespace {
 
 using store::outbox::Claimed;
 using store::outbox::Outcome;
+
+// Search notes indexed per round (store/search.hpp): about a tenth of a second of folding and
+// trigram indexing, so that a round never keeps messages waiting long.
+constexpr int kSearchNotesPerRound = 5000;
 
 // The host part of BASE_URL, for Message-IDs.
 std::string host_of(const std::string& url) {
@@ -123,16 +128,18 @@ int Worker::run_once(const std::stop_token& stop) {
     });
     next_plan_ = std::chrono::steady_clock::now() + options_.plan_every;
   }
+  const int indexed = context_.store.autocommit(
+      [&](store::Tx& tx) { return store::search::index_backlog(tx, kSearchNotesPerRound); });
   const auto claimed_at = std::chrono::steady_clock::now();
   const auto batch = context_.store.autocommit(
       [&](store::Tx& tx) { return store::outbox::claim(tx, options_.name, now, options_.lease, options_.batch); });
-  if (batch.empty()) return 0;
+  if (batch.empty()) return indexed;
   if (stop.stop_requested()) {
     context_.store.autocommit([&](store::Tx& tx) { store::outbox::release(tx, options_.name, batch); });
-    return 0;
+    return indexed;
   }
   handle(batch, context_.clock(), claimed_at);
-  return static_cast<int>(batch.size());
+  return indexed + static_cast<int>(batch.size());
 }
 
 void Worker::run(std::stop_token stop) {

@@ -58,7 +58,8 @@ struct WorkerCounters {
 class Worker {
  public:
   Worker(Context& context, mail::Mailer& mailer, WorkerOptions options);
-  // Plans reminders if it is time, then claims and handles one batch. Returns how many were handled.
+  // Plans reminders if it is time, indexes a batch of the roster search's notes, then claims and
+  // handles one batch of messages. Returns how many notes and messages it took: 0 when nothing waited.
   int run_once(const std::stop_token& stop = {});
   // Until `stop` is requested; claims not yet handled when it is are given back.
   void run(std::stop_token stop);

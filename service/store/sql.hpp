@@ -57,6 +57,17 @@ pqxx::result exec(Tx& tx, const Statement& statement, Args&&... args) {
   return result;
 }
 
+// The same, sent with the statement's text rather than by its prepared name, so that PostgreSQL
+// plans it for these values every time: for a statement whose best plan depends on them and which a
+// prepared statement would, after five executions, risk running with one generic plan.
+template <class... Args>
+pqxx::result exec_planned_for_values(Tx& tx, const Statement& statement, Args&&... args) {
+  RoundTrip round_trip(tx);
+  auto result = sql(tx).exec_params(statement.sql(), std::forward<Args>(args)...);
+  round_trip.finish();
+  return result;
+}
+
 // --- Parameters. Times cross the boundary as whole seconds since the epoch: the connection runs
 // in UTC, and nothing depends on how PostgreSQL would format a timestamp.
 
