@@ -3,6 +3,7 @@
 #include "app/worker.hpp"
 #include "store/organiser_views.hpp"
 #include "store/outbox.hpp"
+#include "store/search.hpp"
 #include "store/store.hpp"
 
 namespace convene::app {
@@ -43,7 +44,7 @@ std::optional<DatabaseFigures> database_figures(Context& context) {
     return context.store.autocommit([](store::Tx& tx) {
       const auto depth = store::outbox::depth(tx);
       return DatabaseFigures{store::organiser_views::registrations_by_status(tx), depth.by_status, depth.due,
-                             depth.oldest_due_seconds};
+                             depth.oldest_due_seconds, store::search::backlog(tx)};
     });
   } catch (const std::exception&) {
     return std::nullopt;

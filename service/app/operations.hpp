@@ -40,6 +40,7 @@ struct DatabaseFigures {
   std::map<std::string, long> outbox_by_status;
   long outbox_due = 0;
   double outbox_oldest_due_seconds = 0;
+  long search_backlog = 0;
 };
 std::optional<DatabaseFigures> database_figures(Context& context);
 

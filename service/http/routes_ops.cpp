@@ -110,6 +110,10 @@ void database_metrics(std::string& out, app::Context& context) {
           static_cast<double>(figures->outbox_due));
     gauge(out, "convene_outbox_oldest_due_seconds", "How long the oldest message due has waited.",
           figures->outbox_oldest_due_seconds);
+    gauge(out, "convene_search_backlog",
+          "Registrations noted for the roster search's index and not yet indexed by a worker (searches fold "
+          "them as they go).",
+          static_cast<double>(figures->search_backlog));
   }
   gauge(out, "convene_database_up", "Whether the database answered this scrape.", figures ? 1 : 0);
 }
