@@ -34,5 +34,13 @@ create_rush_event() {  # port token slug capacity
 # shellcheck disable=SC2034  # used by the scripts that source this one
 PGBENCH=(env PGOPTIONS="-c jit=off" /usr/lib/postgresql/15/bin/pgbench)
 
+# Indexes every registration noted for the roster search, with the worker's own statement
+# (store/search.cpp) as BINARY prints it, in rounds of the worker's size, until none is left: what
+# the worker does after a rush, all at once (the benchmarks run the server without its worker).
+index_search_backlog() {  # binary url
+  local sql; sql=$("$1" sql index_search_backlog)
+  until [ "$(psql -X -q -tA "$2" -c "PREPARE index_backlog (integer) AS $sql" -c "EXECUTE index_backlog (5000)")" = 0 ]; do :; done
+}
+
 # A process's user + system CPU so far, all its threads, in clock ticks (0 once it is gone).
 process_ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
