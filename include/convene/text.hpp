@@ -26,6 +26,10 @@ bool has_line_breaking_or_control_characters(std::string_view text);
 // Lower-cases ASCII letters only (e-mail domains, language tags); other bytes are kept.
 std::string ascii_lower(std::string_view text);
 
+// Appends `text` as a JSON string: quoted and escaped as nlohmann-json writes it, invalid UTF-8
+// replaced (U+FFFD), so the result always parses. For JSON written without building a tree of it.
+void append_json_string(std::string& out, std::string_view text);
+
 // The id in a path ("/sessions/12"): a whole number from 1 up, nothing else around it.
 std::optional<std::int64_t> parse_id(std::string_view text);
 

@@ -4,17 +4,11 @@
 
 #include <string>
 
-#include <nlohmann/json.hpp>
-
 #include "convene/enum_names.hpp"
+#include "convene/text.hpp"
 
 namespace convene::app::log {
 namespace {
-
-void append_string(std::string& out, std::string_view text) {
-  // nlohmann-json's serializer escapes (and replaces invalid UTF-8, so a line always parses).
-  out += nlohmann::json(std::string(text)).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-}
 
 constexpr auto kLevelNames = enum_names<Level>(std::pair{Level::info, "info"}, std::pair{Level::warn, "warn"},
                                                 std::pair{Level::error, "error"});
@@ -27,9 +21,9 @@ void write(Level level, std::initializer_list<Field> fields) {
   line += '"';
   for (const Field& field : fields) {
     line += ',';
-    append_string(line, field.name);
+    append_json_string(line, field.name);
     line += ':';
-    if (const auto* text = std::get_if<std::string_view>(&field.value)) append_string(line, *text);
+    if (const auto* text = std::get_if<std::string_view>(&field.value)) append_json_string(line, *text);
     else line += std::to_string(std::get<std::int64_t>(field.value));
   }
   line += "}\n";

@@ -1,8 +1,11 @@
 #include "convene/text.hpp"
 
+#include <algorithm>
 #include <charconv>
 
 #include <cstdint>
+
+#include <nlohmann/json.hpp>
 
 namespace convene {
 namespace {
@@ -103,6 +106,21 @@ std::optional<std::int64_t> parse_id(std::string_view text) {
   const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), id);
   if (error != std::errc() || end != text.data() + text.size() || id <= 0) return std::nullopt;
   return id;
+}
+
+void append_json_string(std::string& out, std::string_view text) {
+  // Most text (addresses, zones, tokens, routes) needs no escaping: printable ASCII without a quote
+  // or a backslash goes in as it is. Anything else is the library's to escape and check.
+  const bool plain = std::all_of(text.begin(), text.end(), [](unsigned char c) {
+    return c >= 0x20 && c < 0x7f && c != '"' && c != '\\';
+  });
+  if (plain) {
+    out += '"';
+    out += text;
+    out += '"';
+    return;
+  }
+  out += nlohmann::json(std::string(text)).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 }  // namespace convene

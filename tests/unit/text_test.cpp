@@ -10,6 +10,8 @@
 //   and the separators U+2028 (Zl) / U+2029 (Zp).
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
+
 #include <string>
 #include <string_view>
 
@@ -200,6 +202,22 @@ TEST(TextAsciiLower, LowersOnlyAsciiLetters) {
   // "Σ" (CE A3): no byte of it is an ASCII letter.
   EXPECT_EQ(ascii_lower("\xCE\xA3"), "\xCE\xA3");
   EXPECT_EQ(ascii_lower("@[`{"), "@[`{");  // just outside A-Z and a-z
+}
+
+// Written straight or through the library, the result is what nlohmann-json writes for the same
+// text, and always parses back to it (invalid UTF-8 replaced).
+TEST(TextAppendJsonString, WritesWhatTheLibraryWouldAndAlwaysParses) {
+  for (const std::string_view text :
+       {""sv, "ada@example.org"sv, "Asia/Kathmandu"sv, "quote \" and backslash \\"sv, "tab\there"sv, "nul\0byte"sv,
+        "delete \x7F"sv, kDevanagari, kArabic, "Jos\xC3\xA9"sv, "line\nbreak"sv, "slash / and ~"sv}) {
+    std::string out = "[";
+    append_json_string(out, text);
+    EXPECT_EQ(out.substr(1), nlohmann::json(std::string(text)).dump()) << text;
+    EXPECT_EQ(nlohmann::json::parse(out + "]")[0].get<std::string>(), text) << text;
+  }
+  std::string invalid;
+  append_json_string(invalid, "bad \xC3 byte");
+  EXPECT_EQ(nlohmann::json::parse(invalid).get<std::string>(), "bad \xEF\xBF\xBD byte");
 }
 
 }  // namespace
