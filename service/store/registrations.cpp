@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "convene/text.hpp"
 #include "store/rows.hpp"
 #include "store/sql.hpp"
 
@@ -149,22 +150,30 @@ std::vector<Inserted> insert(Tx& tx, std::span<const NewRegistration> rows, cons
                              int first_seat_to_try, Waitlisting waitlisting, MessageKind message) {
   const bool takes_seat = !checked_against.requires_approval;
   const bool may_waitlist = waitlisting == Waitlisting::allowed;
-  nlohmann::json input = nlohmann::json::array();
+  // The rows as the statement's jsonb_to_recordset reads them, written straight into text: building
+  // a JSON tree of them first cost about 6% of the server's CPU per registration (perf, 64 connections).
+  std::string input = "[";
+  const auto text = [&input](const char* name, std::string_view value) {
+    input += name;
+    append_json_string(input, value);
+  };
   for (std::size_t n = 0; n < rows.size(); ++n) {
     const auto& r = rows[n];
     const auto& q = r.request;
-    input.push_back({{"n", n + 1},  // numbered as the seats found are, from 1
-                     {"email", q.email.text()},
-                     {"name", q.name},
-                     {"organisation", q.organisation ? nlohmann::json(*q.organisation) : nlohmann::json()},
-                     {"country", q.country ? nlohmann::json(std::string(q.country->code())) : nlohmann::json()},
-                     {"timezone", std::string(r.zone.name())},
-                     {"language", std::string(to_string(r.language))},
-                     {"answers", q.answers},
-                     {"token", hex(r.manage_token_hash)},
-                     {"at", epoch(r.now)}});
+    input += n == 0 ? "{" : ",{";
+    input += "\"n\":" + std::to_string(n + 1);  // numbered as the seats found are, from 1
+    text(",\"email\":", q.email.text());
+    text(",\"name\":", q.name);
+    if (q.organisation) text(",\"organisation\":", *q.organisation);
+    if (q.country) text(",\"country\":", q.country->code());
+    text(",\"timezone\":", r.zone.name());
+    text(",\"language\":", to_string(r.language));
+    input += ",\"answers\":" + q.answers.dump();
+    text(",\"token\":", hex(r.manage_token_hash));
+    input += ",\"at\":" + std::to_string(epoch(r.now)) + "}";
   }
-  const auto result = exec(tx, kInsert, checked_against.id, input.dump(), checked_against.version, takes_seat,
+  input += "]";
+  const auto result = exec(tx, kInsert, checked_against.id, input, checked_against.version, takes_seat,
                            first_seat_to_try, may_waitlist, std::string(to_string(message)));
   std::vector<Inserted> outcomes;
   outcomes.reserve(rows.size());
