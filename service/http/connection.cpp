@@ -146,12 +146,14 @@ bool Connection::readable() const {
 
 bool Connection::writable() const { return wait_for(fd_, POLLOUT, Clock::now() + options_.write_timeout); }
 
+// Sends first and waits only when the socket's buffer is full: a reply nearly always fits, and a
+// poll before every send cost a system call per reply.
 ssize_t Connection::write(const char* data, std::size_t size) {
   const auto deadline = Clock::now() + options_.write_timeout;
-  while (wait_for(fd_, POLLOUT, deadline)) {
+  do {
     const ssize_t n = ::send(fd_, data, size, MSG_DONTWAIT | MSG_NOSIGNAL);
     if (n >= 0 || (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) return n;
-  }
+  } while (wait_for(fd_, POLLOUT, deadline));
   return -1;
 }
 
