@@ -239,18 +239,35 @@ void Connection::note_header(std::string_view line) {
   }
 }
 
-void ConnectionStream::get_remote_ip_and_port(std::string& ip, int& port) const {
+namespace {
+// The address getpeername or getsockname gives for `fd`; empty if it gives none.
+Connection::Address address_of(int fd, int (*name_of)(int, sockaddr*, socklen_t*)) {
+  Connection::Address found;
   sockaddr_storage address{};
   socklen_t length = sizeof address;
-  if (::getpeername(connection_.fd(), reinterpret_cast<sockaddr*>(&address), &length) == 0)
-    ip_and_port(address, length, ip, port);
+  if (name_of(fd, reinterpret_cast<sockaddr*>(&address), &length) == 0) ip_and_port(address, length, found.ip, found.port);
+  return found;
+}
+}  // namespace
+
+const Connection::Address& Connection::remote() const {
+  if (!remote_) remote_ = address_of(fd_, ::getpeername);
+  return *remote_;
+}
+
+const Connection::Address& Connection::local() const {
+  if (!local_) local_ = address_of(fd_, ::getsockname);
+  return *local_;
+}
+
+void ConnectionStream::get_remote_ip_and_port(std::string& ip, int& port) const {
+  ip = connection_.remote().ip;
+  port = connection_.remote().port;
 }
 
 void ConnectionStream::get_local_ip_and_port(std::string& ip, int& port) const {
-  sockaddr_storage address{};
-  socklen_t length = sizeof address;
-  if (::getsockname(connection_.fd(), reinterpret_cast<sockaddr*>(&address), &length) == 0)
-    ip_and_port(address, length, ip, port);
+  ip = connection_.local().ip;
+  port = connection_.local().port;
 }
 
 }  // namespace convene::http
