@@ -113,9 +113,10 @@ printf '%-36s %8s kB before, %s kB after (growth %s kB; peak %s kB)\n' "server R
 # What the search costs a registration: the same one-row INSERT into registrations (a note for the
 # index written after the commit, migration 016), into a twin without any search (LIKE copies no
 # trigger), and into a twin with the search as 014 had it (a generated column of the three folded
-# fields and its trigram index), each table holding the same $COUNT registrants. The three are interleaved, each run after a
-# CHECKPOINT; each figure is the median of $REPEAT runs. With one client every INSERT waits for its
-# commit to reach the disk and all three are alike; the search's cost shows with many.
+# fields and its trigram index), each table holding the same $COUNT registrants. The three are
+# interleaved, each run after a CHECKPOINT; each figure is the median of $REPEAT runs. With one
+# client every INSERT waits for its commit to reach the disk and all three are alike; the search's
+# cost shows with many.
 say "filling the twin tables for the insert benchmark"
 psql -X -q "$DATABASE_URL" <<'SQL'
 CREATE TABLE bench_no_search (LIKE registrations INCLUDING ALL);

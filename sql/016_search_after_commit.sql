@@ -24,8 +24,10 @@
 --    changed is missing from a search, however far behind the worker is.
 --
 -- Dropping 014's column does not rewrite registrations; filling registration_search reads every
--- registration once, under the lock the triggers' creation takes (migrate outside a rush, as for
--- 014; docs/operations.md).
+-- registration once. Registrations are held back from the first statement on (the lock below), so
+-- that none can commit between the filling and the triggers and be neither indexed nor noted:
+-- migrate outside a rush, as for 014 (docs/operations.md).
+LOCK TABLE registrations IN SHARE ROW EXCLUSIVE MODE;
 CREATE OR REPLACE FUNCTION convene_search_text(name text, email text, organisation text) RETURNS text
   LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
   AS $$ BEGIN
