@@ -2,12 +2,14 @@
 // is done together, one batch at a time, so that one transaction and one WAL flush serve many.
 //
 // No timer: a request that finds its lane free writes at once, alone or with whoever queued before
-// it. While up to kBatchesInFlight batches of a lane are being written, the requests that arrive
-// queue; when a batch is done (a connection is free again) the first one queued writes the next
-// batch, holding everything queued by then, up to `max_batch`. So a quiet service writes each
-// request on its own as soon as it comes, and a rush fills batches in proportion to how long each
-// takes. The thread of a queued request does the writing (leader and followers): no thread of its
-// own, nothing to stop.
+// it. While a batch of the lane is being written, the requests that arrive queue; when it is done (a
+// connection is free again) the first one queued writes the next batch, holding everything queued
+// by then, up to `max_batch`. So a quiet service writes each request on its own as soon as it comes,
+// and a rush fills batches in proportion to how long each takes. A second batch is written beside
+// the first only once a full batch waits: before that, waiting for the first one's commit only makes
+// the next batch bigger, and a statement's cost is mostly paid once per batch (bench/registration.sh
+// prints both parts), so two half batches written at once cost more than one whole. The thread of a
+// queued request does the writing (leader and followers): no thread of its own, nothing to stop.
 //
 // Deadlines (convene/request_deadline.hpp): a request still queued when its deadline passes leaves the
 // queue unwritten (DatabaseTimeout: nothing changed), and a batch is written to the earliest deadline
@@ -39,8 +41,8 @@ namespace convene::app {
 template <class Work>
 class GroupCommit {
  public:
-  // How many batches of one lane may be written at once: while one waits for its commit's flush,
-  // the next is already being written.
+  // How many batches of one lane may be written at once, when full ones wait: while one waits for
+  // its commit's flush, the next is already being written.
   static constexpr std::size_t kBatchesInFlight = 2;
 
   using Key = std::pair<std::int64_t, std::int64_t>;
@@ -64,12 +66,13 @@ class GroupCommit {
       std::unique_lock lock(mutex_);
       Lane& lane = lanes_[key];
       lane.queued.push_back(ticket);
+      if (lane.queued.front() != ticket && may_write(lane)) lane.queued.front()->wake.notify_one();
       // Once another thread's batch holds this request, only that batch settles it; the batch is
       // written to its earliest member's deadline, so waiting for it without one of our own is bounded
       // (and a wait_until on a deadline already past would return at once, spinning on the mutex).
       bool in_a_batch = false;
       while (!ticket->done) {
-        if (lane.in_flight < kBatchesInFlight && !lane.queued.empty() && lane.queued.front() == ticket) {
+        if (may_write(lane) && lane.queued.front() == ticket) {
           write_next_batch(key, lane, lock, write, *ticket, wakeups);
           break;
         }
@@ -151,7 +154,7 @@ class GroupCommit {
     ++figures_.batches;
     figures_.requests += batch.size();
     // Another batch may start beside this one: its leader is woken now, not after this batch.
-    if (!lane.queued.empty() && lane.in_flight < kBatchesInFlight) {
+    if (may_write(lane)) {
       const TicketPtr next = lane.queued.front();
       lock.unlock();
       next->wake.notify_one();
@@ -177,8 +180,15 @@ class GroupCommit {
     if (lane.queued.empty() && lane.in_flight == 0) lanes_.erase(key);
   }
 
+  // Whether the first one queued may write the next batch now: when no batch of the lane is being
+  // written, or a full batch waits and another may be written beside.
+  bool may_write(const Lane& lane) const {
+    return !lane.queued.empty() &&
+           (lane.in_flight == 0 || (lane.in_flight < kBatchesInFlight && lane.queued.size() >= max_batch_));
+  }
+
   void wake_next(Lane& lane, Wakeups& wakeups) {
-    if (!lane.queued.empty() && lane.in_flight < kBatchesInFlight) wakeups.push_back(lane.queued.front());
+    if (may_write(lane)) wakeups.push_back(lane.queued.front());
   }
 
   const std::size_t max_batch_;

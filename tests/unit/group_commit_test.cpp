@@ -1,11 +1,13 @@
 // Group commit (app/group_commit.hpp): every request is written exactly once, in a batch of its own
-// lane, batches never exceed their size, no more than kBatchesInFlight of a lane are written at once,
-// a failed batch fails each of its members and no other, and deadlines are kept while batches stall.
+// lane, batches never exceed their size, no more than kBatchesInFlight of a lane are written at once
+// and a second only for a full batch, a failed batch fails each of its members and no other, and
+// deadlines are kept while batches stall.
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <mutex>
 #include <optional>
 #include <set>
@@ -89,6 +91,55 @@ TEST(GroupCommit, ConcurrentRequestsAreWrittenOnceInBatchesOfTheirLane) {
   EXPECT_LE(most_in_flight.load(), static_cast<int>(Batches::kBatchesInFlight));
 }
 
+TEST(GroupCommit, ASecondBatchIsWrittenBesideTheFirstOnlyForAFullBatch) {
+  using namespace std::chrono_literals;
+  constexpr std::size_t kMaxBatch = 4;
+  Batches batches(kMaxBatch);
+  std::mutex mutex;
+  std::condition_variable changed;
+  std::vector<std::size_t> started;  // the size of each batch, as its writing starts
+  bool release_first = false;
+  auto writer = [&](std::span<Item* const> batch) {
+    std::unique_lock lock(mutex);
+    started.push_back(batch.size());
+    changed.notify_all();
+    // The first batch stalls in its commit until released.
+    if (started.size() == 1) changed.wait(lock, [&] { return release_first; });
+  };
+  auto batches_started = [&](std::size_t count) {
+    std::unique_lock lock(mutex);
+    return changed.wait_for(lock, 10s, [&] { return started.size() >= count; });
+  };
+  std::vector<Item> items(1 + kMaxBatch);
+  std::vector<std::thread> threads;
+  auto submit = [&](std::size_t i) {
+    items[i] = Item{static_cast<int>(i), 5};
+    threads.emplace_back([&, i] { batches.submit({5, 1}, items[i], writer); });
+  };
+
+  submit(0);
+  ASSERT_TRUE(batches_started(1));
+  // Fewer than a full batch queue behind the stalled one: they wait for it, to be written together.
+  for (std::size_t i = 1; i < kMaxBatch; ++i) submit(i);
+  std::this_thread::sleep_for(200ms);
+  {
+    std::lock_guard lock(mutex);
+    EXPECT_EQ(started.size(), 1u) << "a batch of fewer than " << kMaxBatch << " was written beside the stalled one";
+  }
+  // One more makes a full batch: written beside the stalled one, all of it.
+  submit(kMaxBatch);
+  ASSERT_TRUE(batches_started(2)) << "a full batch waited for the stalled one";
+  {
+    std::lock_guard lock(mutex);
+    EXPECT_EQ(started[1], kMaxBatch);
+    release_first = true;
+  }
+  changed.notify_all();
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(started.size(), 2u);
+  EXPECT_EQ(batches.figures().requests, 1 + kMaxBatch);
+}
+
 TEST(GroupCommit, AFailedBatchFailsEachOfItsMembersAndNoOther) {
   Batches batches(16);
   constexpr int kThreads = 32;
@@ -141,7 +192,8 @@ TEST(GroupCommit, RequestsQueuedBehindAStalledBatchLeaveUnwrittenAtTheirDeadline
   };
   const auto start = Clock::now();
   std::vector<std::thread> threads;
-  // Two stalled batches fill the lane; six more requests queue behind them, each with 300 ms to go.
+  // A stalled batch holds the lane; request 1 queues behind it with time to spare, six more with
+  // 300 ms to go each.
   for (int t = 0; t < 8; ++t) {
     threads.emplace_back([&, t] {
       const RequestDeadline deadline{Clock::now() + (t < 2 ? 10s : 300ms)};
@@ -155,14 +207,14 @@ TEST(GroupCommit, RequestsQueuedBehindAStalledBatchLeaveUnwrittenAtTheirDeadline
         waits.push_back(Clock::now() - began);
       }
     });
-    if (t < 2) std::this_thread::sleep_for(50ms);  // the first two lead a batch each
+    if (t < 2) std::this_thread::sleep_for(50ms);  // 0 leads the stalled batch, 1 is the first queued
   }
   std::this_thread::sleep_for(800ms);
   release_stalled = true;
   for (auto& thread : threads) thread.join();
 
   EXPECT_EQ(timed_out.load(), 6) << "the queued requests were kept past their deadline";
-  EXPECT_EQ(written.load(), 2);
+  EXPECT_EQ(written.load(), 2) << "requests 0 and 1, in a batch each";
   for (const auto wait : waits) {
     EXPECT_GE(wait, 250ms);
     EXPECT_LT(wait, 700ms) << "a queued request waited for the stalled batch to end";
@@ -186,7 +238,7 @@ TEST(GroupCommit, ABatchIsWrittenToTheEarliestDeadlineOfItsMembers) {
   std::vector<std::thread> threads;
   for (int t = 0; t < 5; ++t) {
     threads.emplace_back([&, t] {
-      // Requests 0 and 1 lead a stalled batch each; 2, 3 and 4 queue and are then written together.
+      // Request 0 leads a stalled batch; 1 to 4 queue and are then written together.
       const RequestDeadline deadline{base + std::chrono::seconds(t == 3 ? 1 : 10 + t)};
       Item item{t, 4};
       batches.submit({4, 1}, item, [&](std::span<Item* const> batch) {
@@ -199,9 +251,9 @@ TEST(GroupCommit, ABatchIsWrittenToTheEarliestDeadlineOfItsMembers) {
   }
   released = true;
   for (auto& thread : threads) thread.join();
-  ASSERT_EQ(written.size(), 3u);
+  ASSERT_EQ(written.size(), 2u);
   std::sort(written.begin(), written.end());
-  EXPECT_EQ(written.back().first, 3u);
+  EXPECT_EQ(written.back().first, 4u);
   ASSERT_TRUE(written.back().second.has_value());
   EXPECT_EQ(*written.back().second, base + 1s) << "not the earliest deadline of the batch's members";
 }
@@ -210,19 +262,17 @@ TEST(GroupCommit, ARequestWhoseDeadlinePassesInsideAnotherThreadsBatchWaitsWitho
   using Clock = std::chrono::steady_clock;
   using namespace std::chrono_literals;
   Batches batches(64);
-  std::atomic<bool> release_first{false}, release_second{false};
+  std::atomic<bool> release_first{false};
   std::atomic<double> follower_cpu_ms{-1};
   std::atomic<int> follower_written{0};
-  // Requests 0 and 1 lead a stalled batch each (the lane's kBatchesInFlight). Request 3 queues, then
-  // request 2 with 200 ms to go. When 0's batch ends, 3 leads the next batch, holding 2, and its writer
-  // (ignoring the deadline, as a stalled database would) takes 600 ms: 2's deadline passes inside a
-  // batch another thread writes.
+  // Request 0 leads a stalled batch (the lane's only one: a second would be written beside it only
+  // for a full batch). Request 3 queues, then request 2 with 200 ms to go. When 0's batch ends, 3
+  // leads the next batch, holding 2, and its writer (ignoring the deadline, as a stalled database
+  // would) takes 600 ms: 2's deadline passes inside a batch another thread writes.
   auto writer = [&](std::span<Item* const> batch) {
     const int leader = batch.front()->id;
     if (leader == 0) {
       while (!release_first) std::this_thread::sleep_for(5ms);
-    } else if (leader == 1) {
-      while (!release_second) std::this_thread::sleep_for(5ms);
     } else {
       std::this_thread::sleep_for(600ms);
       for (Item* item : batch) {
@@ -235,8 +285,6 @@ TEST(GroupCommit, ARequestWhoseDeadlinePassesInsideAnotherThreadsBatchWaitsWitho
     batches.submit({3, 1}, item, writer);
   };
   std::thread first(submit, 0);
-  std::this_thread::sleep_for(30ms);
-  std::thread second(submit, 1);
   std::this_thread::sleep_for(30ms);
   std::thread leader(submit, 3);
   std::this_thread::sleep_for(30ms);
@@ -254,9 +302,7 @@ TEST(GroupCommit, ARequestWhoseDeadlinePassesInsideAnotherThreadsBatchWaitsWitho
   release_first = true;
   leader.join();
   follower.join();
-  release_second = true;
   first.join();
-  second.join();
   EXPECT_EQ(follower_written.load(), 1) << "request 2 was not written in request 3's batch";
   // Spinning on an expired wait_until would cost this thread most of the ~450 ms it waited past its
   // deadline.
