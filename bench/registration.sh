@@ -11,8 +11,9 @@
 # Each pgbench transaction is one row with its own commit; the server commits concurrent
 # registrations together (REGISTRATION_BATCH_MAX), which is how HTTP can pass (a) and (b).
 # Prints throughput, p50/p99 latency and the ratios; where the CPU went (per request: convene, the
-# load generator, PostgreSQL), which is what decides the ratios on a machine they all share; the
-# server's peak RSS at the end.
+# load generator, PostgreSQL), which is what decides the ratios on a machine they all share; what
+# the registration statement costs PostgreSQL per batch and per registration, for batches of
+# BENCH_BATCH_ROWS ("1 4 16 64") rows; the server's peak RSS at the end.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../deploy/lib.sh"
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -37,9 +38,12 @@ await_health "127.0.0.1:$PORT" "the server" "$WORK/server.log"
 # Two events of the largest capacity allowed, alike: the server registers for one, pgbench (a) for
 # the other, so that neither runs out of free seats in a full run (every registration must find one).
 CAPACITY=1000000
-for slug in bench-rush bench-rush-sql; do create_rush_event "$PORT" "$TOKEN" "$slug" "$CAPACITY"; done
+# A third, alike, for the batches of the last table.
+for slug in bench-rush bench-rush-sql bench-batches; do create_rush_event "$PORT" "$TOKEN" "$slug" "$CAPACITY"; done
 EVENT_ID=$(psql -X -tA "$DB_URL" -c "SELECT id FROM events WHERE slug = 'bench-rush-sql'")
 EVENT_VERSION=$(psql -X -tA "$DB_URL" -c "SELECT version FROM events WHERE slug = 'bench-rush-sql'")
+BATCH_EVENT_ID=$(psql -X -tA "$DB_URL" -c "SELECT id FROM events WHERE slug = 'bench-batches'")
+BATCH_EVENT_VERSION=$(psql -X -tA "$DB_URL" -c "SELECT version FROM events WHERE slug = 'bench-batches'")
 
 # (a) The registration's own SQL: what the server runs for a registration without an
 # Idempotency-Key (the event comes from its cache, checked by version inside the statement): one
@@ -170,12 +174,32 @@ for c in $CONCURRENCY; do
   printf '%-8s   CPU us per registration: HTTP: convene %s, wrk %s, PostgreSQL %s (+ %s indexing the search after) | PostgreSQL for (a) %s, (b) %s, (c) %s\n' \
     "" "$hs" "$hg" "$hp" "$hx" "$ap" "$bp" "$cp"
 done
+# What a batch costs PostgreSQL: the registration statement of (a) with BENCH_BATCH_ROWS rows each,
+# from 2 clients (one per core, as at most two batches of an event are in flight in the server), each
+# statement committed on its own. A line fitted through the figures splits the cost into a part paid once per statement
+# (the commit, the plan's start and end, the constraints and triggers set up) and a part paid per row:
+# the floor under PostgreSQL's CPU per registration, however large the batches.
+printf '\n%-22s | %12s | %28s | %20s\n' "rows per statement" "statements/s" "PostgreSQL CPU us/statement" "us/registration"
+: >"$WORK/fit"
+for rows in ${BENCH_BATCH_ROWS:-1 4 16 64}; do
+  { echo '\set n random(1, 9000000000000000)'; echo "\\set seat random(1, $CAPACITY)"
+    registration_statement "$BIN" "$BATCH_EVENT_VERSION" false "$rows"; echo ';'; } >"$WORK/batch.sql"
+  psql -X -q "$DB_URL" -c CHECKPOINT
+  read -r tps _ _ statements _ pg _ < <(EVENT_ID=$BATCH_EVENT_ID pgbench_run "$WORK/batch.sql" 2)
+  per_statement=$(awk -v p="$pg" -v n="$statements" -v hz="$TICKS_PER_SECOND" 'BEGIN { printf "%.0f", p * 1e6 / hz / n }')
+  printf '%-22s | %12.0f | %28s | %20.0f\n' "$rows" "$tps" "$per_statement" "$(( per_statement / rows ))"
+  echo "$rows $per_statement" >>"$WORK/fit"
+done
+[ -n "$POSTMASTER" ] && awk '{n++; x += $1; y += $2; xx += $1 * $1; xy += $1 * $2}
+  END { if (n < 2) exit; b = (n * xy - x * y) / (n * xx - x * x); a = (y - b * x) / n
+        printf "least squares: %.0f us per statement + %.0f us per registration\n", a, b }' "$WORK/fit"
+
 BATCHES=$(curl -sf "http://127.0.0.1:$PORT/metrics" | awk '/^convene_registration_batches_total/ {b=$2} /^convene_registration_batched_requests_total/ {r=$2} END {if (b > 0) printf "%d batches, %.1f requests per batch", b, r / b}')
 printf '\nserver group commit: %s\n' "${BATCHES:-none}"
 CONFIRMED=$(psql -X -tA "$DB_URL" -c "SELECT count(*) FROM registrations WHERE status = 'confirmed'")
 WAITLISTED=$(psql -X -tA "$DB_URL" -c "SELECT count(*) FROM registrations WHERE status = 'waitlisted'")
 [ "$WAITLISTED" = 0 ] || say "warning: $WAITLISTED registrations were waitlisted: the event filled up and later runs measured the slow path"
-HELD=$(psql -X -tA "$DB_URL" -c "SELECT 2 * $CAPACITY - count(*) FROM free_seats")
+HELD=$(psql -X -tA "$DB_URL" -c "SELECT 3 * $CAPACITY - count(*) FROM free_seats")
 printf '\nserver RSS: %s (peak %s); confirmed registrations %s, seats taken %s\n' \
   "$(awk '/VmRSS/ {print $2 " kB"}' /proc/$SERVER_PID/status)" "$(awk '/VmHWM/ {print $2 " kB"}' /proc/$SERVER_PID/status)" \
   "$CONFIRMED" "$HELD"
