@@ -176,9 +176,9 @@ for c in $CONCURRENCY; do
 done
 # What a batch costs PostgreSQL: the registration statement of (a) with BENCH_BATCH_ROWS rows each,
 # from 2 clients (one per core, as at most two batches of an event are in flight in the server), each
-# statement committed on its own. A line fitted through the figures splits the cost into a part paid once per statement
-# (the commit, the plan's start and end, the constraints and triggers set up) and a part paid per row:
-# the floor under PostgreSQL's CPU per registration, however large the batches.
+# statement committed on its own. A line fitted through the figures splits the cost into a part paid
+# once per statement (the commit, the plan's start and end, the constraints and triggers set up) and
+# a part paid per row: the floor under PostgreSQL's CPU per registration, however large the batches.
 printf '\n%-22s | %12s | %28s | %20s\n' "rows per statement" "statements/s" "PostgreSQL CPU us/statement" "us/registration"
 : >"$WORK/fit"
 for rows in ${BENCH_BATCH_ROWS:-1 4 16 64}; do

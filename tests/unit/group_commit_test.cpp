@@ -118,7 +118,7 @@ TEST(GroupCommit, ASecondBatchIsWrittenBesideTheFirstOnlyForAFullBatch) {
   };
 
   submit(0);
-  ASSERT_TRUE(batches_started(1));
+  EXPECT_TRUE(batches_started(1));
   // Fewer than a full batch queue behind the stalled one: they wait for it, to be written together.
   for (std::size_t i = 1; i < kMaxBatch; ++i) submit(i);
   std::this_thread::sleep_for(200ms);
@@ -128,11 +128,11 @@ TEST(GroupCommit, ASecondBatchIsWrittenBesideTheFirstOnlyForAFullBatch) {
   }
   // One more makes a full batch: written beside the stalled one, all of it.
   submit(kMaxBatch);
-  ASSERT_TRUE(batches_started(2)) << "a full batch waited for the stalled one";
+  EXPECT_TRUE(batches_started(2)) << "a full batch waited for the stalled one";
   {
     std::lock_guard lock(mutex);
-    EXPECT_EQ(started[1], kMaxBatch);
-    release_first = true;
+    EXPECT_EQ(started.size() >= 2 ? started[1] : 0, kMaxBatch);
+    release_first = true;  // whatever happened, so that every thread ends and the test reports
   }
   changed.notify_all();
   for (auto& thread : threads) thread.join();
