@@ -171,12 +171,14 @@ class GroupCommit {
     }
     lock.lock();
     --lane.in_flight;
+    // The next batch's writer is woken first: the lane waits on it, this batch's members only on
+    // their own replies (each wake-up is a system call, and a batch holds up to `max_batch`).
+    wake_next(lane, wakeups);
     for (TicketPtr& ticket : batch) {
       ticket->failure = failure;
       ticket->done = true;
       if (ticket.get() != &own) wakeups.push_back(std::move(ticket));
     }
-    wake_next(lane, wakeups);
     if (lane.queued.empty() && lane.in_flight == 0) lanes_.erase(key);
   }
 
