@@ -66,6 +66,9 @@ class GroupCommit {
       std::unique_lock lock(mutex_);
       Lane& lane = lanes_[key];
       lane.queued.push_back(ticket);
+      // When the first one queued may write now (this request made a full batch, to be written beside
+      // the one in flight), it is woken under the mutex, unlike elsewhere: this thread lets go of the
+      // mutex at once, waiting below.
       if (lane.queued.front() != ticket && may_write(lane)) lane.queued.front()->wake.notify_one();
       // Once another thread's batch holds this request, only that batch settles it; the batch is
       // written to its earliest member's deadline, so waiting for it without one of our own is bounded

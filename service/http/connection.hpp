@@ -109,7 +109,6 @@ class Connection {
   }
   bool read_some();
   Arrival scan();
-  mutable std::optional<Address> remote_, local_;
   void note_header(std::string_view line);
 
   const int fd_;
@@ -122,6 +121,7 @@ class Connection {
   bool deadline_passed_ = false;
   bool closing_ = false;
   Clock::time_point closing_since_;
+  mutable std::optional<Address> remote_, local_;  // looked up on first use, once a connection
 };
 
 using ConnectionPtr = std::shared_ptr<Connection>;
