@@ -39,22 +39,24 @@ const std::vector<const Statement*>& all_statements();
 
 pqxx::transaction_base& sql(Tx& tx);
 
-// One statement (and, outside a transaction, its commit) under the store's deadline.
+// One round trip (a statement and, outside a transaction, its commit) under the store's deadline:
+// `send` is given the transaction and returns what PostgreSQL answered.
 class RoundTrip {
  public:
-  explicit RoundTrip(Tx& tx) : watch_(tx.deadline_.watch(tx.tx_.conn(), tx.deadline_passed_)) {}
-  void finish() { watch_.finish(); }
-
- private:
-  Deadline::Watch watch_;
+  template <class Send>
+  static pqxx::result run(Tx& tx, Send&& send) {
+    auto watch = tx.deadline_.watch(tx.tx_.conn(), tx.deadline_passed_);
+    auto result = send(sql(tx));
+    watch.finish();
+    return result;
+  }
 };
 
 template <class... Args>
 pqxx::result exec(Tx& tx, const Statement& statement, Args&&... args) {
-  RoundTrip round_trip(tx);
-  auto result = sql(tx).exec_prepared(statement.name(), std::forward<Args>(args)...);
-  round_trip.finish();
-  return result;
+  return RoundTrip::run(tx, [&](pqxx::transaction_base& t) {
+    return t.exec_prepared(statement.name(), std::forward<Args>(args)...);
+  });
 }
 
 // The same, sent with the statement's text rather than by its prepared name, so that PostgreSQL
@@ -62,10 +64,9 @@ pqxx::result exec(Tx& tx, const Statement& statement, Args&&... args) {
 // prepared statement would, after five executions, risk running with one generic plan.
 template <class... Args>
 pqxx::result exec_planned_for_values(Tx& tx, const Statement& statement, Args&&... args) {
-  RoundTrip round_trip(tx);
-  auto result = sql(tx).exec_params(statement.sql(), std::forward<Args>(args)...);
-  round_trip.finish();
-  return result;
+  return RoundTrip::run(tx, [&](pqxx::transaction_base& t) {
+    return t.exec_params(statement.sql(), std::forward<Args>(args)...);
+  });
 }
 
 // --- Parameters. Times cross the boundary as whole seconds since the epoch: the connection runs
