@@ -189,9 +189,9 @@ Document created_reply(const Context& context, const Admitted& admitted, const R
   registration.answers = admitted.answers;
   registration.status = admitted.status;
   registration.consent_at = registration.created_at = registration.updated_at = now;
-  nlohmann::json body = registration_json(registration, event, registration.zone, links_for(context.config, token.text()));
-  body["manage_token"] = token.text();
-  return created(body, "");
+  return Document{registration_text(registration, event, registration.zone, links_for(context.config, token.text()),
+                                    token.text()),
+                  Document::Kind::created};
 }
 
 // The registration a manage token opens, with its event, locked for a change of seats: the event's
@@ -377,7 +377,7 @@ Result<> read_registration(Context& context, std::string_view manage_token, std:
   if (!own) return std::unexpected(own.error());
   auto viewer = viewer_zone_or(tz, own->registration.zone);
   if (!viewer) return std::unexpected(viewer.error());
-  return document(registration_json(own->registration, *own->event, *viewer, links_for(context.config, manage_token)));
+  return Document{registration_text(own->registration, *own->event, *viewer, links_for(context.config, manage_token))};
 }
 
 Result<> change_registration(Context& context, std::string_view manage_token, const nlohmann::json& body) {
@@ -404,7 +404,7 @@ Result<> change_registration(Context& context, std::string_view manage_token, co
     }
     next.updated_at = now;
     store::registrations::update_details(tx, next, now);
-    return document(registration_json(next, *event, next.zone, links_for(context.config, manage_token)));
+    return Document{registration_text(next, *event, next.zone, links_for(context.config, manage_token))};
   });
 }
 
@@ -421,8 +421,8 @@ Result<> cancel_registration(Context& context, std::string_view manage_token) {
                                   registration.invite_sequence},
                              now);
     }
-    return document(registration_json(registration, found.event, registration.zone,
-                                      links_for(context.config, manage_token)));
+    return Document{registration_text(registration, found.event, registration.zone,
+                                      links_for(context.config, manage_token))};
   });
 }
 

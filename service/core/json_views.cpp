@@ -1,6 +1,8 @@
 #include "convene/json_views.hpp"
 
 #include "convene/invites.hpp"
+#include "convene/text.hpp"
+#include "convene/time_conversion.hpp"
 
 namespace convene {
 
@@ -111,6 +113,117 @@ json registration_json(const Registration& registration, const Event& event, con
                                         {"outlook", outlook_calendar_link(event, event.sessions[i], links->manage_url)}};
     }
   }
+  return out;
+}
+
+// --- registration_text: the shapes above, appended as text, in the order registration_json names them.
+
+namespace {
+
+void append_span(std::string& out, Instant starts, Instant ends, const TimeZone& zone) {
+  out += "{\"starts\":";
+  append_zoned_json(out, to_zoned(starts, zone));
+  out += ",\"ends\":";
+  append_zoned_json(out, to_zoned(ends, zone));
+  out += '}';
+}
+
+void append_nullable(std::string& out, const std::optional<std::string>& value) {
+  if (value) append_json_string(out, *value);
+  else out += "null";
+}
+
+void append_session(std::string& out, const Event& event, const Session& session, const TimeZone& viewer_zone,
+                    const std::optional<RegistrationLinks>& links) {
+  out += "{\"id\":";
+  out += std::to_string(session.id);
+  out += ",\"title\":";
+  append_json_string(out, session.title);
+  out += ",\"status\":";
+  append_json_string(out, to_string(session.status));
+  out += ",\"starts_at\":";
+  append_json_string(out, format_instant(session.starts_at));
+  out += ",\"ends_at\":";
+  append_json_string(out, format_instant(session.ends_at()));
+  out += ",\"duration_minutes\":";
+  out += std::to_string(session.time.duration.count());
+  out += ",\"starts_local\":";
+  append_json_string(out, format_wall_time(session.time.starts_local));
+  out += ",\"timezone\":";
+  append_json_string(out, session.time.zone.name());
+  out += ",\"event_time\":";
+  append_span(out, session.starts_at, session.ends_at(), event.zone);
+  out += ",\"viewer_time\":";
+  append_span(out, session.starts_at, session.ends_at(), viewer_zone);
+  out += ",\"sequence\":";
+  out += std::to_string(session.sequence);
+  if (links) {
+    out += ",\"add_to_calendar\":{\"ics\":";
+    append_json_string(out, links->invite_url);
+    out += ",\"google\":";
+    append_json_string(out, google_calendar_link(event, session, links->manage_url));
+    out += ",\"outlook\":";
+    append_json_string(out, outlook_calendar_link(event, session, links->manage_url));
+    out += '}';
+  }
+  out += '}';
+}
+
+}  // namespace
+
+std::string registration_text(const Registration& registration, const Event& event, const TimeZone& viewer_zone,
+                              const std::optional<RegistrationLinks>& links,
+                              std::optional<std::string_view> manage_token) {
+  std::string out;
+  out.reserve(1024 + 1024 * event.sessions.size());
+  out += "{\"id\":";
+  out += std::to_string(registration.id);
+  out += ",\"event\":";
+  append_json_string(out, event.slug);
+  out += ",\"event_title\":";
+  append_json_string(out, event.title);
+  out += ",\"status\":";
+  append_json_string(out, to_string(registration.status));
+  out += ",\"email\":";
+  append_json_string(out, registration.email);
+  out += ",\"name\":";
+  append_json_string(out, registration.name);
+  out += ",\"organisation\":";
+  append_nullable(out, registration.organisation);
+  out += ",\"country\":";
+  if (registration.country) append_json_string(out, registration.country->code());
+  else out += "null";
+  out += ",\"timezone\":";
+  append_json_string(out, registration.zone.name());
+  out += ",\"language\":";
+  append_json_string(out, to_string(registration.language));
+  out += ",\"answers\":";
+  out += registration.answers.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  out += ",\"consent_at\":";
+  append_json_string(out, format_instant(registration.consent_at));
+  out += ",\"created_at\":";
+  append_json_string(out, format_instant(registration.created_at));
+  out += ",\"updated_at\":";
+  append_json_string(out, format_instant(registration.updated_at));
+  out += ",\"cancelled_at\":";
+  append_nullable(out, optional_instant_json(registration.cancelled_at));
+  out += ",\"sessions\":[";
+  for (std::size_t i = 0; i < event.sessions.size(); ++i) {
+    if (i > 0) out += ',';
+    append_session(out, event, event.sessions[i], viewer_zone, links);
+  }
+  out += ']';
+  if (links) {
+    out += ",\"manage_url\":";
+    append_json_string(out, links->manage_url);
+    out += ",\"invite_url\":";
+    append_json_string(out, links->invite_url);
+  }
+  if (manage_token) {
+    out += ",\"manage_token\":";
+    append_json_string(out, *manage_token);
+  }
+  out += '}';
   return out;
 }
 

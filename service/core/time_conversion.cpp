@@ -1,6 +1,7 @@
 #include "convene/time_conversion.hpp"
 
 #include "convene/json_views.hpp"
+#include "convene/text.hpp"
 
 namespace convene {
 
@@ -25,30 +26,6 @@ Problem wall_time_problem(const std::string& field, const WallTimeProblem& probl
   p.extensions["wall_time"]["later"] = format_instant(*to_instant(wall, zone, Disambiguation::later));
   return p;
 }
-
-namespace {
-
-// Appends a JSON string. Zone names, abbreviations and times are ASCII without quotes, but the
-// escaping keeps that an assumption we do not depend on.
-void append_json_string(std::string& out, std::string_view text) {
-  out.push_back('"');
-  for (char ch : text) {
-    if (ch == '"' || ch == '\\') {
-      out.push_back('\\');
-      out.push_back(ch);
-    } else if (static_cast<unsigned char>(ch) < 0x20) {
-      static constexpr char kHex[] = "0123456789abcdef";
-      out += "\\u00";
-      out.push_back(kHex[(ch >> 4) & 15]);
-      out.push_back(kHex[ch & 15]);
-    } else {
-      out.push_back(ch);
-    }
-  }
-  out.push_back('"');
-}
-
-}  // namespace
 
 void append_zoned_json(std::string& out, const ZonedTime& zoned) {
   out += "{\"local\":";

@@ -168,6 +168,59 @@ TEST(RegistrationJson, ShowsSessionsInTheRegistrantsZoneAndNoJoinLink) {
   EXPECT_FALSE(contains_key(view, "join_url"));
 }
 
+// A registrant's replies are written as text directly (registration_text); they must say exactly
+// what the tree does, for every shape a registration and its event can take.
+TEST(RegistrationText, SaysWhatTheTreeSays) {
+  const RegistrationLinks links{"https://convene.example/r/TOKEN", "https://convene.example/i/TOKEN"};
+  Event no_sessions = event_with_join_url();
+  no_sessions.sessions.clear();
+  Event three_sessions = event_with_join_url();
+  Session second = three_sessions.sessions.front();
+  second.id = 10;
+  second.title = "Ministers' \"dialogue\" \\ 南南合作 — Diálogo";
+  second.time.zone = zone("Asia/Kathmandu");
+  second.starts_at += 26h;
+  second.sequence = 3;
+  second.status = SessionStatus::cancelled;
+  Session third = second;
+  third.id = 11;
+  third.title = "Line\tbreak\ncontrol\x01";
+  third.starts_at = date::sys_days{date::year{2022} / 3 / 27} + 1h + 30min;  // across a DST change
+  third.status = SessionStatus::scheduled;
+  three_sessions.sessions.push_back(second);
+  three_sessions.sessions.push_back(third);
+
+  Registration plain = registration_of(three_sessions);
+  Registration full = plain;
+  full.name = "Nuñez \"Ñandú\" O'Brien \\ محمد";
+  full.organisation = "UNDP / PNUD";
+  full.country = CountryCode::parse("NP");
+  full.language = Language::fr;
+  full.answers = json{{"role", "minister"}, {"topics", json::array({"trade", "health"})}, {"seats", 2},
+                      {"note", "quote \" and ünïcode"}, {"ok", true}};
+  full.status = RegistrationStatus::cancelled;
+  full.cancelled_at = kSessionStart - 1h;
+  full.zone = zone("Pacific/Chatham");
+
+  int compared = 0;
+  for (const Event* event : {&no_sessions, &three_sessions}) {
+    for (const Registration* registration : {&plain, &full}) {
+      for (const TimeZone& viewer : {registration->zone, zone("America/Lima"), zone("Pacific/Apia")}) {
+        for (const bool with_links : {false, true}) {
+          const auto given = with_links ? std::optional(links) : std::nullopt;
+          const std::string text = registration_text(*registration, *event, viewer, given);
+          EXPECT_EQ(json::parse(text), registration_json(*registration, *event, viewer, given)) << text;
+          json with_token = registration_json(*registration, *event, viewer, given);
+          with_token["manage_token"] = "vGhj41k";
+          EXPECT_EQ(json::parse(registration_text(*registration, *event, viewer, given, "vGhj41k")), with_token);
+          ++compared;
+        }
+      }
+    }
+  }
+  EXPECT_EQ(compared, 24);
+}
+
 // The conversion endpoint writes zoned times as text directly; it must say exactly what the tree does.
 TEST(ZonedJson, DirectTextAndTreeAgreeForEveryZone) {
   int compared = 0;
