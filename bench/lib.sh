@@ -19,12 +19,22 @@ fresh_bench_database() {  # name -> url
 }
 
 # An event taking registrations with no closing time, created through the API of the server on PORT
-# as the organiser whose token is TOKEN.
+# as the organiser whose token is TOKEN, with BENCH_SESSIONS (1) sessions of two hours, a day apart:
+# like the panel, so that each reply carries what a real one does (its times in two zones, its
+# calendar links). BENCH_SESSIONS=0 gives the bare event the runs before 2026-12-05 12:00 used.
 create_rush_event() {  # port token slug capacity
   curl -sf -X POST "http://127.0.0.1:$1/api/v1/events" -H "Authorization: Bearer $2" \
     -H 'Content-Type: application/json' \
     -d "{\"slug\":\"$3\",\"title\":\"Opening rush\",\"timezone\":\"America/New_York\",\"capacity\":$4,\"registration_closes_at\":null}" \
     >/dev/null || die "could not create the event $3"
+  local day
+  [ "${BENCH_SESSIONS:-1}" -le 20 ] || die "BENCH_SESSIONS: at most 20 (one a day from 10 September)"
+  for ((day = 10; day < 10 + ${BENCH_SESSIONS:-1}; day++)); do
+    curl -sf -X POST "http://127.0.0.1:$1/api/v1/events/$3/sessions" -H "Authorization: Bearer $2" \
+      -H 'Content-Type: application/json' \
+      -d "{\"title\":\"Panel\",\"starts_local\":\"2030-09-${day}T09:00:00\",\"duration_minutes\":120}" \
+      >/dev/null || die "could not add a session to the event $3"
+  done
 }
 
 # pgbench, its sessions set up as convene's pool sets up its own (store/pool.cpp): without JIT. With
