@@ -1,4 +1,6 @@
-// The JSON shapes of the HTTP API (docs/api.md), built from domain values.
+// The JSON shapes of the HTTP API (docs/api.md), built from domain values: as nlohmann-json trees,
+// and the two that hot paths write (a zoned time, a registrant's registration) also straight as text,
+// held to their trees by unit tests (tests/unit/json_views_test.cpp).
 // Times are always shown twice where people read them: in the event's zone and in the viewer's.
 #pragma once
 
@@ -17,6 +19,8 @@ namespace convene {
 // {"local": "2021-09-10T09:00:00", "offset": "-04:00", "abbreviation": "EDT", "zone": "America/New_York"}
 nlohmann::json zoned_json(const ZonedTime& zoned);
 nlohmann::json zoned_json(Instant instant, const TimeZone& zone);
+// The same, appended as JSON text (for the time conversion endpoint and registration_text).
+void append_zoned_json(std::string& out, const ZonedTime& zoned);
 // {"starts": zoned, "ends": zoned}
 nlohmann::json span_json(Instant starts, Instant ends, const TimeZone& zone);
 

@@ -29,9 +29,6 @@ inline constexpr std::size_t kMaxConversionTargets = 100;
 // this endpoint's whole load, and the tree cost three times the conversions themselves.
 std::expected<std::string, Problem> convert(const ConversionQuery& query);
 
-// The zoned-time object of zoned_json (json_views.hpp), appended as JSON text.
-void append_zoned_json(std::string& out, const ZonedTime& zoned);
-
 // GET /api/v1/timezones: {"tzdb_version", "zones": [{"name", "offset_now", "abbreviation_now"}]}.
 nlohmann::json time_zones_json(Instant now);
 

@@ -2,7 +2,6 @@
 
 #include "convene/invites.hpp"
 #include "convene/text.hpp"
-#include "convene/time_conversion.hpp"
 
 namespace convene {
 
@@ -16,6 +15,18 @@ json zoned_json(const ZonedTime& zoned) {
 }
 
 json zoned_json(Instant instant, const TimeZone& zone) { return zoned_json(to_zoned(instant, zone)); }
+
+void append_zoned_json(std::string& out, const ZonedTime& zoned) {
+  out += "{\"local\":";
+  append_json_string(out, format_wall_time(zoned.local));
+  out += ",\"offset\":";
+  append_json_string(out, format_offset(zoned.offset));
+  out += ",\"abbreviation\":";
+  append_json_string(out, zoned.abbreviation);
+  out += ",\"zone\":";
+  append_json_string(out, zoned.zone.name());
+  out.push_back('}');
+}
 
 json span_json(Instant starts, Instant ends, const TimeZone& zone) {
   return {{"starts", zoned_json(starts, zone)}, {"ends", zoned_json(ends, zone)}};

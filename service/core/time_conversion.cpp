@@ -27,18 +27,6 @@ Problem wall_time_problem(const std::string& field, const WallTimeProblem& probl
   return p;
 }
 
-void append_zoned_json(std::string& out, const ZonedTime& zoned) {
-  out += "{\"local\":";
-  append_json_string(out, format_wall_time(zoned.local));
-  out += ",\"offset\":";
-  append_json_string(out, format_offset(zoned.offset));
-  out += ",\"abbreviation\":";
-  append_json_string(out, zoned.abbreviation);
-  out += ",\"zone\":";
-  append_json_string(out, zoned.zone.name());
-  out.push_back('}');
-}
-
 std::expected<std::string, Problem> convert(const ConversionQuery& query) {
   FieldErrors errors;
   const auto zone_named = [&](std::string_view name, const std::string& field) -> std::optional<TimeZone> {
