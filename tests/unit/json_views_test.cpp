@@ -185,7 +185,7 @@ TEST(RegistrationText, SaysWhatTheTreeSays) {
   Session third = second;
   third.id = 11;
   third.title = "Line\tbreak\ncontrol\x01";
-  third.starts_at = date::sys_days{date::year{2022} / 3 / 27} + 1h + 30min;  // across a DST change
+  third.starts_at = date::sys_days{date::year{2022} / 3 / 13} + 6h;  // its two hours span New York's change to EDT
   third.status = SessionStatus::scheduled;
   three_sessions.sessions.push_back(second);
   three_sessions.sessions.push_back(third);
